@@ -1,0 +1,66 @@
+//! The one domain error type. The HTTP layer maps each kind to Auth0's error body in one place.
+
+/// Which kind of thing was not found; each has its own Auth0 message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFound {
+    Organization,
+    Connection,
+    /// A connection that exists but is not enabled for the organization.
+    EnabledConnection,
+    Client,
+    ClientGrant,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input breaks a rule. The message is Auth0's wording, ready for the client.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0:?} not found")]
+    NotFound(NotFound),
+    /// A uniqueness rule was broken. `code` is Auth0's `errorCode`.
+    #[error("{message}")]
+    Conflict { message: String, code: &'static str },
+    /// An entity limit (such as 10 connections per organization) would be exceeded.
+    #[error("{0}")]
+    LimitReached(String),
+    /// Anything else: a storage failure, a bug. Never shown to clients.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid(message.into())
+    }
+
+    pub fn organization_name_taken() -> Self {
+        Error::Conflict {
+            message: "An organization with the same name already exists.".into(),
+            code: "organization_conflict",
+        }
+    }
+
+    pub fn connection_name_taken() -> Self {
+        Error::Conflict {
+            message: "A connection with the same name already exists".into(),
+            code: "connection_conflict",
+        }
+    }
+
+    pub fn connection_already_enabled() -> Self {
+        Error::Conflict {
+            message: "The organization connection already exists.".into(),
+            code: "organization_connection_conflict",
+        }
+    }
+
+    pub fn client_grant_exists() -> Self {
+        Error::Conflict {
+            message: "A resource server with the same identifier already has a grant for this client.".into(),
+            code: "client_grant_conflict",
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The domain of orgwarden: organizations, connections, the connections enabled for each
+//! organization, machine clients and their grants, and signing keys.
+//!
+//! Nothing here knows about HTTP or SQL. Rules that Auth0 enforces (name formats, limits, the
+//! sign-up rule) live here, so every way in (API, dashboard, CLI) and every storage backend
+//! applies them the same way. Storage is described by the traits in [`store`].
+
+pub mod client;
+pub mod clock;
+pub mod connection;
+pub mod enabled_connection;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod organization;
+pub mod paging;
+pub mod scope;
+pub mod store;
+pub mod validate;
+
+#[cfg(feature = "testing")]
+pub mod conformance;
+
+pub use error::{Error, NotFound, Result};

@@ -59,7 +59,9 @@ pub mod secret {
 
     pub fn hash(secret: &str) -> String {
         let mut salt = [0u8; 16];
-        aws_lc_rs::rand::SystemRandom::new().fill(&mut salt).expect("the system random source failed");
+        aws_lc_rs::rand::SystemRandom::new()
+            .fill(&mut salt)
+            .expect("the system random source failed");
         let salt = hex(&salt);
         let d = digest_hex(&salt, secret);
         format!("sha256${salt}${d}")
@@ -79,31 +81,88 @@ pub mod secret {
 
 /// Properties of Auth0's client object that we accept and show back.
 const PASSTHROUGH: &[&str] = &[
-    "description", "logo_uri", "callbacks", "allowed_origins", "web_origins", "client_aliases",
-    "allowed_clients", "allowed_logout_urls", "oidc_logout", "is_first_party", "oidc_conformant",
-    "jwt_configuration", "encryption_key", "sso", "cross_origin_authentication", "cross_origin_loc",
-    "sso_disabled", "custom_login_page_on", "custom_login_page", "custom_login_page_preview",
-    "form_template", "addons", "client_metadata", "mobile", "initiate_login_uri",
-    "native_social_login", "refresh_token", "default_organization", "organization_usage",
-    "organization_require_behavior", "client_authentication_methods",
-    "require_pushed_authorization_requests", "require_proof_of_possession",
-    "signed_request_object", "compliance_level", "token_quota", "is_token_endpoint_ip_header_trusted",
+    "description",
+    "logo_uri",
+    "callbacks",
+    "allowed_origins",
+    "web_origins",
+    "client_aliases",
+    "allowed_clients",
+    "allowed_logout_urls",
+    "oidc_logout",
+    "is_first_party",
+    "oidc_conformant",
+    "jwt_configuration",
+    "encryption_key",
+    "sso",
+    "cross_origin_authentication",
+    "cross_origin_loc",
+    "sso_disabled",
+    "custom_login_page_on",
+    "custom_login_page",
+    "custom_login_page_preview",
+    "form_template",
+    "addons",
+    "client_metadata",
+    "mobile",
+    "initiate_login_uri",
+    "native_social_login",
+    "refresh_token",
+    "default_organization",
+    "organization_usage",
+    "organization_require_behavior",
+    "client_authentication_methods",
+    "require_pushed_authorization_requests",
+    "require_proof_of_possession",
+    "signed_request_object",
+    "compliance_level",
+    "token_quota",
+    "is_token_endpoint_ip_header_trusted",
 ];
 
 const APP_TYPES: &[&str] = &[
-    "native", "spa", "regular_web", "non_interactive", "resource_server", "express_configuration",
-    "rms", "box", "cloudbees", "concur", "dropbox", "mscrm", "echosign", "egnyte", "newrelic",
-    "office365", "salesforce", "sentry", "sharepoint", "slack", "springcm", "zendesk", "zoom",
-    "sso_integration", "oag",
+    "native",
+    "spa",
+    "regular_web",
+    "non_interactive",
+    "resource_server",
+    "express_configuration",
+    "rms",
+    "box",
+    "cloudbees",
+    "concur",
+    "dropbox",
+    "mscrm",
+    "echosign",
+    "egnyte",
+    "newrelic",
+    "office365",
+    "salesforce",
+    "sentry",
+    "sharepoint",
+    "slack",
+    "springcm",
+    "zendesk",
+    "zoom",
+    "sso_integration",
+    "oag",
 ];
 
 const AUTH_METHODS: &[&str] = &["none", "client_secret_post", "client_secret_basic"];
 
 fn client_schema(create: bool) -> Schema {
     let mut o = ObjectSchema::new()
-        .prop("name", "Name of this client (min length: 1 character, does not allow `<` or `>`).", string(1, 255))
+        .prop(
+            "name",
+            "Name of this client (min length: 1 character, does not allow `<` or `>`).",
+            string(1, 255),
+        )
         .prop("app_type", "", Schema::Enum(APP_TYPES))
-        .prop("grant_types", "List of grant types supported for this application.", array(string(1, 255), None, true))
+        .prop(
+            "grant_types",
+            "List of grant types supported for this application.",
+            array(string(1, 255), None, true),
+        )
         .prop("token_endpoint_auth_method", "", Schema::Enum(AUTH_METHODS));
     for p in PASSTHROUGH {
         o = o.prop(p, "", Schema::Any);
@@ -138,7 +197,10 @@ impl NewClient {
     pub fn from_json(body: &Value) -> Result<Self> {
         validate::check(body, &client_schema(true), Origin::Payload).map_err(Error::Invalid)?;
         let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let name = attributes.remove("name").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let name = attributes
+            .remove("name")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         check_name(&name)?;
         Ok(Self { name, attributes })
     }
@@ -148,7 +210,10 @@ impl NewClient {
         let mut attributes = Map::new();
         attributes.insert("app_type".into(), json!("non_interactive"));
         attributes.insert("grant_types".into(), json!([CLIENT_CREDENTIALS]));
-        Self { name: name.to_owned(), attributes }
+        Self {
+            name: name.to_owned(),
+            attributes,
+        }
     }
 
     /// Fills Auth0's defaults and makes a secret; returns the client and the secret in clear,
@@ -157,7 +222,12 @@ impl NewClient {
         let mut attributes = self.attributes;
         let default_grants = match attributes.get("app_type").and_then(Value::as_str) {
             Some("non_interactive") => json!([CLIENT_CREDENTIALS]),
-            _ => json!(["authorization_code", "implicit", "refresh_token", CLIENT_CREDENTIALS]),
+            _ => json!([
+                "authorization_code",
+                "implicit",
+                "refresh_token",
+                CLIENT_CREDENTIALS
+            ]),
         };
         let defaults = json!({
             "is_first_party": true,
@@ -199,12 +269,20 @@ impl ClientPatch {
     pub fn from_json(body: &Value) -> Result<Self> {
         validate::check(body, &client_schema(false), Origin::Payload).map_err(Error::Invalid)?;
         let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let name = attributes.remove("name").and_then(|v| v.as_str().map(str::to_owned));
+        let name = attributes
+            .remove("name")
+            .and_then(|v| v.as_str().map(str::to_owned));
         if let Some(n) = &name {
             check_name(n)?;
         }
-        let client_secret = attributes.remove("client_secret").and_then(|v| v.as_str().map(str::to_owned));
-        Ok(Self { name, attributes, client_secret })
+        let client_secret = attributes
+            .remove("client_secret")
+            .and_then(|v| v.as_str().map(str::to_owned));
+        Ok(Self {
+            name,
+            attributes,
+            client_secret,
+        })
     }
 
     pub fn apply(self, c: &mut Client) {
@@ -232,18 +310,29 @@ pub struct ClientGrant {
 }
 
 const GRANT_PASSTHROUGH: &[&str] = &[
-    "organization_usage", "allow_any_organization", "subject_type", "authorization_details_types",
+    "organization_usage",
+    "allow_any_organization",
+    "subject_type",
+    "authorization_details_types",
     "is_system",
 ];
 
 fn grant_schema(create: bool) -> Schema {
-    let mut o = ObjectSchema::new().prop("scope", "Scopes allowed for this client grant.", array(string(1, 280), None, true));
+    let mut o = ObjectSchema::new().prop(
+        "scope",
+        "Scopes allowed for this client grant.",
+        array(string(1, 280), None, true),
+    );
     for p in GRANT_PASSTHROUGH {
         o = o.prop(p, "", Schema::Any);
     }
     if create {
         o.prop("client_id", "ID of the client.", string(1, 64))
-            .prop("audience", "The audience (API identifier) of this client grant", string(1, 600))
+            .prop(
+                "audience",
+                "The audience (API identifier) of this client grant",
+                string(1, 600),
+            )
             .required(&["client_id", "audience"])
             .build()
     } else {
@@ -260,19 +349,33 @@ pub struct NewClientGrant {
 }
 
 fn scope_list(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 impl NewClientGrant {
     pub fn from_json(body: &Value) -> Result<Self> {
         validate::check(body, &grant_schema(true), Origin::Payload).map_err(Error::Invalid)?;
         let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let client_id = attributes.remove("client_id").and_then(|v| v.as_str().and_then(ClientId::parse));
+        let client_id = attributes
+            .remove("client_id")
+            .and_then(|v| v.as_str().and_then(ClientId::parse));
         let client_id = client_id.ok_or(Error::NotFound(crate::NotFound::Client))?;
-        let audience = attributes.remove("audience").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let audience = attributes
+            .remove("audience")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         let scope = scope_list(attributes.remove("scope").as_ref()).unwrap_or_default();
-        Ok(Self { client_id, audience, scope, attributes })
+        Ok(Self {
+            client_id,
+            audience,
+            scope,
+            attributes,
+        })
     }
 
     pub fn into_grant(self) -> ClientGrant {
@@ -332,9 +435,14 @@ mod tests {
 
     #[test]
     fn client_bodies_are_checked() {
-        assert!(NewClient::from_json(&json!({"name": "ok", "app_type": "non_interactive"})).is_ok());
+        assert!(
+            NewClient::from_json(&json!({"name": "ok", "app_type": "non_interactive"})).is_ok()
+        );
         assert!(NewClient::from_json(&json!({"name": "<b>"})).is_err());
         assert!(NewClient::from_json(&json!({"name": "x", "bogus": 1})).is_err());
-        assert!(NewClientGrant::from_json(&json!({"client_id": "abc", "audience": "https://a/", "scope": ["a", "a"]})).is_err());
+        assert!(NewClientGrant::from_json(
+            &json!({"client_id": "abc", "audience": "https://a/", "scope": ["a", "a"]})
+        )
+        .is_err());
     }
 }

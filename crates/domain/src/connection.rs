@@ -11,13 +11,61 @@ mod defaults;
 
 /// Auth0's `ConnectionIdentityProviderEnum`.
 pub const STRATEGIES: &[&str] = &[
-    "ad", "adfs", "amazon", "apple", "dropbox", "bitbucket", "auth0-oidc", "auth0", "baidu", "bitly",
-    "box", "custom", "daccount", "dwolla", "email", "evernote-sandbox", "evernote", "exact",
-    "facebook", "fitbit", "github", "google-apps", "google-oauth2", "instagram", "ip", "line",
-    "linkedin", "oauth1", "oauth2", "office365", "oidc", "okta", "paypal", "paypal-sandbox",
-    "pingfederate", "planningcenter", "salesforce-community", "salesforce-sandbox", "salesforce",
-    "samlp", "sharepoint", "shopify", "shop", "sms", "soundcloud", "thirtysevensignals", "twitter",
-    "untappd", "vkontakte", "waad", "weibo", "windowslive", "wordpress", "yahoo", "yandex",
+    "ad",
+    "adfs",
+    "amazon",
+    "apple",
+    "dropbox",
+    "bitbucket",
+    "auth0-oidc",
+    "auth0",
+    "baidu",
+    "bitly",
+    "box",
+    "custom",
+    "daccount",
+    "dwolla",
+    "email",
+    "evernote-sandbox",
+    "evernote",
+    "exact",
+    "facebook",
+    "fitbit",
+    "github",
+    "google-apps",
+    "google-oauth2",
+    "instagram",
+    "ip",
+    "line",
+    "linkedin",
+    "oauth1",
+    "oauth2",
+    "office365",
+    "oidc",
+    "okta",
+    "paypal",
+    "paypal-sandbox",
+    "pingfederate",
+    "planningcenter",
+    "salesforce-community",
+    "salesforce-sandbox",
+    "salesforce",
+    "samlp",
+    "sharepoint",
+    "shopify",
+    "shop",
+    "sms",
+    "soundcloud",
+    "thirtysevensignals",
+    "twitter",
+    "untappd",
+    "vkontakte",
+    "waad",
+    "weibo",
+    "windowslive",
+    "wordpress",
+    "yahoo",
+    "yandex",
 ];
 
 /// The list filter also accepts this legacy strategy.
@@ -32,8 +80,18 @@ pub const MAX_METADATA_KEYS: usize = 10;
 pub fn is_enterprise(strategy: &str) -> bool {
     matches!(
         strategy,
-        "ad" | "adfs" | "auth0-oidc" | "google-apps" | "ip" | "office365" | "oidc" | "okta"
-            | "pingfederate" | "samlp" | "sharepoint" | "waad" | "custom"
+        "ad" | "adfs"
+            | "auth0-oidc"
+            | "google-apps"
+            | "ip"
+            | "office365"
+            | "oidc"
+            | "okta"
+            | "pingfederate"
+            | "samlp"
+            | "sharepoint"
+            | "waad"
+            | "custom"
     )
 }
 
@@ -85,7 +143,10 @@ pub fn is_valid_name(s: &str) -> bool {
 const NAME_PATTERN: &str = "^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$";
 
 fn active_flag() -> Schema {
-    ObjectSchema::new().prop("active", "", Schema::Bool).required(&["active"]).build()
+    ObjectSchema::new()
+        .prop("active", "", Schema::Bool)
+        .required(&["active"])
+        .build()
 }
 
 fn metadata_schema() -> Schema {
@@ -120,8 +181,12 @@ fn update_schema() -> Schema {
 }
 
 fn strings(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 fn object(v: Option<&Value>) -> Option<Map<String, Value>> {
@@ -150,10 +215,16 @@ impl NewConnection {
         Ok(Self {
             name: body["name"].as_str().unwrap_or_default().to_owned(),
             strategy: body["strategy"].as_str().unwrap_or_default().to_owned(),
-            display_name: body.get("display_name").and_then(Value::as_str).map(str::to_owned),
+            display_name: body
+                .get("display_name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             options: object(body.get("options")).unwrap_or_default(),
             realms: strings(body.get("realms")).filter(|r| !r.is_empty()),
-            is_domain_connection: body.get("is_domain_connection").and_then(Value::as_bool).unwrap_or(false),
+            is_domain_connection: body
+                .get("is_domain_connection")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             show_as_button: body.get("show_as_button").and_then(Value::as_bool),
             enabled_clients: strings(body.get("enabled_clients")).unwrap_or_default(),
             metadata: object(body.get("metadata")).filter(|m| !m.is_empty()),
@@ -168,13 +239,17 @@ impl NewConnection {
         enabled_clients.sort();
         enabled_clients.dedup();
         let options = defaults::options(&self.strategy, self.options);
-        let show_as_button = self.show_as_button.or_else(|| is_enterprise(&self.strategy).then_some(false));
+        let show_as_button = self
+            .show_as_button
+            .or_else(|| is_enterprise(&self.strategy).then_some(false));
         let (authentication, connected_accounts) =
             defaults::purposes(&self.strategy, self.authentication, self.connected_accounts);
         Connection {
             id,
             realms: self.realms.unwrap_or_else(|| vec![self.name.clone()]),
-            display_name: self.display_name.or_else(|| defaults::display_name(&self.strategy, &self.name)),
+            display_name: self
+                .display_name
+                .or_else(|| defaults::display_name(&self.strategy, &self.name)),
             name: self.name,
             strategy: self.strategy,
             options,
@@ -207,13 +282,20 @@ impl ConnectionPatch {
     pub fn from_json(body: &Value) -> Result<Self> {
         validate::check(body, &update_schema(), Origin::Payload).map_err(Error::Invalid)?;
         Ok(Self {
-            display_name: body.get("display_name").and_then(Value::as_str).map(str::to_owned),
-            options: body.get("options").map(|v| v.as_object().cloned().unwrap_or_default()),
+            display_name: body
+                .get("display_name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            options: body
+                .get("options")
+                .map(|v| v.as_object().cloned().unwrap_or_default()),
             realms: strings(body.get("realms")),
             is_domain_connection: body.get("is_domain_connection").and_then(Value::as_bool),
             show_as_button: body.get("show_as_button").and_then(Value::as_bool),
             enabled_clients: strings(body.get("enabled_clients")),
-            metadata: body.get("metadata").map(|v| object(Some(v)).filter(|m| !m.is_empty())),
+            metadata: body
+                .get("metadata")
+                .map(|v| object(Some(v)).filter(|m| !m.is_empty())),
             authentication: body.get("authentication").cloned(),
             connected_accounts: body.get("connected_accounts").cloned(),
         })
@@ -227,7 +309,11 @@ impl ConnectionPatch {
             c.options = o;
         }
         if let Some(r) = self.realms {
-            c.realms = if r.is_empty() { vec![c.name.clone()] } else { r };
+            c.realms = if r.is_empty() {
+                vec![c.name.clone()]
+            } else {
+                r
+            };
         }
         if let Some(v) = self.is_domain_connection {
             c.is_domain_connection = v;
@@ -297,9 +383,15 @@ mod tests {
     #[test]
     fn bad_bodies_are_refused_with_auth0_messages() {
         let e = NewConnection::from_json(&json!({"name": "x", "strategy": "nope"})).unwrap_err();
-        assert_eq!(e.to_string(), "Payload validation error: 'No enum match for: nope' on property strategy.");
+        assert_eq!(
+            e.to_string(),
+            "Payload validation error: 'No enum match for: nope' on property strategy."
+        );
         let e = ConnectionPatch::from_json(&json!({"name": "x"})).unwrap_err();
-        assert_eq!(e.to_string(), "Payload validation error: 'Additional properties not allowed: name'.");
+        assert_eq!(
+            e.to_string(),
+            "Payload validation error: 'Additional properties not allowed: name'."
+        );
         assert!(ConnectionPatch::from_json(&json!({})).is_err());
     }
 }

@@ -31,7 +31,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { assign_membership_on_login: false, show_as_button: true, is_signup_enabled: false }
+        Settings {
+            assign_membership_on_login: false,
+            show_as_button: true,
+            is_signup_enabled: false,
+        }
     }
 }
 
@@ -47,11 +51,15 @@ impl SettingsPatch {
     /// Applies the patch and checks the sign-up rule on the result, as Auth0 does.
     pub fn merge(self, current: Settings, connection: &ConnectionSummary) -> Result<Settings> {
         let merged = Settings {
-            assign_membership_on_login: self.assign_membership_on_login.unwrap_or(current.assign_membership_on_login),
+            assign_membership_on_login: self
+                .assign_membership_on_login
+                .unwrap_or(current.assign_membership_on_login),
             show_as_button: self.show_as_button.unwrap_or(current.show_as_button),
             is_signup_enabled: self.is_signup_enabled.unwrap_or(current.is_signup_enabled),
         };
-        if merged.is_signup_enabled && !(connection.is_database() && merged.assign_membership_on_login) {
+        if merged.is_signup_enabled
+            && !(connection.is_database() && merged.assign_membership_on_login)
+        {
             return Err(Error::invalid(SIGNUP_RULE));
         }
         Ok(merged)
@@ -59,7 +67,9 @@ impl SettingsPatch {
 
     fn from_checked(body: &Value) -> Self {
         SettingsPatch {
-            assign_membership_on_login: body.get("assign_membership_on_login").and_then(Value::as_bool),
+            assign_membership_on_login: body
+                .get("assign_membership_on_login")
+                .and_then(Value::as_bool),
             show_as_button: body.get("show_as_button").and_then(Value::as_bool),
             is_signup_enabled: body.get("is_signup_enabled").and_then(Value::as_bool),
         }
@@ -97,8 +107,12 @@ impl NewEnabledConnection {
     /// Reads a body already checked against [`create_schema`].
     pub fn from_checked_json(body: &Value) -> Result<Self> {
         let id = body["connection_id"].as_str().and_then(ConnectionId::parse);
-        let connection_id = id.ok_or_else(|| Error::invalid("connection_id is not a connection id"))?;
-        Ok(Self { connection_id, settings: SettingsPatch::from_checked(body) })
+        let connection_id =
+            id.ok_or_else(|| Error::invalid("connection_id is not a connection id"))?;
+        Ok(Self {
+            connection_id,
+            settings: SettingsPatch::from_checked(body),
+        })
     }
 
     /// The settings a new enabled connection gets, checked against the connection.
@@ -111,7 +125,10 @@ fn is_connection_id(s: &str) -> bool {
     ConnectionId::parse(s).is_some()
 }
 
-const CONNECTION_ID: Format = Format { name: "connection-id", check: is_connection_id };
+const CONNECTION_ID: Format = Format {
+    name: "connection-id",
+    check: is_connection_id,
+};
 
 fn settings(o: ObjectSchema) -> ObjectSchema {
     o.prop("assign_membership_on_login", "When true, all users that log in with this connection will be automatically granted membership in the organization. When false, users must be granted membership in the organization before logging in with this connection.", Schema::Bool)
@@ -121,7 +138,11 @@ fn settings(o: ObjectSchema) -> ObjectSchema {
 
 pub(crate) fn create_schema() -> Schema {
     settings(ObjectSchema::new())
-        .prop("connection_id", "Single connection ID to add to the organization.", formatted(1, 50, CONNECTION_ID))
+        .prop(
+            "connection_id",
+            "Single connection ID to add to the organization.",
+            formatted(1, 50, CONNECTION_ID),
+        )
         .required(&["connection_id"])
         .build()
 }
@@ -136,11 +157,17 @@ mod tests {
     use serde_json::json;
 
     fn db() -> ConnectionSummary {
-        ConnectionSummary { name: "db".into(), strategy: "auth0".into() }
+        ConnectionSummary {
+            name: "db".into(),
+            strategy: "auth0".into(),
+        }
     }
 
     fn ad() -> ConnectionSummary {
-        ConnectionSummary { name: "corp".into(), strategy: "ad".into() }
+        ConnectionSummary {
+            name: "corp".into(),
+            strategy: "ad".into(),
+        }
     }
 
     #[test]
@@ -151,23 +178,51 @@ mod tests {
 
     #[test]
     fn signup_needs_a_database_connection_and_membership() {
-        let on = |a, s| SettingsPatch { assign_membership_on_login: Some(a), is_signup_enabled: Some(s), show_as_button: None };
-        assert!(on(true, true).merge(Settings::default(), &db()).unwrap().is_signup_enabled);
-        assert_eq!(on(false, true).merge(Settings::default(), &db()).unwrap_err().to_string(), SIGNUP_RULE);
+        let on = |a, s| SettingsPatch {
+            assign_membership_on_login: Some(a),
+            is_signup_enabled: Some(s),
+            show_as_button: None,
+        };
+        assert!(
+            on(true, true)
+                .merge(Settings::default(), &db())
+                .unwrap()
+                .is_signup_enabled
+        );
+        assert_eq!(
+            on(false, true)
+                .merge(Settings::default(), &db())
+                .unwrap_err()
+                .to_string(),
+            SIGNUP_RULE
+        );
         assert!(on(true, true).merge(Settings::default(), &ad()).is_err());
         // Checked on the merged state: turning membership off while sign-up stays on fails.
-        let current = Settings { assign_membership_on_login: true, show_as_button: true, is_signup_enabled: true };
-        let off = SettingsPatch { assign_membership_on_login: Some(false), ..Default::default() };
+        let current = Settings {
+            assign_membership_on_login: true,
+            show_as_button: true,
+            is_signup_enabled: true,
+        };
+        let off = SettingsPatch {
+            assign_membership_on_login: Some(false),
+            ..Default::default()
+        };
         assert!(off.merge(current, &db()).is_err());
     }
 
     #[test]
     fn bodies_are_checked() {
-        let e = NewEnabledConnection::from_json(&json!({"assign_membership_on_login": true})).unwrap_err();
-        assert_eq!(e.to_string(), "Payload validation error: 'Missing required property: connection_id'.");
+        let e = NewEnabledConnection::from_json(&json!({"assign_membership_on_login": true}))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Payload validation error: 'Missing required property: connection_id'."
+        );
         let e = NewEnabledConnection::from_json(&json!({"connection_id": "nope"})).unwrap_err();
         assert!(e.to_string().contains("format connection-id"), "{e}");
         let e = SettingsPatch::from_json(&json!({"connection_id": "con_x"})).unwrap_err();
-        assert!(e.to_string().contains("Additional properties not allowed: connection_id"));
+        assert!(e
+            .to_string()
+            .contains("Additional properties not allowed: connection_id"));
     }
 }

@@ -59,7 +59,9 @@ impl Error {
 
     pub fn client_grant_exists() -> Self {
         Error::Conflict {
-            message: "A resource server with the same identifier already has a grant for this client.".into(),
+            message:
+                "A resource server with the same identifier already has a grant for this client."
+                    .into(),
             code: "client_grant_conflict",
         }
     }

@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 use crate::enabled_connection::{self, NewEnabledConnection};
 use crate::ids::OrgId;
-use crate::validate::{self, array, formatted, nullable, string, Format, ObjectSchema, Origin, Schema};
+use crate::validate::{
+    self, array, formatted, nullable, string, Format, ObjectSchema, Origin, Schema,
+};
 use crate::{Error, Result};
 
 pub const MAX_METADATA_KEYS: usize = 25;
@@ -85,7 +87,8 @@ pub fn is_valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 50
         && !s.starts_with("org_")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 fn is_html_color(s: &str) -> bool {
@@ -106,9 +109,18 @@ fn is_https_uri(s: &str) -> bool {
     }
 }
 
-pub const NAME_FORMAT: Format = Format { name: "organization-name", check: is_valid_name };
-const HTML_COLOR: Format = Format { name: "html-color", check: is_html_color };
-const HTTPS_URI: Format = Format { name: "strict-https-uri-or-null", check: is_https_uri };
+pub const NAME_FORMAT: Format = Format {
+    name: "organization-name",
+    check: is_valid_name,
+};
+const HTML_COLOR: Format = Format {
+    name: "html-color",
+    check: is_html_color,
+};
+const HTTPS_URI: Format = Format {
+    name: "strict-https-uri-or-null",
+    check: is_https_uri,
+};
 
 const NAME_DESC: &str = "The name of this organization.";
 const DISPLAY_NAME_DESC: &str = "Friendly name of this organization.";
@@ -117,13 +129,29 @@ const METADATA_DESC: &str = "Metadata associated with the organization, in the f
 
 fn branding_schema() -> Schema {
     let colors = ObjectSchema::new()
-        .prop("primary", "HEX Color for primary elements.", formatted(0, 64, HTML_COLOR))
-        .prop("page_background", "HEX Color for background.", formatted(0, 64, HTML_COLOR))
+        .prop(
+            "primary",
+            "HEX Color for primary elements.",
+            formatted(0, 64, HTML_COLOR),
+        )
+        .prop(
+            "page_background",
+            "HEX Color for background.",
+            formatted(0, 64, HTML_COLOR),
+        )
         .required(&["primary", "page_background"])
         .build();
     ObjectSchema::new()
-        .prop("logo_url", "URL of logo to display on login page.", nullable(formatted(0, 2048, HTTPS_URI)))
-        .prop("colors", "Color scheme used to customize the login pages.", colors)
+        .prop(
+            "logo_url",
+            "URL of logo to display on login page.",
+            nullable(formatted(0, 2048, HTTPS_URI)),
+        )
+        .prop(
+            "colors",
+            "Color scheme used to customize the login pages.",
+            colors,
+        )
         .build()
 }
 
@@ -188,7 +216,10 @@ impl NewOrganization {
             return Err(enabled_connection::limit_error());
         }
         for (i, c) in enabled_connections.iter().enumerate() {
-            if enabled_connections[..i].iter().any(|d| d.connection_id == c.connection_id) {
+            if enabled_connections[..i]
+                .iter()
+                .any(|d| d.connection_id == c.connection_id)
+            {
                 return Err(Error::invalid(format!(
                     "Connection {} is listed more than once in enabled_connections.",
                     c.connection_id
@@ -197,8 +228,15 @@ impl NewOrganization {
         }
         Ok(Self {
             name,
-            display_name: body.get("display_name").and_then(Value::as_str).map(str::to_owned),
-            branding: body.get("branding").map(branding_from).transpose()?.flatten(),
+            display_name: body
+                .get("display_name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            branding: body
+                .get("branding")
+                .map(branding_from)
+                .transpose()?
+                .flatten(),
             metadata: body.get("metadata").and_then(metadata_from),
             enabled_connections,
         })
@@ -212,7 +250,9 @@ impl OrganizationPatch {
         validate::check(body, &update_schema(), Origin::Payload).map_err(Error::Invalid)?;
         Ok(Self {
             name: body.get("name").and_then(Value::as_str).map(str::to_owned),
-            display_name: body.get("display_name").map(|v| v.as_str().map(str::to_owned)),
+            display_name: body
+                .get("display_name")
+                .map(|v| v.as_str().map(str::to_owned)),
             branding: body.get("branding").map(branding_from).transpose()?,
             metadata: body.get("metadata").map(metadata_from),
         })
@@ -235,7 +275,10 @@ pub struct Sort {
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort { field: SortField::CreatedAt, ascending: true }
+        Sort {
+            field: SortField::CreatedAt,
+            ascending: true,
+        }
     }
 }
 
@@ -289,11 +332,21 @@ mod tests {
             err.to_string(),
             "Payload validation error: 'Object didn't pass validation for format organization-name: Bad Name' on property name (The name of this organization.)."
         );
-        let err = NewOrganization::from_json(&json!({"name": "a", "branding": {"logo_url": "http://x.com"}})).unwrap_err();
-        assert!(err.to_string().contains("strict-https-uri-or-null"), "{err}");
+        let err = NewOrganization::from_json(
+            &json!({"name": "a", "branding": {"logo_url": "http://x.com"}}),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("strict-https-uri-or-null"),
+            "{err}"
+        );
         let many: Map<String, Value> = (0..26).map(|i| (format!("k{i}"), json!("v"))).collect();
         let err = NewOrganization::from_json(&json!({"name": "a", "metadata": many})).unwrap_err();
-        assert!(err.to_string().contains("'Too many properties defined (26), maximum 25' on property metadata"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("'Too many properties defined (26), maximum 25' on property metadata"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,9 +3,15 @@
 /// What the caller asked for. The HTTP layer has checked the ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRequest {
-    Offset { page: u32, per_page: u32 },
+    Offset {
+        page: u32,
+        per_page: u32,
+    },
     /// `from` is the `next` value of the previous page (already decoded), or none for the first.
-    Checkpoint { from: Option<String>, take: u32 },
+    Checkpoint {
+        from: Option<String>,
+        take: u32,
+    },
 }
 
 impl PageRequest {

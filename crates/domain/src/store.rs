@@ -21,13 +21,25 @@ use crate::Result;
 pub trait OrganizationStore: Send + Sync {
     /// Creates the organization and enables the listed connections, all or nothing.
     /// Errors: name taken (Conflict), a listed connection missing (NotFound), sign-up rule.
-    async fn create_organization(&self, id: OrgId, new: NewOrganization) -> Result<(Organization, Vec<EnabledConnection>)>;
+    async fn create_organization(
+        &self,
+        id: OrgId,
+        new: NewOrganization,
+    ) -> Result<(Organization, Vec<EnabledConnection>)>;
     async fn get_organization(&self, id: &OrgId) -> Result<Organization>;
     async fn get_organization_by_name(&self, name: &str) -> Result<Organization>;
-    async fn update_organization(&self, id: &OrgId, patch: OrganizationPatch) -> Result<Organization>;
+    async fn update_organization(
+        &self,
+        id: &OrgId,
+        patch: OrganizationPatch,
+    ) -> Result<Organization>;
     /// Deletes the organization and its enabled connections.
     async fn delete_organization(&self, id: &OrgId) -> Result<()>;
-    async fn list_organizations(&self, sort: Sort, page: PageRequest) -> Result<Listing<Organization>>;
+    async fn list_organizations(
+        &self,
+        sort: Sort,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>>;
 }
 
 #[async_trait]
@@ -35,21 +47,51 @@ pub trait ConnectionStore: Send + Sync {
     async fn create_connection(&self, connection: Connection) -> Result<Connection>;
     async fn get_connection(&self, id: &ConnectionId) -> Result<Connection>;
     /// Ordered by id.
-    async fn list_connections(&self, filter: &ConnectionFilter, page: PageRequest) -> Result<Listing<Connection>>;
-    async fn update_connection(&self, id: &ConnectionId, patch: ConnectionPatch) -> Result<Connection>;
+    async fn list_connections(
+        &self,
+        filter: &ConnectionFilter,
+        page: PageRequest,
+    ) -> Result<Listing<Connection>>;
+    async fn update_connection(
+        &self,
+        id: &ConnectionId,
+        patch: ConnectionPatch,
+    ) -> Result<Connection>;
     /// Deletes the connection and removes it from every organization. Returns when it was
     /// deleted, or `None` if there was no such connection.
-    async fn delete_connection(&self, id: &ConnectionId, now: OffsetDateTime) -> Result<Option<OffsetDateTime>>;
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>>;
 }
 
 #[async_trait]
 pub trait OrgConnectionStore: Send + Sync {
     /// In the order they were enabled. NotFound(Organization) if the organization is missing.
-    async fn list_enabled_connections(&self, org: &OrgId, page: u32, per_page: u32) -> Result<Listing<EnabledConnection>>;
-    async fn get_enabled_connection(&self, org: &OrgId, connection: &ConnectionId) -> Result<EnabledConnection>;
+    async fn list_enabled_connections(
+        &self,
+        org: &OrgId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<EnabledConnection>>;
+    async fn get_enabled_connection(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+    ) -> Result<EnabledConnection>;
     /// Conflict if already enabled; LimitReached past the limit; NotFound if either is missing.
-    async fn enable_connection(&self, org: &OrgId, new: NewEnabledConnection) -> Result<EnabledConnection>;
-    async fn update_enabled_connection(&self, org: &OrgId, connection: &ConnectionId, patch: SettingsPatch) -> Result<EnabledConnection>;
+    async fn enable_connection(
+        &self,
+        org: &OrgId,
+        new: NewEnabledConnection,
+    ) -> Result<EnabledConnection>;
+    async fn update_enabled_connection(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+        patch: SettingsPatch,
+    ) -> Result<EnabledConnection>;
     async fn disable_connection(&self, org: &OrgId, connection: &ConnectionId) -> Result<()>;
 }
 
@@ -69,7 +111,11 @@ pub trait GrantStore: Send + Sync {
     async fn create_grant(&self, grant: ClientGrant) -> Result<ClientGrant>;
     async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant>;
     async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>>;
-    async fn list_grants(&self, filter: &GrantFilter, page: PageRequest) -> Result<Listing<ClientGrant>>;
+    async fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        page: PageRequest,
+    ) -> Result<Listing<ClientGrant>>;
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant>;
     async fn delete_grant(&self, id: &GrantId) -> Result<()>;
 }
@@ -83,8 +129,19 @@ pub trait KeyStore: Send + Sync {
 }
 
 /// Everything a server needs from storage.
-pub trait Store: OrganizationStore + ConnectionStore + OrgConnectionStore + ClientStore + GrantStore + KeyStore {}
+pub trait Store:
+    OrganizationStore + ConnectionStore + OrgConnectionStore + ClientStore + GrantStore + KeyStore
+{
+}
 
-impl<T> Store for T where T: OrganizationStore + ConnectionStore + OrgConnectionStore + ClientStore + GrantStore + KeyStore {}
+impl<T> Store for T where
+    T: OrganizationStore
+        + ConnectionStore
+        + OrgConnectionStore
+        + ClientStore
+        + GrantStore
+        + KeyStore
+{
+}
 
 pub type DynStore = Arc<dyn Store>;

@@ -15,12 +15,27 @@ pub struct Format {
 pub enum Schema {
     Any,
     Bool,
-    Integer { min: i64, max: i64 },
-    Str { min: usize, max: usize, format: Option<Format> },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Str {
+        min: usize,
+        max: usize,
+        format: Option<Format>,
+    },
     /// A string that must match a regular expression (`text`), checked by `check`.
-    Pattern { max: usize, text: &'static str, check: fn(&str) -> bool },
+    Pattern {
+        max: usize,
+        text: &'static str,
+        check: fn(&str) -> bool,
+    },
     Enum(&'static [&'static str]),
-    Array { items: Box<Schema>, max: Option<usize>, unique: bool },
+    Array {
+        items: Box<Schema>,
+        max: Option<usize>,
+        unique: bool,
+    },
     Object(ObjectSchema),
     /// The inner schema, or JSON `null`.
     Nullable(Box<Schema>),
@@ -48,7 +63,11 @@ impl ObjectSchema {
     }
 
     pub fn prop(mut self, name: &'static str, description: &'static str, schema: Schema) -> Self {
-        self.props.push(Prop { name, description, schema });
+        self.props.push(Prop {
+            name,
+            description,
+            schema,
+        });
         self
     }
 
@@ -78,11 +97,19 @@ impl ObjectSchema {
 }
 
 pub fn string(min: usize, max: usize) -> Schema {
-    Schema::Str { min, max, format: None }
+    Schema::Str {
+        min,
+        max,
+        format: None,
+    }
 }
 
 pub fn formatted(min: usize, max: usize, format: Format) -> Schema {
-    Schema::Str { min, max, format: Some(format) }
+    Schema::Str {
+        min,
+        max,
+        format: Some(format),
+    }
 }
 
 pub fn nullable(schema: Schema) -> Schema {
@@ -90,7 +117,11 @@ pub fn nullable(schema: Schema) -> Schema {
 }
 
 pub fn array(items: Schema, max: Option<usize>, unique: bool) -> Schema {
-    Schema::Array { items: Box::new(items), max, unique }
+    Schema::Array {
+        items: Box::new(items),
+        max,
+        unique,
+    }
 }
 
 /// Where the value came from; it opens the message.
@@ -166,7 +197,11 @@ impl Checker {
         };
         let found = type_name(value);
         if found != expected {
-            return self.fail(format!("Expected type {expected} but found type {found}"), path, desc);
+            return self.fail(
+                format!("Expected type {expected} but found type {found}"),
+                path,
+                desc,
+            );
         }
         match (schema, value) {
             (Schema::Integer { min, max }, Value::Number(n)) => {
@@ -175,17 +210,29 @@ impl Checker {
                     return self.fail(format!("Value {n} is less than minimum {min}"), path, desc);
                 }
                 if v > *max {
-                    return self.fail(format!("Value {n} is greater than maximum {max}"), path, desc);
+                    return self.fail(
+                        format!("Value {n} is greater than maximum {max}"),
+                        path,
+                        desc,
+                    );
                 }
                 Ok(())
             }
             (Schema::Str { min, max, format }, Value::String(s)) => {
                 let len = s.chars().count();
                 if len > *max {
-                    return self.fail(format!("String is too long ({len} chars), maximum {max}"), path, desc);
+                    return self.fail(
+                        format!("String is too long ({len} chars), maximum {max}"),
+                        path,
+                        desc,
+                    );
                 }
                 if len < *min {
-                    return self.fail(format!("String is too short ({len} chars), minimum {min}"), path, desc);
+                    return self.fail(
+                        format!("String is too short ({len} chars), minimum {min}"),
+                        path,
+                        desc,
+                    );
                 }
                 match format {
                     Some(f) if !(f.check)(s) => self.fail(
@@ -199,12 +246,20 @@ impl Checker {
             (Schema::Pattern { max, text, check }, Value::String(s)) => {
                 let len = s.chars().count();
                 if len > *max {
-                    return self.fail(format!("String is too long ({len} chars), maximum {max}"), path, desc);
+                    return self.fail(
+                        format!("String is too long ({len} chars), maximum {max}"),
+                        path,
+                        desc,
+                    );
                 }
                 if check(s) {
                     Ok(())
                 } else {
-                    self.fail(format!("String does not match pattern {text}: {s}"), path, desc)
+                    self.fail(
+                        format!("String does not match pattern {text}: {s}"),
+                        path,
+                        desc,
+                    )
                 }
             }
             (Schema::Enum(allowed), Value::String(s)) => {
@@ -245,15 +300,29 @@ impl Checker {
         }
     }
 
-    fn check_object(&self, m: &Map<String, Value>, o: &ObjectSchema, path: &str, desc: &str) -> Result<(), String> {
+    fn check_object(
+        &self,
+        m: &Map<String, Value>,
+        o: &ObjectSchema,
+        path: &str,
+        desc: &str,
+    ) -> Result<(), String> {
         if let Some(max) = o.max_props {
             if m.len() > max {
-                return self.fail(format!("Too many properties defined ({}), maximum {max}", m.len()), path, desc);
+                return self.fail(
+                    format!("Too many properties defined ({}), maximum {max}", m.len()),
+                    path,
+                    desc,
+                );
             }
         }
         if let Some(min) = o.min_props {
             if m.len() < min {
-                return self.fail(format!("Too few properties defined ({}), minimum {min}", m.len()), path, desc);
+                return self.fail(
+                    format!("Too few properties defined ({}), minimum {min}", m.len()),
+                    path,
+                    desc,
+                );
             }
         }
         for name in &o.required {
@@ -268,11 +337,19 @@ impl Checker {
                 .map(String::as_str)
                 .collect();
             if !extra.is_empty() {
-                return self.fail(format!("Additional properties not allowed: {}", extra.join(",")), path, desc);
+                return self.fail(
+                    format!("Additional properties not allowed: {}", extra.join(",")),
+                    path,
+                    desc,
+                );
             }
         }
         for (key, value) in m {
-            let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
             match o.props.iter().find(|p| p.name == key.as_str()) {
                 Some(p) => self.check(value, &p.schema, &child, p.description)?,
                 None => {

@@ -1,1 +1,14 @@
+//! orgwarden's server: the Auth0-compatible Management API, the token endpoint, and serving
+//! them. `main.rs` only parses the command line and calls into here.
 
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod server;
+pub mod state;
+pub mod tls;
+pub mod well_known;

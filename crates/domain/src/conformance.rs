@@ -1,0 +1,1947 @@
+//! The one storage test suite. Every backend runs it, written only against [`Store`]:
+//!
+//! ```ignore
+//! orgwarden_domain::conformance::run_all(&store).await;
+//! orgwarden_domain::conformance::run_concurrent(Arc::new(store)).await; // multi-thread runtime
+//! ```
+//!
+//! Each check makes its own uniquely named data, so the checks can share one store, and may
+//! find other data in it: lists are checked on the subset a check made. A failing check
+//! panics with what was expected; each check's name is printed before it runs. Times are
+//! whole seconds, so backends that keep microseconds round-trip them exactly.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use crate::client::{
+    Client, ClientGrant, ClientGrantPatch, ClientPatch, GrantFilter, NewClient, NewClientGrant,
+};
+use crate::connection::{Connection, ConnectionFilter, ConnectionPatch, NewConnection};
+use crate::enabled_connection::{
+    EnabledConnection, NewEnabledConnection, Settings, SettingsPatch, MAX_PER_ORGANIZATION,
+};
+use crate::ids::{random_alphanumeric, ClientId, ConnectionId, GrantId, OrgId};
+use crate::keys::SigningKey;
+use crate::organization::{
+    Branding, Colors, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
+};
+use crate::paging::{Listing, PageRequest};
+use crate::store::{DynStore, Store};
+use crate::{Error, NotFound, Result};
+
+type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+type Check = for<'a> fn(&'a dyn Store) -> CheckFuture<'a>;
+
+macro_rules! checks {
+    ($($name:ident),* $(,)?) => {
+        &[$((stringify!($name), |store| Box::pin($name(store)))),*]
+    };
+}
+
+const CHECKS: &[(&str, Check)] = checks![
+    organization_round_trip,
+    organization_names_are_unique,
+    organization_update_keeps_or_replaces_fields,
+    organization_delete,
+    organization_offset_listing_in_every_sort,
+    organization_checkpoint_listing_in_every_sort,
+    organization_create_with_connections,
+    organization_create_is_all_or_nothing,
+    connection_round_trip_and_update,
+    connection_names_are_unique,
+    connection_listing_and_filters,
+    connection_delete_removes_it_from_organizations,
+    enabled_connections_order_and_totals,
+    enabled_connection_not_found_cases,
+    enabled_connection_signup_rule_on_merged_settings,
+    enabled_connection_limit,
+    client_round_trip_update_and_listing,
+    client_delete_removes_its_grants,
+    grants_unique_per_audience_and_filters,
+    signing_key_rotation,
+];
+
+/// Runs every check, in order, on one store.
+pub async fn run_all(store: &dyn Store) {
+    for (name, check) in CHECKS {
+        println!("conformance: {name}");
+        check(store).await;
+    }
+}
+
+/// The checks that need concurrent callers. Run them on a multi-thread runtime.
+pub async fn run_concurrent(store: DynStore) {
+    println!("conformance: concurrent_enables_respect_the_limit");
+    concurrent_enables_respect_the_limit(store.clone()).await;
+    println!("conformance: concurrent_creates_of_one_name");
+    concurrent_creates_of_one_name(store).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn ok<T>(result: Result<T>, what: &str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: expected success, got {e:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T>, kind: NotFound, what: &str) {
+    match result {
+        Err(Error::NotFound(k)) if k == kind => {}
+        other => panic!("{what}: expected NotFound({kind:?}), got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T>, code: &str, what: &str) {
+    match result {
+        Err(Error::Conflict { code: c, .. }) if c == code => {}
+        other => panic!("{what}: expected Conflict({code}), got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_invalid<T: std::fmt::Debug>(result: Result<T>, message: &str, what: &str) {
+    match result {
+        Err(Error::Invalid(m)) if m == message => {}
+        other => panic!("{what}: expected Invalid({message:?}), got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn assert_limit<T: std::fmt::Debug>(result: Result<T>, what: &str) {
+    match result {
+        Err(Error::LimitReached(_)) => {}
+        other => panic!("{what}: expected LimitReached, got {other:?}"),
+    }
+}
+
+/// A name no other check or run uses: lowercase letters and digits after `prefix-`.
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", random_alphanumeric(12).to_lowercase())
+}
+
+fn metadata(pairs: &[(&str, &str)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect()
+}
+
+fn seconds(s: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(s).expect("a valid timestamp")
+}
+
+fn new_org(name: &str) -> NewOrganization {
+    NewOrganization {
+        name: name.to_owned(),
+        display_name: None,
+        branding: None,
+        metadata: None,
+        enabled_connections: Vec::new(),
+    }
+}
+
+async fn create_org(store: &dyn Store, new: NewOrganization) -> Organization {
+    let what = format!("create organization {}", new.name);
+    ok(
+        store.create_organization(OrgId::generate(), new).await,
+        &what,
+    )
+    .0
+}
+
+async fn create_connection(store: &dyn Store, strategy: &str) -> Connection {
+    let body = json!({"name": unique("conn"), "strategy": strategy});
+    let connection = ok(NewConnection::from_json(&body), "connection body")
+        .into_connection(ConnectionId::generate());
+    ok(
+        store.create_connection(connection).await,
+        "create connection",
+    )
+}
+
+fn enable_new(connection: &Connection, settings: SettingsPatch) -> NewEnabledConnection {
+    NewEnabledConnection {
+        connection_id: connection.id.clone(),
+        settings,
+    }
+}
+
+fn membership(assign: bool, signup: bool) -> SettingsPatch {
+    SettingsPatch {
+        assign_membership_on_login: Some(assign),
+        is_signup_enabled: Some(signup),
+        show_as_button: None,
+    }
+}
+
+async fn create_client(store: &dyn Store, name: &str) -> Client {
+    let (client, _secret) = NewClient::machine(name).into_client();
+    ok(store.create_client(client).await, "create client")
+}
+
+fn new_grant(client: &ClientId, audience: &str, scope: &[&str]) -> ClientGrant {
+    NewClientGrant {
+        client_id: client.clone(),
+        audience: audience.to_owned(),
+        scope: scope.iter().map(|s| (*s).to_owned()).collect(),
+        attributes: Map::new(),
+    }
+    .into_grant()
+}
+
+/// Every item of an offset-paged list, checking each page's `total` and `next`.
+async fn all_offset_pages<T, F, Fut>(what: &str, per_page: u32, mut fetch: F) -> Vec<T>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Listing<T>>>,
+{
+    let mut items = Vec::new();
+    let mut total = None;
+    for page in 0.. {
+        let listing = ok(fetch(PageRequest::Offset { page, per_page }).await, what);
+        assert_eq!(listing.next, None, "{what}: offset pages have no next");
+        assert_eq!(
+            *total.get_or_insert(listing.total),
+            listing.total,
+            "{what}: total changed between pages"
+        );
+        if listing.items.is_empty() {
+            break;
+        }
+        assert!(
+            listing.items.len() <= per_page as usize,
+            "{what}: page {page} is longer than per_page"
+        );
+        items.extend(listing.items);
+    }
+    assert_eq!(
+        Some(items.len() as u64),
+        total,
+        "{what}: total is the number of items"
+    );
+    items
+}
+
+/// Every item of a checkpoint-paged list, checking `total` and `next` on each page.
+async fn all_checkpoint_pages<T, F, Fut>(what: &str, take: u32, mut fetch: F) -> Vec<T>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Listing<T>>>,
+{
+    let mut items = Vec::new();
+    let mut from = None;
+    loop {
+        let listing = ok(
+            fetch(PageRequest::Checkpoint {
+                from: from.clone(),
+                take,
+            })
+            .await,
+            what,
+        );
+        assert_eq!(listing.total, 0, "{what}: checkpoint pages have total 0");
+        let full = listing.items.len() == take as usize;
+        assert!(
+            listing.items.len() <= take as usize,
+            "{what}: page longer than take"
+        );
+        assert_eq!(
+            listing.next.is_some(),
+            full,
+            "{what}: next is given exactly when the page is full"
+        );
+        items.extend(listing.items);
+        match listing.next {
+            Some(next) => from = Some(next),
+            None => return items,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organizations
+
+async fn organization_round_trip(store: &dyn Store) {
+    let name = unique("round-trip");
+    let new = NewOrganization {
+        display_name: Some("Round Trip Inc.".into()),
+        branding: Some(Branding {
+            logo_url: Some("https://example.com/logo.svg".into()),
+            colors: Some(Colors {
+                primary: "#e3e2f0".into(),
+                page_background: "#ffffff".into(),
+            }),
+        }),
+        metadata: Some(metadata(&[("tier", "gold"), ("region", "eu")])),
+        ..new_org(&name)
+    };
+    let id = OrgId::generate();
+    let (created, enabled) = ok(
+        store.create_organization(id.clone(), new.clone()).await,
+        "create",
+    );
+    let expected = Organization {
+        id: id.clone(),
+        name: name.clone(),
+        display_name: new.display_name,
+        branding: new.branding,
+        metadata: new.metadata,
+    };
+    assert_eq!(
+        created, expected,
+        "create returns the organization as given"
+    );
+    assert!(enabled.is_empty(), "no connections were asked for");
+    assert_eq!(ok(store.get_organization(&id).await, "get"), expected);
+    assert_eq!(
+        ok(store.get_organization_by_name(&name).await, "get by name"),
+        expected
+    );
+
+    let bare = create_org(store, new_org(&unique("bare"))).await;
+    let got = ok(store.get_organization(&bare.id).await, "get bare");
+    assert_eq!(
+        (got.display_name, got.branding, got.metadata),
+        (None, None, None),
+        "absent fields stay absent"
+    );
+
+    assert_not_found(
+        store.get_organization(&OrgId::generate()).await,
+        NotFound::Organization,
+        "get missing",
+    );
+    assert_not_found(
+        store.get_organization_by_name(&unique("missing")).await,
+        NotFound::Organization,
+        "get missing by name",
+    );
+}
+
+async fn organization_names_are_unique(store: &dyn Store) {
+    let name = unique("taken");
+    let first = create_org(store, new_org(&name)).await;
+    let again = store
+        .create_organization(OrgId::generate(), new_org(&name))
+        .await;
+    assert_conflict(again, "organization_conflict", "create with a taken name");
+
+    let other = create_org(store, new_org(&unique("other"))).await;
+    let patch = OrganizationPatch {
+        name: Some(name.clone()),
+        ..Default::default()
+    };
+    let renamed = store.update_organization(&other.id, patch).await;
+    assert_conflict(renamed, "organization_conflict", "rename to a taken name");
+    assert_eq!(
+        ok(store.get_organization_by_name(&name).await, "get by name").id,
+        first.id
+    );
+    assert_eq!(
+        ok(store.get_organization(&other.id).await, "get other").name,
+        other.name,
+        "failed rename changed nothing"
+    );
+}
+
+async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
+    let name = unique("update");
+    let branding = Branding {
+        logo_url: Some("https://example.com/a.png".into()),
+        colors: None,
+    };
+    let org = create_org(
+        store,
+        NewOrganization {
+            display_name: Some("Before".into()),
+            branding: Some(branding.clone()),
+            metadata: Some(metadata(&[("a", "1"), ("b", "2")])),
+            ..new_org(&name)
+        },
+    )
+    .await;
+
+    let patch = OrganizationPatch {
+        metadata: Some(Some(metadata(&[("c", "3")]))),
+        ..Default::default()
+    };
+    let updated = ok(
+        store.update_organization(&org.id, patch).await,
+        "replace metadata",
+    );
+    assert_eq!(
+        updated.metadata,
+        Some(metadata(&[("c", "3")])),
+        "metadata is replaced wholesale"
+    );
+    assert_eq!(
+        updated.display_name.as_deref(),
+        Some("Before"),
+        "display_name kept"
+    );
+    assert_eq!(updated.branding.as_ref(), Some(&branding), "branding kept");
+    assert_eq!(updated.name, name, "name kept");
+    assert_eq!(
+        ok(store.get_organization(&org.id).await, "get after update"),
+        updated,
+        "update is stored"
+    );
+
+    let new_name = unique("renamed");
+    let patch = OrganizationPatch {
+        name: Some(new_name.clone()),
+        display_name: Some(None),
+        metadata: Some(None),
+        ..Default::default()
+    };
+    let updated = ok(
+        store.update_organization(&org.id, patch).await,
+        "rename and remove",
+    );
+    let expected = Organization {
+        id: org.id.clone(),
+        name: new_name.clone(),
+        display_name: None,
+        branding: Some(branding),
+        metadata: None,
+    };
+    assert_eq!(updated, expected);
+    assert_eq!(
+        ok(
+            store.get_organization_by_name(&new_name).await,
+            "get by new name"
+        ),
+        expected
+    );
+    assert_not_found(
+        store.get_organization_by_name(&name).await,
+        NotFound::Organization,
+        "old name is free",
+    );
+
+    let missing = store
+        .update_organization(&OrgId::generate(), OrganizationPatch::default())
+        .await;
+    assert_not_found(missing, NotFound::Organization, "update missing");
+}
+
+async fn organization_delete(store: &dyn Store) {
+    let connection = create_connection(store, "auth0").await;
+    let name = unique("delete");
+    let new = NewOrganization {
+        enabled_connections: vec![enable_new(&connection, SettingsPatch::default())],
+        ..new_org(&name)
+    };
+    let (org, _) = ok(
+        store.create_organization(OrgId::generate(), new).await,
+        "create",
+    );
+    ok(store.delete_organization(&org.id).await, "delete");
+    assert_not_found(
+        store.get_organization(&org.id).await,
+        NotFound::Organization,
+        "get deleted",
+    );
+    assert_not_found(
+        store.get_organization_by_name(&name).await,
+        NotFound::Organization,
+        "get deleted by name",
+    );
+    assert_not_found(
+        store.list_enabled_connections(&org.id, 0, 50).await,
+        NotFound::Organization,
+        "list deleted's connections",
+    );
+    assert_not_found(
+        store.delete_organization(&org.id).await,
+        NotFound::Organization,
+        "delete twice",
+    );
+    ok(
+        store.get_connection(&connection.id).await,
+        "the connection itself stays",
+    );
+    // The name can be used again.
+    create_org(store, new_org(&name)).await;
+}
+
+/// Five organizations made in an order that differs from their name and display-name orders,
+/// with display-name ties and missing display names (which sort as '').
+async fn sorting_fixture(store: &dyn Store) -> (String, Vec<Organization>) {
+    let prefix = unique("sort");
+    let specs = [
+        ("c", Some("Beta")),
+        ("a", None),
+        ("e", Some("Alpha")),
+        ("b", Some("Beta")),
+        ("d", None),
+    ];
+    let mut made = Vec::new();
+    for (suffix, display) in specs {
+        let new = NewOrganization {
+            display_name: display.map(str::to_owned),
+            ..new_org(&format!("{prefix}-{suffix}"))
+        };
+        made.push(create_org(store, new).await);
+    }
+    (prefix, made)
+}
+
+/// The ids of `made` in the order `sort` must give: by the key, ties in creation order;
+/// descending is the exact reverse.
+fn expected_order(made: &[Organization], sort: Sort) -> Vec<OrgId> {
+    let mut keyed: Vec<(String, usize, OrgId)> = made
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let key = match sort.field {
+                SortField::CreatedAt => String::new(),
+                SortField::Name => o.name.clone(),
+                SortField::DisplayName => o.display_name.clone().unwrap_or_default(),
+            };
+            (key, i, o.id.clone())
+        })
+        .collect();
+    keyed.sort();
+    if !sort.ascending {
+        keyed.reverse();
+    }
+    keyed.into_iter().map(|(_, _, id)| id).collect()
+}
+
+fn all_sorts() -> Vec<Sort> {
+    [
+        SortField::CreatedAt,
+        SortField::Name,
+        SortField::DisplayName,
+    ]
+    .into_iter()
+    .flat_map(|field| [true, false].map(|ascending| Sort { field, ascending }))
+    .collect()
+}
+
+fn ours(items: &[Organization], prefix: &str) -> Vec<OrgId> {
+    items
+        .iter()
+        .filter(|o| o.name.starts_with(prefix))
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+async fn organization_offset_listing_in_every_sort(store: &dyn Store) {
+    let (prefix, made) = sorting_fixture(store).await;
+    for sort in all_sorts() {
+        let what = format!("offset listing sorted {sort:?}");
+        let all = all_offset_pages(&what, 2, |page| store.list_organizations(sort, page)).await;
+        assert_eq!(
+            ours(&all, &prefix),
+            expected_order(&made, sort),
+            "{what}: order"
+        );
+        let mut ids: Vec<&OrgId> = all.iter().map(|o| &o.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), all.len(), "{what}: no organization twice");
+        // A page is the slice at page * per_page.
+        let third = ok(
+            store
+                .list_organizations(
+                    sort,
+                    PageRequest::Offset {
+                        page: 1,
+                        per_page: 3,
+                    },
+                )
+                .await,
+            &what,
+        );
+        let expected: Vec<&OrgId> = all.iter().skip(3).take(3).map(|o| &o.id).collect();
+        assert_eq!(
+            third.items.iter().map(|o| &o.id).collect::<Vec<_>>(),
+            expected,
+            "{what}: page 1 of 3"
+        );
+    }
+    let past = PageRequest::Offset {
+        page: 1_000_000,
+        per_page: 50,
+    };
+    let listing = ok(
+        store.list_organizations(Sort::default(), past).await,
+        "a page past the end",
+    );
+    assert!(listing.items.is_empty(), "a page past the end is empty");
+    assert!(
+        listing.total >= made.len() as u64,
+        "a page past the end still has the total"
+    );
+}
+
+async fn organization_checkpoint_listing_in_every_sort(store: &dyn Store) {
+    let (prefix, made) = sorting_fixture(store).await;
+    for sort in all_sorts() {
+        let what = format!("checkpoint listing sorted {sort:?}");
+        let by_checkpoint =
+            all_checkpoint_pages(&what, 2, |page| store.list_organizations(sort, page)).await;
+        assert_eq!(
+            ours(&by_checkpoint, &prefix),
+            expected_order(&made, sort),
+            "{what}: order"
+        );
+        let by_offset =
+            all_offset_pages(&what, 50, |page| store.list_organizations(sort, page)).await;
+        let ids = |v: &[Organization]| v.iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(&by_checkpoint),
+            ids(&by_offset),
+            "{what}: same order as offset paging"
+        );
+    }
+    let bad = PageRequest::Checkpoint {
+        from: Some("not a cursor".into()),
+        take: 5,
+    };
+    assert_invalid(
+        store.list_organizations(Sort::default(), bad).await,
+        "Invalid from parameter",
+        "bad from",
+    );
+}
+
+async fn organization_create_with_connections(store: &dyn Store) {
+    let enterprise = create_connection(store, "ad").await;
+    let database = create_connection(store, "auth0").await;
+    let new = NewOrganization {
+        enabled_connections: vec![
+            enable_new(
+                &enterprise,
+                SettingsPatch {
+                    assign_membership_on_login: Some(true),
+                    show_as_button: Some(false),
+                    is_signup_enabled: None,
+                },
+            ),
+            enable_new(&database, membership(true, true)),
+        ],
+        ..new_org(&unique("with-connections"))
+    };
+    let (org, enabled) = ok(
+        store.create_organization(OrgId::generate(), new).await,
+        "create with connections",
+    );
+    let expected = vec![
+        EnabledConnection {
+            connection_id: enterprise.id.clone(),
+            settings: Settings {
+                assign_membership_on_login: true,
+                show_as_button: false,
+                is_signup_enabled: false,
+            },
+            connection: crate::connection::ConnectionSummary {
+                name: enterprise.name.clone(),
+                strategy: "ad".into(),
+            },
+        },
+        EnabledConnection {
+            connection_id: database.id.clone(),
+            settings: Settings {
+                assign_membership_on_login: true,
+                show_as_button: true,
+                is_signup_enabled: true,
+            },
+            connection: crate::connection::ConnectionSummary {
+                name: database.name.clone(),
+                strategy: "auth0".into(),
+            },
+        },
+    ];
+    assert_eq!(
+        enabled, expected,
+        "create returns the enabled connections in the given order"
+    );
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(
+        listed,
+        Listing {
+            items: expected,
+            total: 2,
+            next: None
+        },
+        "they are stored in that order"
+    );
+}
+
+async fn organization_create_is_all_or_nothing(store: &dyn Store) {
+    let present = create_connection(store, "auth0").await;
+    let missing = NewEnabledConnection {
+        connection_id: ConnectionId::generate(),
+        settings: SettingsPatch::default(),
+    };
+
+    let name = unique("atomic");
+    let new = NewOrganization {
+        enabled_connections: vec![enable_new(&present, SettingsPatch::default()), missing],
+        ..new_org(&name)
+    };
+    let result = store.create_organization(OrgId::generate(), new).await;
+    assert_not_found(
+        result,
+        NotFound::Connection,
+        "create with a missing connection",
+    );
+    assert_not_found(
+        store.get_organization_by_name(&name).await,
+        NotFound::Organization,
+        "no organization left behind",
+    );
+
+    let enterprise = create_connection(store, "okta").await;
+    let new = NewOrganization {
+        enabled_connections: vec![
+            enable_new(&present, SettingsPatch::default()),
+            enable_new(&enterprise, membership(true, true)),
+        ],
+        ..new_org(&name)
+    };
+    let result = store.create_organization(OrgId::generate(), new).await;
+    assert_invalid(
+        result,
+        crate::enabled_connection::SIGNUP_RULE,
+        "create breaking the sign-up rule",
+    );
+    assert_not_found(
+        store.get_organization_by_name(&name).await,
+        NotFound::Organization,
+        "no organization left behind",
+    );
+
+    let mut too_many = Vec::new();
+    for _ in 0..=MAX_PER_ORGANIZATION {
+        too_many.push(enable_new(
+            &create_connection(store, "auth0").await,
+            SettingsPatch::default(),
+        ));
+    }
+    let new = NewOrganization {
+        enabled_connections: too_many,
+        ..new_org(&name)
+    };
+    assert_limit(
+        store.create_organization(OrgId::generate(), new).await,
+        "create with 11 connections",
+    );
+    assert_not_found(
+        store.get_organization_by_name(&name).await,
+        NotFound::Organization,
+        "no organization left behind",
+    );
+
+    // The name is still free, and the first connection was not enabled anywhere by mistake.
+    let new = NewOrganization {
+        enabled_connections: vec![enable_new(&present, SettingsPatch::default())],
+        ..new_org(&name)
+    };
+    let (org, enabled) = ok(
+        store.create_organization(OrgId::generate(), new).await,
+        "create after failures",
+    );
+    assert_eq!(enabled.len(), 1);
+    assert_eq!(
+        ok(store.list_enabled_connections(&org.id, 0, 50).await, "list").total,
+        1
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+async fn connection_round_trip_and_update(store: &dyn Store) {
+    let body = json!({
+        "name": unique("Round-Trip"),
+        "strategy": "auth0",
+        "display_name": "Round trip",
+        "options": {"requires_username": true, "custom": {"nested": [1, 2]}},
+        "enabled_clients": ["b", "a"],
+        "metadata": {"team": "identity"},
+    });
+    let connection =
+        ok(NewConnection::from_json(&body), "body").into_connection(ConnectionId::generate());
+    let created = ok(store.create_connection(connection.clone()).await, "create");
+    assert_eq!(
+        created, connection,
+        "create returns the connection as given"
+    );
+    assert_eq!(
+        ok(store.get_connection(&connection.id).await, "get"),
+        connection,
+        "stored as given"
+    );
+
+    let patch = ConnectionPatch {
+        display_name: Some("Renamed".into()),
+        options: Some(
+            json!({"only": "this"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        show_as_button: Some(true),
+        metadata: Some(None),
+        authentication: Some(json!({"active": false})),
+        ..Default::default()
+    };
+    let mut expected = connection.clone();
+    patch.clone().apply(&mut expected);
+    let updated = ok(
+        store.update_connection(&connection.id, patch).await,
+        "update",
+    );
+    assert_eq!(updated, expected, "update applies the patch");
+    assert_eq!(updated.options.len(), 1, "options are replaced wholesale");
+    assert_eq!(updated.metadata, None, "metadata removed");
+    assert_eq!(
+        updated.enabled_clients,
+        vec!["a", "b"],
+        "untouched fields are kept"
+    );
+    assert_eq!(
+        ok(
+            store.get_connection(&connection.id).await,
+            "get after update"
+        ),
+        expected,
+        "update is stored"
+    );
+
+    let missing = ConnectionId::generate();
+    assert_not_found(
+        store.get_connection(&missing).await,
+        NotFound::Connection,
+        "get missing",
+    );
+    let patch = ConnectionPatch {
+        display_name: Some("x".into()),
+        ..Default::default()
+    };
+    assert_not_found(
+        store.update_connection(&missing, patch).await,
+        NotFound::Connection,
+        "update missing",
+    );
+}
+
+async fn connection_names_are_unique(store: &dyn Store) {
+    let first = create_connection(store, "auth0").await;
+    let body = json!({"name": first.name, "strategy": "github"});
+    let twin =
+        ok(NewConnection::from_json(&body), "body").into_connection(ConnectionId::generate());
+    assert_conflict(
+        store.create_connection(twin.clone()).await,
+        "connection_conflict",
+        "create with a taken name",
+    );
+    assert_not_found(
+        store.get_connection(&twin.id).await,
+        NotFound::Connection,
+        "the twin was not stored",
+    );
+}
+
+async fn connection_listing_and_filters(store: &dyn Store) {
+    let mut made = Vec::new();
+    for strategy in ["okta", "samlp", "okta", "github", "samlp"] {
+        made.push(create_connection(store, strategy).await);
+    }
+    let mine = |items: &[Connection]| -> Vec<ConnectionId> {
+        items
+            .iter()
+            .filter(|c| made.iter().any(|m| m.id == c.id))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let mut by_id: Vec<ConnectionId> = made.iter().map(|c| c.id.clone()).collect();
+    by_id.sort();
+
+    let everything = ConnectionFilter::default();
+    let all = all_offset_pages("offset list", 2, |page| {
+        store.list_connections(&everything, page)
+    })
+    .await;
+    assert_eq!(mine(&all), by_id, "ordered by id");
+    assert!(
+        all.windows(2).all(|w| w[0].id < w[1].id),
+        "the whole list is ordered by id"
+    );
+    let by_checkpoint = all_checkpoint_pages("checkpoint list", 2, |page| {
+        store.list_connections(&everything, page)
+    })
+    .await;
+    assert_eq!(
+        by_checkpoint.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        all.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        "checkpoint paging gives the same list"
+    );
+
+    let by_name = ConnectionFilter {
+        name: Some(made[3].name.clone()),
+        strategies: Vec::new(),
+    };
+    let listing = ok(
+        store
+            .list_connections(&by_name, PageRequest::first(50))
+            .await,
+        "filter by name",
+    );
+    assert_eq!(
+        listing,
+        Listing {
+            items: vec![made[3].clone()],
+            total: 1,
+            next: None
+        },
+        "filter by name"
+    );
+
+    let two = ConnectionFilter {
+        name: None,
+        strategies: vec!["okta".into(), "samlp".into()],
+    };
+    let filtered = all_offset_pages("filter by strategies", 3, |page| {
+        store.list_connections(&two, page)
+    })
+    .await;
+    assert!(
+        filtered.iter().all(|c| two.matches(c)),
+        "only the asked strategies"
+    );
+    let expected: Vec<ConnectionId> = by_id
+        .iter()
+        .filter(|id| **id != made[3].id)
+        .cloned()
+        .collect();
+    assert_eq!(
+        mine(&filtered),
+        expected,
+        "all of ours with those strategies, by id"
+    );
+    let filtered_cp = all_checkpoint_pages("filter by strategies, checkpoints", 1, |page| {
+        store.list_connections(&two, page)
+    })
+    .await;
+    assert_eq!(
+        filtered_cp, filtered,
+        "checkpoint paging applies the filter too"
+    );
+
+    let both = ConnectionFilter {
+        name: Some(made[0].name.clone()),
+        strategies: vec!["github".into()],
+    };
+    let listing = ok(
+        store.list_connections(&both, PageRequest::first(50)).await,
+        "name and other strategy",
+    );
+    assert_eq!(
+        (listing.items.len(), listing.total),
+        (0, 0),
+        "filters combine with AND"
+    );
+
+    let bad = PageRequest::Checkpoint {
+        from: Some("not a cursor".into()),
+        take: 5,
+    };
+    assert_invalid(
+        store.list_connections(&everything, bad).await,
+        "Invalid from parameter",
+        "bad from",
+    );
+}
+
+async fn connection_delete_removes_it_from_organizations(store: &dyn Store) {
+    let kept = create_connection(store, "auth0").await;
+    let gone = create_connection(store, "auth0").await;
+    let new = NewOrganization {
+        enabled_connections: vec![
+            enable_new(&gone, SettingsPatch::default()),
+            enable_new(&kept, SettingsPatch::default()),
+        ],
+        ..new_org(&unique("conn-delete"))
+    };
+    let (org, _) = ok(
+        store.create_organization(OrgId::generate(), new).await,
+        "create",
+    );
+
+    let now = seconds(1_750_000_000);
+    assert_eq!(
+        ok(store.delete_connection(&gone.id, now).await, "delete"),
+        Some(now),
+        "delete returns when"
+    );
+    assert_not_found(
+        store.get_connection(&gone.id).await,
+        NotFound::Connection,
+        "get deleted",
+    );
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(listed.total, 1, "removed from the organization");
+    assert_eq!(listed.items[0].connection_id, kept.id);
+    let got = store.get_enabled_connection(&org.id, &gone.id).await;
+    assert_not_found(
+        got,
+        NotFound::EnabledConnection,
+        "deleted connection is not enabled",
+    );
+    assert_eq!(
+        ok(store.delete_connection(&gone.id, now).await, "delete twice"),
+        None,
+        "second delete finds nothing"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enabled connections
+
+async fn enabled_connections_order_and_totals(store: &dyn Store) {
+    let org = create_org(store, new_org(&unique("enabled"))).await;
+    let empty = ok(
+        store.list_enabled_connections(&org.id, 0, 50).await,
+        "empty list",
+    );
+    assert_eq!(
+        empty,
+        Listing {
+            items: Vec::new(),
+            total: 0,
+            next: None
+        }
+    );
+
+    // Enabled in an order unrelated to their ids.
+    let mut connections = Vec::new();
+    for strategy in ["samlp", "auth0", "google-oauth2", "auth0"] {
+        connections.push(create_connection(store, strategy).await);
+    }
+    let mut enabled = Vec::new();
+    for c in &connections {
+        enabled.push(ok(
+            store
+                .enable_connection(&org.id, enable_new(c, SettingsPatch::default()))
+                .await,
+            "enable",
+        ));
+    }
+    for (e, c) in enabled.iter().zip(&connections) {
+        assert_eq!(e.connection_id, c.id);
+        assert_eq!(e.settings, Settings::default(), "defaults");
+        assert_eq!(
+            (e.connection.name.as_str(), e.connection.strategy.as_str()),
+            (c.name.as_str(), c.strategy.as_str())
+        );
+        assert_eq!(
+            &ok(store.get_enabled_connection(&org.id, &c.id).await, "get"),
+            e,
+            "get returns it"
+        );
+    }
+
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(
+        listed,
+        Listing {
+            items: enabled.clone(),
+            total: 4,
+            next: None
+        },
+        "in the order enabled"
+    );
+    let page = ok(
+        store.list_enabled_connections(&org.id, 1, 3).await,
+        "second page",
+    );
+    assert_eq!(
+        page,
+        Listing {
+            items: enabled[3..].to_vec(),
+            total: 4,
+            next: None
+        },
+        "page 1 of 3"
+    );
+    let past = ok(
+        store.list_enabled_connections(&org.id, 5, 3).await,
+        "past the end",
+    );
+    assert_eq!((past.items.len(), past.total), (0, 4), "past the end");
+
+    let again = store
+        .enable_connection(
+            &org.id,
+            enable_new(&connections[0], membership(true, false)),
+        )
+        .await;
+    assert_conflict(again, "organization_connection_conflict", "enable twice");
+    assert_eq!(
+        ok(
+            store
+                .get_enabled_connection(&org.id, &connections[0].id)
+                .await,
+            "get"
+        )
+        .settings,
+        Settings::default(),
+        "the conflict changed nothing"
+    );
+
+    let patch = SettingsPatch {
+        show_as_button: Some(false),
+        ..Default::default()
+    };
+    let updated = ok(
+        store
+            .update_enabled_connection(&org.id, &connections[0].id, patch)
+            .await,
+        "update",
+    );
+    assert_eq!(
+        updated.settings,
+        Settings {
+            show_as_button: false,
+            ..Settings::default()
+        }
+    );
+    assert_eq!(
+        updated.connection, enabled[0].connection,
+        "update keeps the summary"
+    );
+
+    ok(
+        store.disable_connection(&org.id, &connections[1].id).await,
+        "disable",
+    );
+    let got = store
+        .get_enabled_connection(&org.id, &connections[1].id)
+        .await;
+    assert_not_found(got, NotFound::EnabledConnection, "get disabled");
+    let listed = ok(
+        store.list_enabled_connections(&org.id, 0, 50).await,
+        "list after disable",
+    );
+    let ids: Vec<&ConnectionId> = listed.items.iter().map(|e| &e.connection_id).collect();
+    assert_eq!(
+        ids,
+        vec![&connections[0].id, &connections[2].id, &connections[3].id],
+        "order kept"
+    );
+    assert_eq!(listed.total, 3);
+    assert_eq!(listed.items[0], updated, "the update is stored");
+
+    // Enabled again, it goes last.
+    ok(
+        store
+            .enable_connection(
+                &org.id,
+                enable_new(&connections[1], SettingsPatch::default()),
+            )
+            .await,
+        "re-enable",
+    );
+    let listed = ok(
+        store.list_enabled_connections(&org.id, 0, 50).await,
+        "list after re-enable",
+    );
+    assert_eq!(
+        listed.items.last().map(|e| &e.connection_id),
+        Some(&connections[1].id),
+        "re-enabled goes last"
+    );
+}
+
+async fn enabled_connection_not_found_cases(store: &dyn Store) {
+    let org = create_org(store, new_org(&unique("not-found"))).await;
+    let connection = create_connection(store, "auth0").await;
+    let missing_org = OrgId::generate();
+    let missing_connection = ConnectionId::generate();
+    let patch = SettingsPatch::default();
+
+    assert_not_found(
+        store.list_enabled_connections(&missing_org, 0, 50).await,
+        NotFound::Organization,
+        "list, org missing",
+    );
+    assert_not_found(
+        store
+            .get_enabled_connection(&missing_org, &connection.id)
+            .await,
+        NotFound::Organization,
+        "get, org missing",
+    );
+    let enable = store
+        .enable_connection(&missing_org, enable_new(&connection, patch))
+        .await;
+    assert_not_found(enable, NotFound::Organization, "enable, org missing");
+    let update = store
+        .update_enabled_connection(&missing_org, &connection.id, patch)
+        .await;
+    assert_not_found(update, NotFound::Organization, "update, org missing");
+    assert_not_found(
+        store.disable_connection(&missing_org, &connection.id).await,
+        NotFound::Organization,
+        "disable, org missing",
+    );
+
+    let enable = store
+        .enable_connection(
+            &org.id,
+            NewEnabledConnection {
+                connection_id: missing_connection.clone(),
+                settings: patch,
+            },
+        )
+        .await;
+    assert_not_found(enable, NotFound::Connection, "enable, connection missing");
+
+    assert_not_found(
+        store.get_enabled_connection(&org.id, &connection.id).await,
+        NotFound::EnabledConnection,
+        "get, not enabled",
+    );
+    let update = store
+        .update_enabled_connection(&org.id, &connection.id, patch)
+        .await;
+    assert_not_found(update, NotFound::EnabledConnection, "update, not enabled");
+    assert_not_found(
+        store.disable_connection(&org.id, &connection.id).await,
+        NotFound::EnabledConnection,
+        "disable, not enabled",
+    );
+    let get = store
+        .get_enabled_connection(&org.id, &missing_connection)
+        .await;
+    assert_not_found(get, NotFound::EnabledConnection, "get, connection missing");
+}
+
+async fn enabled_connection_signup_rule_on_merged_settings(store: &dyn Store) {
+    let org = create_org(store, new_org(&unique("signup"))).await;
+    let database = create_connection(store, "auth0").await;
+    let enterprise = create_connection(store, "okta").await;
+    let rule = crate::enabled_connection::SIGNUP_RULE;
+
+    let refused = store
+        .enable_connection(&org.id, enable_new(&database, membership(false, true)))
+        .await;
+    assert_invalid(refused, rule, "sign-up without membership");
+    let refused = store
+        .enable_connection(&org.id, enable_new(&enterprise, membership(true, true)))
+        .await;
+    assert_invalid(refused, rule, "sign-up on a non-database connection");
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(listed.total, 0, "refused connections were not enabled");
+
+    let on = ok(
+        store
+            .enable_connection(&org.id, enable_new(&database, membership(true, true)))
+            .await,
+        "enable with sign-up",
+    );
+    assert_eq!(
+        on.settings,
+        Settings {
+            assign_membership_on_login: true,
+            show_as_button: true,
+            is_signup_enabled: true
+        }
+    );
+    let other = ok(
+        store
+            .enable_connection(&org.id, enable_new(&enterprise, membership(true, false)))
+            .await,
+        "enable enterprise",
+    );
+    assert!(
+        !other.settings.is_signup_enabled,
+        "non-database connections store sign-up off"
+    );
+
+    // Membership off while sign-up stays on (from the stored settings): refused.
+    let patch = SettingsPatch {
+        assign_membership_on_login: Some(false),
+        ..Default::default()
+    };
+    let refused = store
+        .update_enabled_connection(&org.id, &database.id, patch)
+        .await;
+    assert_invalid(refused, rule, "merged settings break the rule");
+    assert_eq!(
+        ok(
+            store.get_enabled_connection(&org.id, &database.id).await,
+            "get"
+        )
+        .settings,
+        on.settings,
+        "unchanged"
+    );
+
+    // Sign-up on for the enterprise connection, whose membership is on: still refused.
+    let patch = SettingsPatch {
+        is_signup_enabled: Some(true),
+        ..Default::default()
+    };
+    assert_invalid(
+        store
+            .update_enabled_connection(&org.id, &enterprise.id, patch)
+            .await,
+        rule,
+        "sign-up on enterprise",
+    );
+
+    let both_off = ok(
+        store
+            .update_enabled_connection(&org.id, &database.id, membership(false, false))
+            .await,
+        "both off",
+    );
+    assert_eq!(
+        both_off.settings,
+        Settings {
+            assign_membership_on_login: false,
+            show_as_button: true,
+            is_signup_enabled: false
+        }
+    );
+    // Sign-up alone, with membership off in the stored settings: refused.
+    let patch = SettingsPatch {
+        is_signup_enabled: Some(true),
+        ..Default::default()
+    };
+    assert_invalid(
+        store
+            .update_enabled_connection(&org.id, &database.id, patch)
+            .await,
+        rule,
+        "sign-up without stored membership",
+    );
+    // Membership on in the stored settings, then sign-up alone: accepted.
+    let patch = SettingsPatch {
+        assign_membership_on_login: Some(true),
+        ..Default::default()
+    };
+    ok(
+        store
+            .update_enabled_connection(&org.id, &database.id, patch)
+            .await,
+        "membership on",
+    );
+    let patch = SettingsPatch {
+        is_signup_enabled: Some(true),
+        ..Default::default()
+    };
+    let merged = ok(
+        store
+            .update_enabled_connection(&org.id, &database.id, patch)
+            .await,
+        "sign-up on",
+    );
+    assert_eq!(
+        merged.settings, on.settings,
+        "merged with the stored settings"
+    );
+    assert_eq!(
+        ok(
+            store.get_enabled_connection(&org.id, &database.id).await,
+            "get"
+        )
+        .settings,
+        on.settings,
+        "stored"
+    );
+}
+
+async fn enabled_connection_limit(store: &dyn Store) {
+    let org = create_org(store, new_org(&unique("limit"))).await;
+    let mut connections = Vec::new();
+    for _ in 0..=MAX_PER_ORGANIZATION {
+        connections.push(create_connection(store, "auth0").await);
+    }
+    for c in &connections[..MAX_PER_ORGANIZATION] {
+        ok(
+            store
+                .enable_connection(&org.id, enable_new(c, SettingsPatch::default()))
+                .await,
+            "enable up to the limit",
+        );
+    }
+    let eleventh = &connections[MAX_PER_ORGANIZATION];
+    assert_limit(
+        store
+            .enable_connection(&org.id, enable_new(eleventh, SettingsPatch::default()))
+            .await,
+        "the 11th",
+    );
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(
+        listed.total, MAX_PER_ORGANIZATION as u64,
+        "still at the limit"
+    );
+    // Already enabled is a conflict even at the limit.
+    let again = store
+        .enable_connection(
+            &org.id,
+            enable_new(&connections[0], SettingsPatch::default()),
+        )
+        .await;
+    assert_conflict(
+        again,
+        "organization_connection_conflict",
+        "enable twice at the limit",
+    );
+
+    ok(
+        store.disable_connection(&org.id, &connections[0].id).await,
+        "disable one",
+    );
+    ok(
+        store
+            .enable_connection(&org.id, enable_new(eleventh, SettingsPatch::default()))
+            .await,
+        "room again",
+    );
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(listed.total, MAX_PER_ORGANIZATION as u64);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients and grants
+
+async fn client_round_trip_update_and_listing(store: &dyn Store) {
+    let prefix = unique("client");
+    let (client, secret) = NewClient::machine(&format!("{prefix}-1")).into_client();
+    let created = ok(store.create_client(client.clone()).await, "create");
+    assert_eq!(created, client, "create returns the client as given");
+    let got = ok(store.get_client(&client.client_id).await, "get");
+    assert_eq!(got, client, "stored as given");
+    assert!(
+        got.verify_secret(&secret),
+        "the stored hash verifies the secret"
+    );
+
+    let second = create_client(store, &format!("{prefix}-2")).await;
+    let third = create_client(store, &format!("{prefix}-3")).await;
+    let ours = |items: &[Client]| -> Vec<ClientId> {
+        items
+            .iter()
+            .filter(|c| c.name.starts_with(&prefix))
+            .map(|c| c.client_id.clone())
+            .collect()
+    };
+    let in_creation_order = vec![
+        client.client_id.clone(),
+        second.client_id.clone(),
+        third.client_id.clone(),
+    ];
+    let by_offset = all_offset_pages("list clients", 2, |page| store.list_clients(page)).await;
+    assert_eq!(ours(&by_offset), in_creation_order, "in creation order");
+    let by_checkpoint = all_checkpoint_pages("list clients, checkpoints", 2, |page| {
+        store.list_clients(page)
+    })
+    .await;
+    assert_eq!(
+        by_checkpoint, by_offset,
+        "checkpoint paging gives the same list"
+    );
+    let bad = PageRequest::Checkpoint {
+        from: Some("not a cursor".into()),
+        take: 5,
+    };
+    assert_invalid(
+        store.list_clients(bad).await,
+        "Invalid from parameter",
+        "bad from",
+    );
+
+    let mut attributes = Map::new();
+    attributes.insert("description".into(), json!("updated"));
+    attributes.insert(
+        "grant_types".into(),
+        json!(["client_credentials", "refresh_token"]),
+    );
+    let patch = ClientPatch {
+        name: Some(format!("{prefix}-renamed")),
+        attributes,
+        client_secret: Some("a new secret".into()),
+    };
+    let updated = ok(
+        store.update_client(&client.client_id, patch).await,
+        "update",
+    );
+    assert_eq!(updated.name, format!("{prefix}-renamed"));
+    assert_eq!(
+        updated.attributes["description"],
+        json!("updated"),
+        "attribute added"
+    );
+    assert_eq!(
+        updated.attributes["app_type"],
+        json!("non_interactive"),
+        "other attributes kept"
+    );
+    assert_eq!(
+        updated.attributes["grant_types"],
+        json!(["client_credentials", "refresh_token"]),
+        "attribute replaced"
+    );
+    let got = ok(
+        store.get_client(&client.client_id).await,
+        "get after update",
+    );
+    assert_eq!(got, updated, "update is stored");
+    assert!(
+        got.verify_secret("a new secret") && !got.verify_secret(&secret),
+        "the secret was replaced"
+    );
+
+    let missing = ClientId::generate();
+    assert_not_found(
+        store.get_client(&missing).await,
+        NotFound::Client,
+        "get missing",
+    );
+    assert_not_found(
+        store.update_client(&missing, ClientPatch::default()).await,
+        NotFound::Client,
+        "update missing",
+    );
+    assert_not_found(
+        store.delete_client(&missing).await,
+        NotFound::Client,
+        "delete missing",
+    );
+}
+
+async fn client_delete_removes_its_grants(store: &dyn Store) {
+    let client = create_client(store, &unique("doomed")).await;
+    let other = create_client(store, &unique("survivor")).await;
+    let audience = format!("https://{}.example.com/", unique("api"));
+    let grant = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &audience, &["read:a"]))
+            .await,
+        "grant",
+    );
+    let kept = ok(
+        store
+            .create_grant(new_grant(&other.client_id, &audience, &["read:a"]))
+            .await,
+        "other grant",
+    );
+
+    ok(store.delete_client(&client.client_id).await, "delete");
+    assert_not_found(
+        store.get_client(&client.client_id).await,
+        NotFound::Client,
+        "get deleted",
+    );
+    assert_not_found(
+        store.get_grant(&grant.id).await,
+        NotFound::ClientGrant,
+        "its grant is gone",
+    );
+    assert_eq!(
+        ok(store.find_grant(&client.client_id, &audience).await, "find"),
+        None,
+        "its grant is gone"
+    );
+    let filter = GrantFilter {
+        client_id: Some(client.client_id.to_string()),
+        audience: None,
+    };
+    let listed = ok(
+        store.list_grants(&filter, PageRequest::first(50)).await,
+        "list its grants",
+    );
+    assert_eq!(
+        (listed.items.len(), listed.total),
+        (0, 0),
+        "no grants listed for it"
+    );
+    assert_eq!(
+        ok(store.get_grant(&kept.id).await, "other client's grant"),
+        kept,
+        "other grants stay"
+    );
+    assert_not_found(
+        store.delete_client(&client.client_id).await,
+        NotFound::Client,
+        "delete twice",
+    );
+}
+
+async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
+    let client = create_client(store, &unique("granted")).await;
+    let other = create_client(store, &unique("also-granted")).await;
+    let api = |n: u32| {
+        format!(
+            "https://{n}.{}.example.com/",
+            random_alphanumeric(10).to_lowercase()
+        )
+    };
+    let (a, b, c) = (api(1), api(2), api(3));
+
+    let mut first = new_grant(&client.client_id, &a, &["read:things", "write:things"]);
+    first
+        .attributes
+        .insert("organization_usage".into(), json!("allow"));
+    assert_eq!(
+        ok(store.create_grant(first.clone()).await, "create"),
+        first,
+        "create returns the grant"
+    );
+    assert_eq!(
+        ok(store.get_grant(&first.id).await, "get"),
+        first,
+        "stored as given"
+    );
+    let twin = new_grant(&client.client_id, &a, &["read:things"]);
+    assert_conflict(
+        store.create_grant(twin.clone()).await,
+        "client_grant_conflict",
+        "second grant for an audience",
+    );
+    assert_not_found(
+        store.get_grant(&twin.id).await,
+        NotFound::ClientGrant,
+        "the twin was not stored",
+    );
+    let orphan = new_grant(&ClientId::generate(), &a, &[]);
+    assert_not_found(
+        store.create_grant(orphan).await,
+        NotFound::Client,
+        "grant for a missing client",
+    );
+
+    let second = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &b, &["read:b"]))
+            .await,
+        "another audience",
+    );
+    let third = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &c, &[]))
+            .await,
+        "a third audience",
+    );
+    let elsewhere = ok(
+        store
+            .create_grant(new_grant(&other.client_id, &a, &["read:things"]))
+            .await,
+        "same audience, other client",
+    );
+
+    assert_eq!(
+        ok(store.find_grant(&client.client_id, &a).await, "find"),
+        Some(first.clone())
+    );
+    assert_eq!(
+        ok(store.find_grant(&other.client_id, &b).await, "find none"),
+        None
+    );
+
+    let by_client = GrantFilter {
+        client_id: Some(client.client_id.to_string()),
+        audience: None,
+    };
+    let listed = all_offset_pages("grants of a client", 2, |page| {
+        store.list_grants(&by_client, page)
+    })
+    .await;
+    let mut expected = vec![first.clone(), second.clone(), third.clone()];
+    expected.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(listed, expected, "a client's grants, ordered by id");
+    let by_checkpoint = all_checkpoint_pages("grants of a client, checkpoints", 1, |page| {
+        store.list_grants(&by_client, page)
+    })
+    .await;
+    assert_eq!(
+        by_checkpoint, expected,
+        "checkpoint paging gives the same list"
+    );
+
+    let by_audience = GrantFilter {
+        client_id: None,
+        audience: Some(a.clone()),
+    };
+    let listed = ok(
+        store
+            .list_grants(&by_audience, PageRequest::first(50))
+            .await,
+        "grants for an audience",
+    );
+    let mut expected = vec![first.clone(), elsewhere.clone()];
+    expected.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(
+        listed,
+        Listing {
+            items: expected,
+            total: 2,
+            next: None
+        },
+        "grants for an audience"
+    );
+    let both = GrantFilter {
+        client_id: Some(other.client_id.to_string()),
+        audience: Some(a.clone()),
+    };
+    let listed = ok(
+        store.list_grants(&both, PageRequest::first(50)).await,
+        "both filters",
+    );
+    assert_eq!(listed.items, vec![elsewhere], "filters combine with AND");
+    let bad = PageRequest::Checkpoint {
+        from: Some("not a cursor".into()),
+        take: 5,
+    };
+    assert_invalid(
+        store.list_grants(&by_client, bad).await,
+        "Invalid from parameter",
+        "bad from",
+    );
+
+    let mut attributes = Map::new();
+    attributes.insert("subject_type".into(), json!("client"));
+    let patch = ClientGrantPatch {
+        scope: Some(vec!["read:things".into()]),
+        attributes,
+    };
+    let updated = ok(store.update_grant(&first.id, patch).await, "update");
+    assert_eq!(updated.scope, vec!["read:things"], "scope replaced");
+    assert_eq!(
+        updated.attributes["organization_usage"],
+        json!("allow"),
+        "attributes kept"
+    );
+    assert_eq!(
+        updated.attributes["subject_type"],
+        json!("client"),
+        "attribute added"
+    );
+    assert_eq!(
+        (updated.audience.as_str(), &updated.client_id),
+        (a.as_str(), &client.client_id),
+        "audience and client kept"
+    );
+    assert_eq!(
+        ok(store.get_grant(&first.id).await, "get after update"),
+        updated,
+        "update is stored"
+    );
+
+    ok(store.delete_grant(&second.id).await, "delete");
+    assert_not_found(
+        store.get_grant(&second.id).await,
+        NotFound::ClientGrant,
+        "get deleted",
+    );
+    assert_not_found(
+        store.delete_grant(&second.id).await,
+        NotFound::ClientGrant,
+        "delete twice",
+    );
+    let missing = GrantId::generate();
+    assert_not_found(
+        store
+            .update_grant(&missing, ClientGrantPatch::default())
+            .await,
+        NotFound::ClientGrant,
+        "update missing",
+    );
+    // The audience is free again.
+    ok(
+        store
+            .create_grant(new_grant(&client.client_id, &b, &[]))
+            .await,
+        "grant again after delete",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys
+
+fn key(created: i64, current: bool) -> SigningKey {
+    SigningKey {
+        kid: random_alphanumeric(16),
+        private_pkcs8: random_alphanumeric(64).into_bytes(),
+        created_at: seconds(created),
+        current,
+        revoked_at: None,
+    }
+}
+
+async fn signing_key_rotation(store: &dyn Store) {
+    let find = |keys: &[SigningKey], kid: &str| -> SigningKey {
+        keys.iter()
+            .find(|k| k.kid == kid)
+            .cloned()
+            .unwrap_or_else(|| panic!("key {kid} is listed"))
+    };
+    let position = |keys: &[SigningKey], kid: &str| keys.iter().position(|k| k.kid == kid);
+
+    let first = key(1_700_000_000, true);
+    ok(
+        store
+            .add_signing_key(first.clone(), seconds(1_700_000_000))
+            .await,
+        "add the first key",
+    );
+    let keys = ok(store.signing_keys().await, "keys");
+    assert_eq!(
+        keys.first(),
+        Some(&first),
+        "the current key comes first, stored as given"
+    );
+    assert_eq!(
+        keys.iter().filter(|k| k.current).count(),
+        1,
+        "exactly one current key"
+    );
+
+    let second = key(1_700_000_100, true);
+    let rotated_at = seconds(1_700_000_200);
+    ok(
+        store.add_signing_key(second.clone(), rotated_at).await,
+        "rotate",
+    );
+    let keys = ok(store.signing_keys().await, "keys after rotation");
+    assert_eq!(
+        keys.first(),
+        Some(&second),
+        "the new key is current and first"
+    );
+    let old = find(&keys, &first.kid);
+    assert!(!old.current, "the previous key is no longer current");
+    assert_eq!(
+        old.revoked_at,
+        Some(rotated_at),
+        "the previous key is revoked at the rotation"
+    );
+    assert_eq!(
+        (old.private_pkcs8, old.created_at),
+        (first.private_pkcs8.clone(), first.created_at),
+        "and otherwise kept"
+    );
+    assert_eq!(
+        keys.iter().filter(|k| k.current).count(),
+        1,
+        "exactly one current key"
+    );
+
+    let standby = key(1_700_000_300, false);
+    ok(
+        store
+            .add_signing_key(standby.clone(), seconds(1_700_000_300))
+            .await,
+        "add a key that is not current",
+    );
+    let keys = ok(store.signing_keys().await, "keys after standby");
+    assert_eq!(
+        keys.first(),
+        Some(&second),
+        "a non-current key does not replace the current one"
+    );
+    assert_eq!(
+        find(&keys, &standby.kid),
+        standby,
+        "stored as given, not revoked"
+    );
+    assert!(
+        position(&keys, &standby.kid) < position(&keys, &first.kid),
+        "after the current key, newest first"
+    );
+    assert_eq!(
+        keys.iter().filter(|k| k.current).count(),
+        1,
+        "exactly one current key"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency
+
+async fn concurrent_enables_respect_the_limit(store: DynStore) {
+    let org = create_org(&*store, new_org(&unique("race-limit"))).await;
+    let mut connections = Vec::new();
+    for _ in 0..MAX_PER_ORGANIZATION + 2 {
+        connections.push(create_connection(&*store, "auth0").await);
+    }
+    let tasks: Vec<_> = connections
+        .iter()
+        .map(|c| {
+            let (store, org, new) = (
+                store.clone(),
+                org.id.clone(),
+                enable_new(c, SettingsPatch::default()),
+            );
+            tokio::spawn(async move { store.enable_connection(&org, new).await })
+        })
+        .collect();
+    let mut enabled = 0;
+    for task in tasks {
+        match task.await.expect("an enable task panicked") {
+            Ok(_) => enabled += 1,
+            Err(Error::LimitReached(_)) => {}
+            Err(e) => panic!("concurrent enable: expected success or LimitReached, got {e:?}"),
+        }
+    }
+    assert_eq!(
+        enabled, MAX_PER_ORGANIZATION,
+        "exactly the limit succeeds under concurrency"
+    );
+    let listed = ok(store.list_enabled_connections(&org.id, 0, 50).await, "list");
+    assert_eq!(
+        listed.total, MAX_PER_ORGANIZATION as u64,
+        "exactly the limit is stored"
+    );
+}
+
+async fn concurrent_creates_of_one_name(store: DynStore) {
+    for _ in 0..5 {
+        let name = unique("race-name");
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let (store, new) = (store.clone(), new_org(&name));
+                tokio::spawn(async move { store.create_organization(OrgId::generate(), new).await })
+            })
+            .collect();
+        let mut created = Vec::new();
+        for task in tasks {
+            match task.await.expect("a create task panicked") {
+                Ok((org, _)) => created.push(org),
+                Err(Error::Conflict {
+                    code: "organization_conflict",
+                    ..
+                }) => {}
+                Err(e) => panic!("concurrent create: expected success or Conflict, got {e:?}"),
+            }
+        }
+        assert_eq!(
+            created.len(),
+            1,
+            "exactly one of two concurrent creates of {name} succeeds"
+        );
+        assert_eq!(
+            ok(store.get_organization_by_name(&name).await, "get").id,
+            created[0].id,
+            "and it is the stored one"
+        );
+    }
+}

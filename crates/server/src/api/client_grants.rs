@@ -1,0 +1,98 @@
+//! `/api/v2/client-grants`: which client may get tokens for which audience, with which scopes.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use orgwarden_domain::client::{ClientGrantPatch, GrantFilter, NewClientGrant};
+
+use super::dto;
+use super::json::{no_content, JsonBody, Reply};
+use super::list::{shape, LimitIs};
+use super::path;
+use super::query::{Paging, Query};
+use crate::auth::principal::Principal;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+const READ: &[&str] = &["read:client_grants"];
+const CREATE: &[&str] = &["create:client_grants"];
+const UPDATE: &[&str] = &["update:client_grants"];
+const DELETE: &[&str] = &["delete:client_grants"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/client-grants", get(list).post(create))
+        .route(
+            "/client-grants/{id}",
+            get(read).patch(update).delete(remove),
+        )
+}
+
+async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let paging = Paging::either(&q)?;
+    let filter = GrantFilter {
+        client_id: q
+            .string("client_id", 64, "Optional filter on client_id.")?
+            .map(str::to_owned),
+        audience: q
+            .string("audience", 600, "Optional filter on audience.")?
+            .map(str::to_owned),
+    };
+    let listing = state
+        .store
+        .list_grants(&filter, paging.request.clone())
+        .await?;
+    Ok(Reply::ok(shape(
+        "client_grants",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        dto::client_grant,
+    )))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(CREATE)?;
+    let grant = NewClientGrant::from_json(&body)?.into_grant();
+    let grant = state.store.create_grant(grant).await?;
+    Ok(Reply::created(dto::client_grant(&grant)))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let grant = state.store.get_grant(&path::grant_id(&id)?).await?;
+    Ok(Reply::ok(dto::client_grant(&grant)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(UPDATE)?;
+    let id = path::grant_id(&id)?;
+    let patch = ClientGrantPatch::from_json(&body)?;
+    let grant = state.store.update_grant(&id, patch).await?;
+    Ok(Reply::ok(dto::client_grant(&grant)))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    p.require(DELETE)?;
+    state.store.delete_grant(&path::grant_id(&id)?).await?;
+    Ok(no_content())
+}

@@ -1,0 +1,179 @@
+//! `/api/v2/connections`: list (filters, fields, both paging styles), create, get, update,
+//! delete (202 with `deleted_at` while it goes, then 204, as Auth0).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use orgwarden_domain::clock::iso8601_millis;
+use orgwarden_domain::connection::{
+    ConnectionFilter, ConnectionPatch, NewConnection, LIST_FILTER_EXTRA_STRATEGIES, STRATEGIES,
+};
+use orgwarden_domain::ids::ConnectionId;
+use orgwarden_domain::validate::{message, Origin};
+use serde_json::json;
+
+use super::dto;
+use super::json::{no_content, JsonBody, Reply};
+use super::list::{shape, LimitIs};
+use super::path;
+use super::query::{Paging, Query};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const READ: &[&str] = &["read:connections"];
+const CREATE: &[&str] = &["create:connections"];
+const UPDATE: &[&str] = &["update:connections"];
+const DELETE: &[&str] = &["delete:connections"];
+
+const FIELDS: &[&str] = &[
+    "name",
+    "display_name",
+    "strategy",
+    "options",
+    "id",
+    "provisioning_ticket_url",
+    "metadata",
+    "show_as_button",
+    "clients",
+    "authentication",
+    "connected_accounts",
+    "cross_app_access_requesting_app",
+    "cross_app_access_resource_app",
+    "enabled_clients",
+    "is_domain_connection",
+    "realms",
+];
+const FIELDS_DESC: &str = "A comma separated list of fields to include or exclude (depending on include_fields) from the result, empty to retrieve all fields";
+const INCLUDE_FIELDS_DESC: &str = "<code>true</code> if the fields specified are to be included in the result, <code>false</code> otherwise (defaults to <code>true</code>)";
+const STRATEGY_DESC: &str = "Provide strategies to only retrieve connections with such strategies";
+const NAME_DESC: &str = "Provide the name of the connection to retrieve";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connections", get(list).post(create))
+        .route("/connections/{id}", get(read).patch(update).delete(remove))
+}
+
+fn query_error(template: String, name: &str, desc: &str) -> ApiError {
+    ApiError::InvalidQuery(message(Origin::Query, &template, name, desc))
+}
+
+/// `fields` and `include_fields`.
+fn field_selection(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
+    let include = q.bool("include_fields", true, INCLUDE_FIELDS_DESC)?;
+    let Some(raw) = q.str("fields").filter(|s| !s.is_empty()) else {
+        return Ok((None, include));
+    };
+    let fields: Vec<String> = raw.split(',').map(|f| f.trim().to_owned()).collect();
+    if let Some(bad) = fields.iter().find(|f| !FIELDS.contains(&f.as_str())) {
+        return Err(query_error(format!("String does not match pattern ^((name)|(display_name)|(strategy)|(options)|(id)|(provisioning_ticket_url)|(metadata)|(show_as_button)|(clients)|(authentication)|(connected_accounts)|(enabled_clients)|(is_domain_connection)|(realms))(,…)*$: {bad}"), "fields", FIELDS_DESC));
+    }
+    Ok((Some(fields), include))
+}
+
+fn filter(q: &Query) -> ApiResult<ConnectionFilter> {
+    let mut strategies = Vec::new();
+    for s in q.all("strategy") {
+        for s in s.split(',').filter(|s| !s.is_empty()) {
+            if !STRATEGIES.contains(&s) && !LIST_FILTER_EXTRA_STRATEGIES.contains(&s) {
+                return Err(query_error(
+                    format!("No enum match for: {s}"),
+                    "strategy",
+                    STRATEGY_DESC,
+                ));
+            }
+            strategies.push(s.to_owned());
+        }
+    }
+    Ok(ConnectionFilter {
+        name: q.string("name", 128, NAME_DESC)?.map(str::to_owned),
+        strategies,
+    })
+}
+
+async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let paging = Paging::either(&q)?;
+    let filter = filter(&q)?;
+    let (fields, include) = field_selection(&q)?;
+    let listing = state
+        .store
+        .list_connections(&filter, paging.request.clone())
+        .await?;
+    let domain = &state.identity.domain;
+    let render = |c: &_| dto::select_fields(dto::connection(c, domain), fields.as_deref(), include);
+    Ok(Reply::ok(shape(
+        "connections",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        render,
+    )))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(CREATE)?;
+    let connection = NewConnection::from_json(&body)?.into_connection(ConnectionId::generate());
+    let created = state.store.create_connection(connection).await?;
+    Ok(Reply::created(dto::connection(
+        &created,
+        &state.identity.domain,
+    )))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let id = path::connection_id(&id, "id")?;
+    let (fields, include) = field_selection(&q)?;
+    let c = state.store.get_connection(&id).await?;
+    Ok(Reply::ok(dto::select_fields(
+        dto::connection(&c, &state.identity.domain),
+        fields.as_deref(),
+        include,
+    )))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(UPDATE)?;
+    let id = path::connection_id(&id, "id")?;
+    let patch = ConnectionPatch::from_json(&body)?;
+    let c = state.store.update_connection(&id, patch).await?;
+    Ok(Reply::ok(dto::connection(&c, &state.identity.domain)))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    p.require(DELETE)?;
+    let id = path::connection_id(&id, "id")?;
+    match state
+        .store
+        .delete_connection(&id, state.clock.now())
+        .await?
+    {
+        Some(at) => Ok(Reply(
+            axum::http::StatusCode::ACCEPTED,
+            json!({ "deleted_at": iso8601_millis(at) }),
+        )
+        .into_response()),
+        None => Ok(no_content()),
+    }
+}

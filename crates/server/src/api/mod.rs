@@ -1,0 +1,38 @@
+//! The Management API under `/api/v2`, one module per resource.
+
+pub mod client_grants;
+pub mod clients;
+pub mod connections;
+pub mod dto;
+pub mod enabled_connections;
+pub mod json;
+pub mod list;
+pub mod organization_connections;
+pub mod organizations;
+pub mod path;
+pub mod query;
+
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+async fn route_not_found() -> ApiError {
+    ApiError::RouteNotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(organizations::router())
+        .merge(enabled_connections::router())
+        .merge(organization_connections::router())
+        .merge(connections::router())
+        .merge(clients::router())
+        .merge(client_grants::router())
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}

@@ -1,0 +1,5 @@
+//! Tokens: the signing keys, the `/oauth/token` endpoint, and the bearer-token extractor.
+
+pub mod keys;
+pub mod principal;
+pub mod token_endpoint;

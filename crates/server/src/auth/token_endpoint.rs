@@ -1,0 +1,254 @@
+//! `POST /oauth/token` with `grant_type=client_credentials`, as Auth0: the body as JSON or as a
+//! form, the secret in the body or by HTTP Basic, scopes from the client's grant (narrowed by
+//! `scope`), errors in the OAuth shape `{error, error_description}`.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use orgwarden_domain::ids::ClientId;
+use serde_json::{json, Map, Value};
+
+use crate::api::json::{json_response, read_limited};
+use crate::state::AppState;
+
+#[derive(Debug)]
+pub struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    uri: Option<&'static str>,
+}
+
+fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> OAuthError {
+    OAuthError {
+        status,
+        error,
+        description: description.into(),
+        uri: None,
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.error, "error_description": self.description });
+        if let Some(uri) = self.uri {
+            body["error_uri"] = json!(uri);
+        }
+        json_response(self.status, &body)
+    }
+}
+
+fn unauthorized() -> OAuthError {
+    oauth(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized")
+}
+
+/// The request's parameters, from JSON or a form; JSON `null`s count as absent.
+fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, OAuthError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    let mut params = if is_json {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                return Err(oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Invalid request body: expected a JSON object.",
+                ))
+            }
+        }
+    } else {
+        form_urlencoded::parse(body)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect()
+    };
+    params.retain(|_, v| !v.is_null());
+    Ok(params)
+}
+
+fn param<'a>(params: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// `Authorization: Basic base64(client_id:client_secret)`, if present.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let id = form_urlencoded::parse(format!("a={id}").as_bytes())
+        .next()?
+        .1
+        .into_owned();
+    let secret = form_urlencoded::parse(format!("a={secret}").as_bytes())
+        .next()?
+        .1
+        .into_owned();
+    Some((id, secret))
+}
+
+pub async fn token(State(state): State<AppState>, req: Request) -> Response {
+    match issue(&state, req).await {
+        Ok(v) => {
+            let mut resp = json_response(StatusCode::OK, &v);
+            let h = resp.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn issue(state: &AppState, req: Request) -> Result<Value, OAuthError> {
+    let (parts, body) = req.into_parts();
+    let body = read_limited(body).await.map_err(|_| {
+        oauth(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            "Request body too large.",
+        )
+    })?;
+    let params = parameters(&parts.headers, &body)?;
+
+    let grant_type = param(&params, "grant_type").ok_or_else(|| {
+        oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: grant_type",
+        )
+    })?;
+    if grant_type != "client_credentials" {
+        return Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("Unsupported grant type: {grant_type}"),
+        ));
+    }
+    let (client_id, secret) = match basic_credentials(&parts.headers) {
+        Some(creds) => creds,
+        None => {
+            let id = param(&params, "client_id").ok_or_else(|| {
+                oauth(
+                    StatusCode::UNAUTHORIZED,
+                    "access_denied",
+                    "Missing required parameter: client_id",
+                )
+            })?;
+            let secret = param(&params, "client_secret").ok_or_else(unauthorized)?;
+            (id.to_owned(), secret.to_owned())
+        }
+    };
+    let client_id = ClientId::parse(&client_id).ok_or_else(unauthorized)?;
+    let client = match state.store.get_client(&client_id).await {
+        Ok(c) => c,
+        Err(orgwarden_domain::Error::NotFound(_)) => return Err(unauthorized()),
+        Err(e) => {
+            tracing::error!(error = ?e, "token endpoint: reading the client failed");
+            return Err(oauth(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal error",
+            ));
+        }
+    };
+    if !client.verify_secret(&secret) {
+        return Err(unauthorized());
+    }
+    if !client.allows_client_credentials() {
+        return Err(OAuthError {
+            uri: Some("https://auth0.com/docs/clients/client-grant-types"),
+            ..oauth(
+                StatusCode::FORBIDDEN,
+                "unauthorized_client",
+                "Grant type 'client_credentials' not allowed for the client.",
+            )
+        });
+    }
+    let audience = param(&params, "audience").ok_or_else(|| {
+        oauth(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        )
+    })?;
+    let audience = if state.identity.is_management_audience(audience) {
+        state.identity.audience.as_str()
+    } else {
+        audience
+    };
+    let grant = state
+        .store
+        .find_grant(&client.client_id, audience)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = ?e, "token endpoint: reading the grant failed");
+            oauth(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal error",
+            )
+        })?;
+    let Some(grant) = grant else {
+        if !state.identity.is_management_audience(audience) {
+            return Err(oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                format!("Service not enabled within domain: {audience}"),
+            ));
+        }
+        return Err(oauth(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!("Client \"{client_id}\" is not authorized to access resource server \"{audience}\". You need to create a \"client-grant\" associated to this API."),
+        ));
+    };
+    let scopes: Vec<String> = match param(&params, "scope") {
+        Some(asked) => {
+            let asked: Vec<&str> = asked.split_whitespace().collect();
+            let missing: Vec<&str> = asked
+                .iter()
+                .copied()
+                .filter(|s| !grant.scope.iter().any(|g| g == s))
+                .collect();
+            if !missing.is_empty() {
+                return Err(oauth(
+                    StatusCode::FORBIDDEN,
+                    "access_denied",
+                    format!("Client has not been granted scopes: {}", missing.join(", ")),
+                ));
+            }
+            asked.into_iter().map(str::to_owned).collect()
+        }
+        None => grant.scope.clone(),
+    };
+    let token = state
+        .mint_token(client_id.as_str(), audience, &scopes)
+        .map_err(|e| {
+            tracing::error!(error = ?e, "token endpoint: signing failed");
+            oauth(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal error",
+            )
+        })?;
+    Ok(json!({
+        "access_token": token,
+        "expires_in": state.identity.token_lifetime,
+        "scope": scopes.join(" "),
+        "token_type": "Bearer",
+    }))
+}

@@ -1,0 +1,147 @@
+//! First start and every start: open storage, make sure a signing key and the admin client
+//! exist, and build the shared state.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use orgwarden_domain::client::{ClientGrant, NewClient};
+use orgwarden_domain::clock::{Clock, SystemClock};
+use orgwarden_domain::ids::{ClientId, GrantId};
+use orgwarden_domain::scope::MANAGEMENT_SCOPES;
+use orgwarden_domain::store::DynStore;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::keys::{generate_key, KeyRing};
+use crate::config::Settings;
+use crate::files::write_private;
+use crate::state::{AppState, Identity};
+
+/// What `admin-client.json` holds (mode 0600).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AdminClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub domain: String,
+    pub audience: String,
+    pub token_url: String,
+}
+
+pub struct Prepared {
+    pub state: AppState,
+    pub admin: AdminClient,
+    /// True when the admin client was made by this start (its secret is printed once).
+    pub admin_created: bool,
+}
+
+/// Opens the store named by a database URL.
+pub async fn open_store(url: &str) -> anyhow::Result<DynStore> {
+    if url.starts_with("sqlite:") {
+        let store = orgwarden_store_sqlite::SqliteStore::open_url(url).await?;
+        return Ok(Arc::new(store));
+    }
+    anyhow::bail!(
+        "unsupported database URL (expected sqlite://PATH): {}",
+        redact(url)
+    )
+}
+
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, rest)) => format!("…@{rest}"),
+        None => url.to_owned(),
+    }
+}
+
+async fn key_ring(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<KeyRing> {
+    let mut keys = store.signing_keys().await?;
+    if !keys.iter().any(|k| k.current) {
+        let key = generate_key(clock.now())?;
+        store.add_signing_key(key, clock.now()).await?;
+        keys = store.signing_keys().await?;
+    }
+    KeyRing::new(&keys)
+}
+
+fn read_admin_file(path: &Path) -> Option<AdminClient> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The admin client from `admin-client.json` if the store still has it; otherwise a new one
+/// with every Management API scope. Its grant follows the current audience.
+async fn admin_client(
+    store: &DynStore,
+    settings: &Settings,
+    identity: &Identity,
+) -> anyhow::Result<(AdminClient, bool)> {
+    let path = settings.admin_client_file();
+    let existing = match read_admin_file(&path) {
+        Some(a) => match ClientId::parse(&a.client_id) {
+            Some(id) if store.get_client(&id).await.is_ok() => Some((a, id)),
+            _ => None,
+        },
+        None => None,
+    };
+    let (mut admin, id, created) = match existing {
+        Some((a, id)) => (a, id, false),
+        None => {
+            let (client, secret) = NewClient::machine("orgwarden admin").into_client();
+            let client = store.create_client(client).await?;
+            let a = AdminClient {
+                client_id: client.client_id.to_string(),
+                client_secret: secret,
+                domain: String::new(),
+                audience: String::new(),
+                token_url: String::new(),
+            };
+            (a, client.client_id, true)
+        }
+    };
+    if store.find_grant(&id, &identity.audience).await?.is_none() {
+        let grant = ClientGrant {
+            id: GrantId::generate(),
+            client_id: id.clone(),
+            audience: identity.audience.clone(),
+            scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            attributes: Default::default(),
+        };
+        store.create_grant(grant).await?;
+    }
+    let fresh = AdminClient {
+        domain: identity.domain.clone(),
+        audience: identity.audience.clone(),
+        token_url: format!("{}/oauth/token", identity.base_url),
+        ..admin.clone()
+    };
+    if created || fresh != admin {
+        admin = fresh;
+        let json = serde_json::to_vec_pretty(&admin)?;
+        write_private(&path, &json)?;
+    }
+    Ok((admin, created))
+}
+
+pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = open_store(&settings.database_url()).await?;
+    let keys = key_ring(&store, clock.as_ref()).await?;
+    let identity = Identity::new(
+        &settings.domain(port),
+        settings.tls_enabled(),
+        settings.token_lifetime,
+    );
+    let (admin, admin_created) = admin_client(&store, settings, &identity).await?;
+    let state = AppState::new(store, keys, identity, clock);
+    Ok(Prepared {
+        state,
+        admin,
+        admin_created,
+    })
+}

@@ -1,0 +1,204 @@
+//! The one place where errors become Auth0's error body:
+//! `{"statusCode":404,"error":"Not Found","message":"…","errorCode":"…"}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use orgwarden_domain::{Error as DomainError, NotFound};
+use serde_json::{json, Value};
+
+/// Why a bearer token was refused (all 401).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenError {
+    Invalid,
+    BadSignature,
+    Expired,
+}
+
+impl TokenError {
+    fn message(self) -> &'static str {
+        match self {
+            TokenError::Invalid => "Invalid token",
+            TokenError::BadSignature => "Invalid signature received for JSON Web Token validation",
+            TokenError::Expired => "Expired token received for JSON Web Token validation",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("missing authentication")]
+    MissingAuthentication,
+    #[error("bad authorization header")]
+    BadAuthorizationHeader,
+    #[error("token refused: {0:?}")]
+    Token(TokenError),
+    #[error("insufficient scope")]
+    InsufficientScope(&'static [&'static str]),
+    #[error("{0}")]
+    InvalidQuery(String),
+    #[error("{0}")]
+    InvalidUri(String),
+    #[error("paging past 1000 records")]
+    InvalidPaging,
+    #[error("invalid JSON")]
+    InvalidJson,
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Domain(DomainError::Internal(e))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+struct Body {
+    status: StatusCode,
+    message: String,
+    code: Option<&'static str>,
+    attributes: Option<Value>,
+}
+
+fn body(status: StatusCode, message: impl Into<String>, code: Option<&'static str>) -> Body {
+    Body {
+        status,
+        message: message.into(),
+        code,
+        attributes: None,
+    }
+}
+
+fn not_found(what: NotFound) -> Body {
+    let (message, code) = match what {
+        NotFound::Organization => ("No organization found by that id or name", None),
+        NotFound::Connection => (
+            "The connection does not exist",
+            Some("inexistent_connection"),
+        ),
+        NotFound::EnabledConnection => ("No connection found by that id", None),
+        NotFound::Client => ("The client does not exist", Some("inexistent_client")),
+        NotFound::ClientGrant => ("The grant does not exist.", Some("inexistent_client_grant")),
+    };
+    body(StatusCode::NOT_FOUND, message, code)
+}
+
+impl ApiError {
+    fn to_body(&self) -> Body {
+        match self {
+            ApiError::Domain(e) => match e {
+                DomainError::Invalid(m) => {
+                    body(StatusCode::BAD_REQUEST, m.clone(), Some("invalid_body"))
+                }
+                DomainError::NotFound(what) => not_found(*what),
+                DomainError::Conflict { message, code } => {
+                    body(StatusCode::CONFLICT, message.clone(), Some(code))
+                }
+                DomainError::LimitReached(m) => body(
+                    StatusCode::FORBIDDEN,
+                    m.clone(),
+                    Some("entity_limit_exceeded"),
+                ),
+                DomainError::Internal(_) => {
+                    body(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", None)
+                }
+            },
+            ApiError::MissingAuthentication => {
+                body(StatusCode::UNAUTHORIZED, "Missing authentication", None)
+            }
+            ApiError::BadAuthorizationHeader => body(
+                StatusCode::BAD_REQUEST,
+                "Bad HTTP authentication header format",
+                Some("Bearer"),
+            ),
+            ApiError::Token(t) => Body {
+                attributes: Some(json!({ "error": t.message() })),
+                ..body(StatusCode::UNAUTHORIZED, t.message(), None)
+            },
+            ApiError::InsufficientScope(scopes) => body(
+                StatusCode::FORBIDDEN,
+                format!("Insufficient scope, expected any of: {}", scopes.join(", ")),
+                Some("insufficient_scope"),
+            ),
+            ApiError::InvalidQuery(m) => body(
+                StatusCode::BAD_REQUEST,
+                m.clone(),
+                Some("invalid_query_string"),
+            ),
+            ApiError::InvalidUri(m) => {
+                body(StatusCode::BAD_REQUEST, m.clone(), Some("invalid_uri"))
+            }
+            ApiError::InvalidPaging => body(
+                StatusCode::BAD_REQUEST,
+                "Requesting page exceeds the allowed maximum of 1000 records.",
+                Some("invalid_paging"),
+            ),
+            ApiError::InvalidJson => body(
+                StatusCode::BAD_REQUEST,
+                "Invalid request payload JSON format",
+                Some("invalid_body"),
+            ),
+            ApiError::PayloadTooLarge { limit } => body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Payload content length greater than maximum allowed: {limit}"),
+                None,
+            ),
+            ApiError::RouteNotFound => body(StatusCode::NOT_FOUND, "Not Found", None),
+            ApiError::MethodNotAllowed => {
+                body(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", None)
+            }
+        }
+    }
+}
+
+/// Auth0's status text for a status code (`"Not Found"`, `"Too Many Requests"`, …).
+pub fn status_text(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        413 => "Request Entity Too Large",
+        s => StatusCode::from_u16(s)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error"),
+    }
+}
+
+/// An Auth0-shaped error body for any status (used by middleware too).
+pub fn error_json(status: StatusCode, message: &str, code: Option<&str>) -> Value {
+    let mut v =
+        json!({ "statusCode": status.as_u16(), "error": status_text(status), "message": message });
+    if let Some(c) = code {
+        v["errorCode"] = json!(c);
+    }
+    v
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let b = self.to_body();
+        if let ApiError::Domain(DomainError::Internal(e)) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let mut v = error_json(b.status, &b.message, b.code);
+        if let Some(a) = b.attributes {
+            v["attributes"] = a;
+        }
+        let mut resp = crate::api::json::json_response(b.status, &v);
+        if let ApiError::Token(t) = self {
+            let h = format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                t.message()
+            );
+            if let Ok(h) = HeaderValue::from_str(&h) {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, h);
+            }
+        }
+        resp
+    }
+}

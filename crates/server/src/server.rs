@@ -1,0 +1,104 @@
+//! The HTTP application and serving it, over TLS or plain HTTP, with graceful shutdown.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::json::json_response;
+use crate::error::{error_json, ApiError};
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+async fn not_found() -> ApiError {
+    ApiError::RouteNotFound
+}
+
+/// Gives every response an `x-request-id` (the caller's, if it sent a sane one).
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| orgwarden_domain::ids::random_alphanumeric(20));
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    json_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &error_json(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", None),
+    )
+}
+
+/// The whole application: Management API, token endpoint, discovery.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v2", crate::api::router())
+        .route("/oauth/token", post(crate::auth::token_endpoint::token))
+        .route("/.well-known/jwks.json", get(crate::well_known::jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(crate::well_known::openid_configuration),
+        )
+        .fallback(not_found)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; requests in flight then get up to
+/// 30 seconds to finish.
+pub async fn serve(
+    listener: std::net::TcpListener,
+    tls: Option<RustlsConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let handle = Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        h.graceful_shutdown(Some(Duration::from_secs(30)));
+    });
+    let service = app.into_make_service();
+    match tls {
+        Some(config) => {
+            axum_server::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+    }
+}
+
+/// rustls needs one process-wide crypto provider; we use aws-lc-rs (as for JWTs).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -1,0 +1,92 @@
+//! What every request handler shares: storage, the key ring, the public identity of this
+//! server, and the clock. No globals.
+
+use std::sync::{Arc, RwLock};
+
+use orgwarden_domain::clock::Clock;
+use orgwarden_domain::store::DynStore;
+
+use crate::auth::keys::{Claims, KeyRing};
+use crate::error::TokenError;
+
+/// The server's public identity, derived from its domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// `localhost:8443`: what SDKs are given as `domain`.
+    pub domain: String,
+    /// `https://localhost:8443/`: the `iss` of every token.
+    pub issuer: String,
+    /// `https://localhost:8443/api/v2/`: the Management API's audience.
+    pub audience: String,
+    /// Where clients reach us (`https://…` or `http://…` when TLS is off).
+    pub base_url: String,
+    /// Lifetime of issued tokens, seconds.
+    pub token_lifetime: i64,
+}
+
+impl Identity {
+    pub fn new(domain: &str, tls: bool, token_lifetime: i64) -> Self {
+        let scheme = if tls { "https" } else { "http" };
+        Identity {
+            domain: domain.to_owned(),
+            issuer: format!("https://{domain}/"),
+            audience: format!("https://{domain}/api/v2/"),
+            base_url: format!("{scheme}://{domain}"),
+            token_lifetime,
+        }
+    }
+
+    /// Accepts the Management API audience with or without its trailing slash.
+    pub fn is_management_audience(&self, audience: &str) -> bool {
+        audience == self.audience || format!("{audience}/") == self.audience
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    pub keys: Arc<RwLock<Arc<KeyRing>>>,
+    pub identity: Arc<Identity>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(store: DynStore, keys: KeyRing, identity: Identity, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            store,
+            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            identity: Arc::new(identity),
+            clock,
+        }
+    }
+
+    pub fn key_ring(&self) -> Arc<KeyRing> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn verify_token(&self, token: &str) -> Result<Claims, TokenError> {
+        self.key_ring()
+            .verify(token, &self.identity.issuer, &self.identity.audience)
+    }
+
+    /// Signs an access token for `client_id` on `audience` with `scopes`.
+    pub fn mint_token(
+        &self,
+        client_id: &str,
+        audience: &str,
+        scopes: &[String],
+    ) -> anyhow::Result<String> {
+        let now = self.clock.now().unix_timestamp();
+        let claims = Claims {
+            iss: self.identity.issuer.clone(),
+            sub: format!("{client_id}@clients"),
+            aud: audience.to_owned(),
+            iat: now,
+            exp: now + self.identity.token_lifetime,
+            scope: scopes.join(" "),
+            gty: "client-credentials".into(),
+            azp: client_id.to_owned(),
+        };
+        self.key_ring().sign(&claims)
+    }
+}

@@ -1,0 +1,128 @@
+//! Local TLS: on first start a CA (`tls/ca.pem`, its key kept beside it, 0600) is made; on
+//! every start a server certificate for localhost, 127.0.0.1, ::1 and the configured host is
+//! signed by it. Users trust `tls/ca.pem` once (`orgwarden trust`, `NODE_EXTRA_CA_CERTS`,
+//! `SSL_CERT_FILE`, `curl --cacert`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::files::write_private;
+
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// The CA that signed `cert`, when orgwarden made it.
+    pub ca: Option<PathBuf>,
+}
+
+fn ca_params() -> anyhow::Result<CertificateParams> {
+    let mut p = CertificateParams::new(Vec::<String>::new())?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "orgwarden local CA");
+    dn.push(DnType::OrganizationName, "orgwarden");
+    p.distinguished_name = dn;
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let now = OffsetDateTime::now_utc();
+    p.not_before = now - Duration::days(1);
+    p.not_after = now + Duration::days(3650);
+    Ok(p)
+}
+
+/// The host part of a domain (`localhost:8443` → `localhost`, `[::1]:8443` → `::1`).
+pub fn host_of(domain: &str) -> String {
+    if let Some(rest) = domain.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest).to_owned();
+    }
+    match domain.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h.to_owned(),
+        _ => domain.to_owned(),
+    }
+}
+
+/// Makes the CA if missing, then a fresh server certificate for the names.
+pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsFiles> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ca_pem = dir.join("ca.pem");
+    let ca_key_pem = dir.join("ca-key.pem");
+    let params = ca_params()?;
+    let ca_key = if ca_pem.exists() && ca_key_pem.exists() {
+        let pem = std::fs::read_to_string(&ca_key_pem)
+            .with_context(|| format!("reading {}", ca_key_pem.display()))?;
+        KeyPair::from_pem(&pem).context("the local CA key is unreadable")?
+    } else {
+        let key = KeyPair::generate().context("generating the CA key")?;
+        let cert = params
+            .self_signed(&key)
+            .context("making the CA certificate")?;
+        write_private(&ca_key_pem, key.serialize_pem().as_bytes())?;
+        std::fs::write(&ca_pem, cert.pem())
+            .with_context(|| format!("writing {}", ca_pem.display()))?;
+        key
+    };
+    let issuer = Issuer::new(params, ca_key);
+
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    let host = host_of(domain);
+    if !names.contains(&host) {
+        names.push(host);
+    }
+    let mut sp = CertificateParams::new(names).context("certificate names")?;
+    sp.distinguished_name.push(DnType::CommonName, "orgwarden");
+    sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let now = OffsetDateTime::now_utc();
+    sp.not_before = now - Duration::days(1);
+    sp.not_after = now + Duration::days(397);
+    let server_key = KeyPair::generate().context("generating the server key")?;
+    let server_cert = sp
+        .signed_by(&server_key, &issuer)
+        .context("signing the server certificate")?;
+    let cert = dir.join("server.pem");
+    let key = dir.join("server-key.pem");
+    std::fs::write(&cert, server_cert.pem())
+        .with_context(|| format!("writing {}", cert.display()))?;
+    write_private(&key, server_key.serialize_pem().as_bytes())?;
+    Ok(TlsFiles {
+        cert,
+        key,
+        ca: Some(ca_pem),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_of_strips_ports() {
+        assert_eq!(host_of("localhost:8443"), "localhost");
+        assert_eq!(host_of("[::1]:8443"), "::1");
+        assert_eq!(host_of("auth.example.com"), "auth.example.com");
+    }
+
+    #[test]
+    fn the_ca_is_made_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = ensure_local_certificate(dir.path(), "localhost:8443").unwrap();
+        let ca1 = std::fs::read(a.ca.as_ref().unwrap()).unwrap();
+        let b = ensure_local_certificate(dir.path(), "example.test:9000").unwrap();
+        assert_eq!(ca1, std::fs::read(b.ca.unwrap()).unwrap());
+        assert!(std::fs::read_to_string(b.cert)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE"));
+    }
+}

@@ -1,0 +1,176 @@
+//! `TestApp`: the real application (real SQLite file, real keys, real bootstrap) driven
+//! in-process with `oneshot`, no sockets.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use orgwarden_server::bootstrap::{self, AdminClient};
+use orgwarden_server::config::{Cli, Command};
+use orgwarden_server::state::AppState;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub admin: AdminClient,
+    pub admin_token: String,
+    _dir: TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().to_str().unwrap().to_owned();
+        let cli = Cli::try_parse_from_args(&[
+            "orgwarden",
+            "serve",
+            "--data-dir",
+            &data,
+            "--domain",
+            "localhost:8443",
+        ]);
+        let Command::Serve(settings) = cli.command else {
+            unreachable!()
+        };
+        let prepared = bootstrap::prepare(&settings, 8443)
+            .await
+            .expect("bootstrap");
+        let router = orgwarden_server::server::router(prepared.state.clone());
+        let scopes: Vec<String> = orgwarden_domain::scope::MANAGEMENT_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let admin_token = prepared
+            .state
+            .mint_token(
+                &prepared.admin.client_id,
+                &prepared.state.identity.audience,
+                &scopes,
+            )
+            .unwrap();
+        TestApp {
+            state: prepared.state,
+            router,
+            admin: prepared.admin,
+            admin_token,
+            _dir: dir,
+        }
+    }
+
+    /// A token for the admin client holding only `scopes`.
+    pub fn token(&self, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        self.state
+            .mint_token(
+                &self.admin.client_id,
+                &self.state.identity.audience,
+                &scopes,
+            )
+            .unwrap()
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Response {
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let raw = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        let body = if raw.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&raw).unwrap_or(Value::Null)
+        };
+        Response {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.call(Method::GET, path, Some(&self.admin_token.clone()), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.call(
+            Method::POST,
+            path,
+            Some(&self.admin_token.clone()),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.call(
+            Method::PATCH,
+            path,
+            Some(&self.admin_token.clone()),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.call(Method::DELETE, path, Some(&self.admin_token.clone()), None)
+            .await
+    }
+
+    /// Creates a connection and returns its id.
+    pub async fn connection(&self, name: &str, strategy: &str) -> String {
+        let r = self
+            .post(
+                "/api/v2/connections",
+                json!({"name": name, "strategy": strategy}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an organization and returns its id.
+    pub async fn organization(&self, name: &str) -> String {
+        let r = self
+            .post("/api/v2/organizations", json!({"name": name}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+}

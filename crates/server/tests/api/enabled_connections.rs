@@ -1,0 +1,258 @@
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::app::TestApp;
+
+#[tokio::test]
+async fn the_guides_call_returns_the_enabled_connections() {
+    let app = TestApp::new().await;
+    let ad = app.connection("corp-ad", "ad").await;
+    let db = app.connection("users", "auth0").await;
+    let org = app.organization("acme").await;
+    let base = format!("/api/v2/organizations/{org}/enabled_connections");
+
+    let r = app
+        .post(
+            &base,
+            json!({"connection_id": ad, "assign_membership_on_login": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"connection_id": ad, "assign_membership_on_login": true, "show_as_button": true, "connection": {"name": "corp-ad", "strategy": "ad"}})
+    );
+    let r = app.post(&base, json!({"connection_id": db})).await;
+    assert_eq!(
+        r.body,
+        json!({"connection_id": db, "assign_membership_on_login": false, "is_signup_enabled": false, "show_as_button": true, "connection": {"name": "users", "strategy": "auth0"}})
+    );
+
+    // Exactly what the guide's curl gets: a bare array, in the order enabled.
+    let token = app.token(&["read:organization_connections"]);
+    let r = app.call(Method::GET, &base, Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    assert_eq!(r.body[0]["connection_id"], ad);
+    assert!(r.body[0].get("is_signup_enabled").is_none());
+    assert_eq!(r.body[1]["is_signup_enabled"], false);
+
+    // include_totals: `limit` is the number of items returned (Auth0's quirk).
+    let r = app
+        .get(&format!("{base}?include_totals=true&per_page=50"))
+        .await;
+    assert_eq!(r.body["start"], 0);
+    assert_eq!(r.body["limit"], 2);
+    assert_eq!(r.body["total"], 2);
+    let r = app
+        .get(&format!("{base}?include_totals=true&page=0&per_page=1"))
+        .await;
+    assert_eq!(r.body["enabled_connections"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["limit"], 1);
+    // Past the end: 200 and empty (the SDK pagers stop on it).
+    let r = app
+        .get(&format!("{base}?include_totals=true&page=5&per_page=50"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body,
+        json!({"enabled_connections": [], "start": 250, "limit": 0, "total": 2})
+    );
+    let r = app.get(&format!("{base}?page=1")).await;
+    assert_eq!(r.body, json!([]));
+}
+
+#[tokio::test]
+async fn get_update_delete_one() {
+    let app = TestApp::new().await;
+    let db = app.connection("db", "auth0").await;
+    let ad = app.connection("ad", "ad").await;
+    let org = app.organization("acme").await;
+    let base = format!("/api/v2/organizations/{org}/enabled_connections");
+    app.post(
+        &base,
+        json!({"connection_id": db, "assign_membership_on_login": true, "is_signup_enabled": true}),
+    )
+    .await;
+    app.post(&base, json!({"connection_id": ad})).await;
+
+    let r = app.get(&format!("{base}/{db}")).await;
+    assert_eq!(r.body["is_signup_enabled"], true);
+
+    // The sign-up rule, checked on the merged state, with Auth0's exact message.
+    let r = app
+        .patch(
+            &format!("{base}/{db}"),
+            json!({"assign_membership_on_login": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body,
+        json!({"statusCode": 400, "error": "Bad Request", "message": "Only database connections with assign_membership_on_login = true support is_signup_enabled = true.", "errorCode": "invalid_body"})
+    );
+    let r = app
+        .patch(
+            &format!("{base}/{ad}"),
+            json!({"assign_membership_on_login": true, "is_signup_enabled": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Nothing changed.
+    let r = app.get(&format!("{base}/{db}")).await;
+    assert_eq!(r.body["assign_membership_on_login"], true);
+
+    let r = app
+        .patch(
+            &format!("{base}/{db}"),
+            json!({"assign_membership_on_login": false, "is_signup_enabled": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["show_as_button"], true);
+    let r = app
+        .patch(&format!("{base}/{ad}"), json!({"show_as_button": false}))
+        .await;
+    assert_eq!(r.body["show_as_button"], false);
+    let r = app
+        .patch(&format!("{base}/{ad}"), json!({"connection_id": ad}))
+        .await;
+    assert_eq!(
+        r.body["message"],
+        "Payload validation error: 'Additional properties not allowed: connection_id'."
+    );
+
+    let r = app.delete(&format!("{base}/{ad}")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.get(&format!("{base}/{ad}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body,
+        json!({"statusCode": 404, "error": "Not Found", "message": "No connection found by that id"})
+    );
+    let r = app.delete(&format!("{base}/{ad}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn conflicts_limits_and_missing_things() {
+    let app = TestApp::new().await;
+    let org = app.organization("acme").await;
+    let base = format!("/api/v2/organizations/{org}/enabled_connections");
+    let mut ids = Vec::new();
+    for i in 0..11 {
+        ids.push(app.connection(&format!("c{i}"), "samlp").await);
+    }
+    for id in &ids[..10] {
+        let r = app.post(&base, json!({"connection_id": id})).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let r = app.post(&base, json!({"connection_id": ids[0]})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        r.body["message"],
+        "The organization connection already exists."
+    );
+    let r = app.post(&base, json!({"connection_id": ids[10]})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["errorCode"], "entity_limit_exceeded");
+    let r = app.get(&format!("{base}?include_totals=true")).await;
+    assert_eq!(r.body["total"], 10);
+
+    let other = app.organization("other").await;
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{other}/enabled_connections"),
+            json!({"connection_id": "con_0000000000000000"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["errorCode"], "inexistent_connection");
+    let r = app
+        .get("/api/v2/organizations/org_0000000000000000/enabled_connections")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body["message"],
+        "No organization found by that id or name"
+    );
+
+    // Deleting a connection removes it from every organization.
+    let r = app.delete(&format!("/api/v2/connections/{}", ids[0])).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let r = app.get(&format!("{base}?include_totals=true")).await;
+    assert_eq!(r.body["total"], 9);
+}
+
+#[tokio::test]
+async fn the_newer_connections_api_shows_the_same_data() {
+    let app = TestApp::new().await;
+    let db = app.connection("db", "auth0").await;
+    let org = app.organization("acme").await;
+    let base = format!("/api/v2/organizations/{org}/connections");
+    let r = app
+        .post(&base, json!({"connection_id": db, "is_enabled": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"connection_id": db, "is_signup_enabled": false, "assign_membership_on_login": false, "show_as_button": true, "is_enabled": true, "organization_access_level": "none", "connection": {"name": "db", "strategy": "auth0"}})
+    );
+    let r = app
+        .get(&format!(
+            "{base}?include_totals=true&is_enabled=true&page=1&per_page=50"
+        ))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"connections": [], "start": 50, "limit": 50, "total": 1})
+    );
+    let r = app.post(&base, json!({"connection_id": db})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .patch(
+            &format!("{base}/{db}"),
+            json!({"organization_access_level": "full"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app.delete(&format!("{base}/{db}")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn each_method_needs_its_scope() {
+    let app = TestApp::new().await;
+    let org = app.organization("acme").await;
+    let base = format!("/api/v2/organizations/{org}/enabled_connections");
+    let read_only = app.token(&["read:organization_connections"]);
+    for (method, path, scope) in [
+        (
+            Method::POST,
+            base.clone(),
+            "create:organization_connections",
+        ),
+        (
+            Method::PATCH,
+            format!("{base}/con_0000000000000000"),
+            "update:organization_connections",
+        ),
+        (
+            Method::DELETE,
+            format!("{base}/con_0000000000000000"),
+            "delete:organization_connections",
+        ),
+    ] {
+        let r = app
+            .call(method, &path, Some(&read_only), Some(json!({})))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            r.body["message"],
+            format!("Insufficient scope, expected any of: {scope}")
+        );
+    }
+    let none = app.token(&["read:organizations"]);
+    let r = app.call(Method::GET, &base, Some(&none), None).await;
+    assert_eq!(r.body["errorCode"], "insufficient_scope");
+}

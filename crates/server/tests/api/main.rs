@@ -1,0 +1,11 @@
+//! The server's integration tests: one binary, one module per area.
+
+mod app;
+mod bad_input;
+mod binary;
+mod clients;
+mod connections;
+mod enabled_connections;
+mod organizations;
+mod replay;
+mod tokens;

@@ -1,0 +1,4 @@
+#[path = "api/app.rs"]
+mod app;
+#[path = "api/replay.rs"]
+mod replay;

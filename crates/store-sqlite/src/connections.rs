@@ -1,0 +1,209 @@
+//! Connections: the tenant's login sources.
+
+use async_trait::async_trait;
+use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
+use orgwarden_domain::ids::ConnectionId;
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::ConnectionStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use time::OffsetDateTime;
+
+use crate::columns::{json, json_opt, to_json, to_json_opt, unique_violation};
+use crate::db::{DbError, DbResult};
+use crate::filter::Where;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::SqliteStore;
+
+const COLUMNS: &str =
+    "id, name, strategy, display_name, options, realms, is_domain_connection, show_as_button,
+                       enabled_clients, metadata, authentication, connected_accounts";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
+    Ok(Connection {
+        id: ConnectionId::from_trusted(row.get(0)?),
+        name: row.get(1)?,
+        strategy: row.get(2)?,
+        display_name: row.get(3)?,
+        options: json(row, 4)?,
+        realms: json(row, 5)?,
+        is_domain_connection: row.get(6)?,
+        show_as_button: row.get(7)?,
+        enabled_clients: json(row, 8)?,
+        metadata: json_opt(row, 9)?,
+        authentication: json_opt(row, 10)?,
+        connected_accounts: json_opt(row, 11)?,
+    })
+}
+
+fn find(conn: &rusqlite::Connection, id: &ConnectionId) -> DbResult<Connection> {
+    let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = ?1");
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([id.as_str()], from_row)
+        .optional()?;
+    found.ok_or(DbError(Error::NotFound(NotFound::Connection)))
+}
+
+fn insert(conn: &rusqlite::Connection, c: &Connection) -> DbResult<()> {
+    let sql = format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    conn.prepare_cached(&sql)?
+        .execute(params![
+            c.id.as_str(),
+            c.name,
+            c.strategy,
+            c.display_name,
+            to_json(&c.options)?,
+            to_json(&c.realms)?,
+            c.is_domain_connection,
+            c.show_as_button,
+            to_json(&c.enabled_clients)?,
+            to_json_opt(c.metadata.as_ref())?,
+            to_json_opt(c.authentication.as_ref())?,
+            to_json_opt(c.connected_accounts.as_ref())?,
+        ])
+        .map_err(|e| match unique_violation(&e) {
+            Some("connections.name") => Error::connection_name_taken().into(),
+            _ => DbError::from(e),
+        })?;
+    Ok(())
+}
+
+fn update(
+    conn: &rusqlite::Connection,
+    id: &ConnectionId,
+    patch: ConnectionPatch,
+) -> DbResult<Connection> {
+    let mut c = find(conn, id)?;
+    patch.apply(&mut c);
+    let sql = "UPDATE connections SET display_name = ?2, options = ?3, realms = ?4, is_domain_connection = ?5,
+                   show_as_button = ?6, enabled_clients = ?7, metadata = ?8, authentication = ?9,
+                   connected_accounts = ?10
+               WHERE id = ?1";
+    conn.prepare_cached(sql)?.execute(params![
+        c.id.as_str(),
+        c.display_name,
+        to_json(&c.options)?,
+        to_json(&c.realms)?,
+        c.is_domain_connection,
+        c.show_as_button,
+        to_json(&c.enabled_clients)?,
+        to_json_opt(c.metadata.as_ref())?,
+        to_json_opt(c.authentication.as_ref())?,
+        to_json_opt(c.connected_accounts.as_ref())?,
+    ])?;
+    Ok(c)
+}
+
+fn filtered(filter: &ConnectionFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(name) = &filter.name {
+        let p = w.arg(name.clone());
+        w.and(format!("name = {p}"));
+    }
+    if !filter.strategies.is_empty() {
+        let marks: Vec<String> = filter.strategies.iter().map(|s| w.arg(s.clone())).collect();
+        w.and(format!("strategy IN ({})", marks.join(", ")));
+    }
+    w
+}
+
+fn list(
+    conn: &rusqlite::Connection,
+    filter: &ConnectionFilter,
+    page: PageRequest,
+) -> DbResult<Listing<Connection>> {
+    let mut w = filtered(filter);
+    match page {
+        PageRequest::Offset { page, per_page } => {
+            let tx = conn.unchecked_transaction()?;
+            let sql = format!("SELECT count(*) FROM connections {}", w.sql());
+            let total = tx
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(&w.args), |r| r.get(0))?;
+            let (limit, offset) = limit_offset(page, per_page);
+            let (limit, offset) = (w.arg(limit), w.arg(offset));
+            let sql = format!(
+                "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit} OFFSET {offset}",
+                w.sql()
+            );
+            let items = tx
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&w.args), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Listing {
+                items,
+                total,
+                next: None,
+            })
+        }
+        PageRequest::Checkpoint { from, take } => {
+            if let Some(from) = from {
+                let after = ConnectionId::parse(&from).ok_or_else(invalid_from)?;
+                let p = w.arg(after.as_str().to_owned());
+                w.and(format!("id > {p}"));
+            }
+            let limit = w.arg(i64::from(take));
+            let sql = format!(
+                "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit}",
+                w.sql()
+            );
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&w.args), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(checkpoint(rows, take, |c| c.id.as_str().to_owned(), |c| c))
+        }
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for SqliteStore {
+    async fn create_connection(&self, connection: Connection) -> Result<Connection> {
+        self.db
+            .write(move |tx| {
+                insert(tx, &connection)?;
+                Ok(connection)
+            })
+            .await
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Connection> {
+        let id = id.clone();
+        self.db.read(move |conn| find(conn, &id)).await
+    }
+
+    async fn list_connections(
+        &self,
+        filter: &ConnectionFilter,
+        page: PageRequest,
+    ) -> Result<Listing<Connection>> {
+        let filter = filter.clone();
+        self.db.read(move |conn| list(conn, &filter, page)).await
+    }
+
+    async fn update_connection(
+        &self,
+        id: &ConnectionId,
+        patch: ConnectionPatch,
+    ) -> Result<Connection> {
+        let id = id.clone();
+        self.db.write(move |tx| update(tx, &id, patch)).await
+    }
+
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>> {
+        let id = id.clone();
+        self.db
+            .write(move |tx| {
+                let deleted = tx
+                    .prepare_cached("DELETE FROM connections WHERE id = ?1")?
+                    .execute([id.as_str()])?;
+                Ok((deleted > 0).then_some(now))
+            })
+            .await
+    }
+}

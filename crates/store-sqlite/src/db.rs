@@ -1,0 +1,192 @@
+//! The connections to the database file: one writer behind a mutex, a few read-only readers,
+//! both used on tokio's blocking threads, and the error type of the work done on them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Once, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context;
+use orgwarden_domain::{Error, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+use crate::migrate;
+
+/// Read connections used at the same time (and kept open).
+const READERS: usize = 4;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A failure inside database work: a domain error (handed back as is) or a storage failure
+/// (handed back as `Error::Internal`). Lets `?` work on rusqlite, serde_json and domain results.
+pub(crate) struct DbError(pub(crate) Error);
+
+pub(crate) type DbResult<T> = std::result::Result<T, DbError>;
+
+impl From<Error> for DbError {
+    fn from(e: Error) -> Self {
+        DbError(e)
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError(Error::Internal(anyhow::Error::new(e).context("SQLite")))
+    }
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError(Error::Internal(
+            anyhow::Error::new(e).context("a JSON column"),
+        ))
+    }
+}
+
+pub(crate) struct Db {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    /// Idle read connections.
+    readers: Mutex<Vec<Connection>>,
+    /// Waiting for a turn happens here, not on a blocking thread.
+    read_slots: Semaphore,
+    write_slot: Semaphore,
+}
+
+impl Db {
+    /// Opens (or creates) the file and migrates it. Blocking.
+    pub(crate) fn open(path: PathBuf) -> anyhow::Result<Db> {
+        disable_memory_statistics();
+        let mut writer = Connection::open(&path)
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        configure(&writer)?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        anyhow::ensure!(
+            mode.eq_ignore_ascii_case("wal"),
+            "SQLite refused WAL mode (journal_mode is {mode})"
+        );
+        migrate::run(&mut writer)?;
+        Ok(Db {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::with_capacity(READERS)),
+            read_slots: Semaphore::new(READERS),
+            write_slot: Semaphore::new(1),
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on a read connection.
+    pub(crate) async fn read<T, F>(self: &Arc<Self>, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
+    {
+        let _slot = self
+            .read_slots
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(e.into()))?;
+        let db = Arc::clone(self);
+        blocking(move || {
+            let conn = db.take_reader()?;
+            let out = work(&conn);
+            db.put_back(conn);
+            out
+        })
+        .await
+    }
+
+    /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer, committed if it succeeds.
+    pub(crate) async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
+    {
+        let _slot = self
+            .write_slot
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(e.into()))?;
+        let db = Arc::clone(self);
+        blocking(move || {
+            // A panic in earlier work rolled its transaction back while unwinding, so the
+            // connection is fine to use after a poisoning.
+            let mut conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = work(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    fn take_reader(&self) -> DbResult<Connection> {
+        if let Some(conn) = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+        {
+            return Ok(conn);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        configure(&conn)?;
+        Ok(conn)
+    }
+
+    fn put_back(&self, conn: Connection) {
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < READERS {
+            idle.push(conn);
+        }
+    }
+}
+
+async fn blocking<T, F>(work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> DbResult<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(out) => out.map_err(|e| e.0),
+        Err(e) => Err(Error::Internal(
+            anyhow::Error::new(e).context("a storage task failed"),
+        )),
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// SQLite keeps memory statistics by default, behind one process-wide mutex taken on every
+/// allocation: it serializes all connections (performance notes §A3). Turned off once, before
+/// the first connection is opened.
+fn disable_memory_statistics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let rc = sqlite_config_memstatus_off();
+        if rc != rusqlite::ffi::SQLITE_OK {
+            // SQLite was already initialized (by someone else in the process): harmless.
+            tracing::debug!(rc, "SQLite memory statistics could not be turned off");
+        }
+    });
+}
+
+#[allow(unsafe_code)]
+fn sqlite_config_memstatus_off() -> std::ffi::c_int {
+    let off: std::ffi::c_int = 0;
+    // SAFETY: SQLITE_CONFIG_MEMSTATUS takes exactly one `int` variadic argument, which is what is
+    // passed. sqlite3_config must not run concurrently with other SQLite calls: it is called
+    // once (under `Once`) before this crate opens any connection. If SQLite is already
+    // initialized it changes nothing and returns SQLITE_MISUSE.
+    unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off) }
+}

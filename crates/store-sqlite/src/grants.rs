@@ -1,0 +1,194 @@
+//! Client grants: one per client and audience.
+
+use async_trait::async_trait;
+use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
+use orgwarden_domain::ids::{ClientId, GrantId};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::GrantStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::columns::{json, to_json, unique_violation};
+use crate::db::{DbError, DbResult};
+use crate::filter::Where;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::{clients, SqliteStore};
+
+const COLUMNS: &str = "id, client_id, audience, scope, attributes";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<ClientGrant> {
+    Ok(ClientGrant {
+        id: GrantId::from_trusted(row.get(0)?),
+        client_id: ClientId::from_trusted(row.get(1)?),
+        audience: row.get(2)?,
+        scope: json(row, 3)?,
+        attributes: json(row, 4)?,
+    })
+}
+
+fn get(conn: &Connection, id: &GrantId) -> DbResult<ClientGrant> {
+    let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE id = ?1");
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([id.as_str()], from_row)
+        .optional()?;
+    found.ok_or(DbError(Error::NotFound(NotFound::ClientGrant)))
+}
+
+fn find(conn: &Connection, client: &ClientId, audience: &str) -> DbResult<Option<ClientGrant>> {
+    let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE client_id = ?1 AND audience = ?2");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([client.as_str(), audience], from_row)
+        .optional()?)
+}
+
+fn insert(conn: &Connection, g: &ClientGrant) -> DbResult<()> {
+    if clients::find(conn, &g.client_id)?.is_none() {
+        return Err(Error::NotFound(NotFound::Client).into());
+    }
+    let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)");
+    conn.prepare_cached(&sql)?
+        .execute(params![
+            g.id.as_str(),
+            g.client_id.as_str(),
+            g.audience,
+            to_json(&g.scope)?,
+            to_json(&g.attributes)?
+        ])
+        .map_err(|e| match unique_violation(&e) {
+            Some("client_grants.client_id, client_grants.audience") => {
+                Error::client_grant_exists().into()
+            }
+            _ => DbError::from(e),
+        })?;
+    Ok(())
+}
+
+fn update(conn: &Connection, id: &GrantId, patch: ClientGrantPatch) -> DbResult<ClientGrant> {
+    let mut g = get(conn, id)?;
+    patch.apply(&mut g);
+    let sql = "UPDATE client_grants SET scope = ?2, attributes = ?3 WHERE id = ?1";
+    conn.prepare_cached(sql)?.execute(params![
+        g.id.as_str(),
+        to_json(&g.scope)?,
+        to_json(&g.attributes)?
+    ])?;
+    Ok(g)
+}
+
+fn delete(conn: &Connection, id: &GrantId) -> DbResult<()> {
+    if conn
+        .prepare_cached("DELETE FROM client_grants WHERE id = ?1")?
+        .execute([id.as_str()])?
+        == 0
+    {
+        return Err(Error::NotFound(NotFound::ClientGrant).into());
+    }
+    Ok(())
+}
+
+fn filtered(filter: &GrantFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(client) = &filter.client_id {
+        let p = w.arg(client.clone());
+        w.and(format!("client_id = {p}"));
+    }
+    if let Some(audience) = &filter.audience {
+        let p = w.arg(audience.clone());
+        w.and(format!("audience = {p}"));
+    }
+    w
+}
+
+fn list(
+    conn: &Connection,
+    filter: &GrantFilter,
+    page: PageRequest,
+) -> DbResult<Listing<ClientGrant>> {
+    let mut w = filtered(filter);
+    match page {
+        PageRequest::Offset { page, per_page } => {
+            let tx = conn.unchecked_transaction()?;
+            let sql = format!("SELECT count(*) FROM client_grants {}", w.sql());
+            let total = tx
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(&w.args), |r| r.get(0))?;
+            let (limit, offset) = limit_offset(page, per_page);
+            let (limit, offset) = (w.arg(limit), w.arg(offset));
+            let sql = format!(
+                "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit} OFFSET {offset}",
+                w.sql()
+            );
+            let items = tx
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&w.args), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Listing {
+                items,
+                total,
+                next: None,
+            })
+        }
+        PageRequest::Checkpoint { from, take } => {
+            if let Some(from) = from {
+                let after = GrantId::parse(&from).ok_or_else(invalid_from)?;
+                let p = w.arg(after.as_str().to_owned());
+                w.and(format!("id > {p}"));
+            }
+            let limit = w.arg(i64::from(take));
+            let sql = format!(
+                "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit}",
+                w.sql()
+            );
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&w.args), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(checkpoint(rows, take, |g| g.id.as_str().to_owned(), |g| g))
+        }
+    }
+}
+
+#[async_trait]
+impl GrantStore for SqliteStore {
+    async fn create_grant(&self, grant: ClientGrant) -> Result<ClientGrant> {
+        self.db
+            .write(move |tx| {
+                insert(tx, &grant)?;
+                Ok(grant)
+            })
+            .await
+    }
+
+    async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant> {
+        let id = id.clone();
+        self.db.read(move |conn| get(conn, &id)).await
+    }
+
+    async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>> {
+        let (client, audience) = (client.clone(), audience.to_owned());
+        self.db
+            .read(move |conn| find(conn, &client, &audience))
+            .await
+    }
+
+    async fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        page: PageRequest,
+    ) -> Result<Listing<ClientGrant>> {
+        let filter = filter.clone();
+        self.db.read(move |conn| list(conn, &filter, page)).await
+    }
+
+    async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {
+        let id = id.clone();
+        self.db.write(move |tx| update(tx, &id, patch)).await
+    }
+
+    async fn delete_grant(&self, id: &GrantId) -> Result<()> {
+        let id = id.clone();
+        self.db.write(move |tx| delete(tx, &id)).await
+    }
+}

@@ -1,0 +1,274 @@
+//! Organizations, and their creation together with their first enabled connections.
+
+use async_trait::async_trait;
+use orgwarden_domain::enabled_connection::{self, EnabledConnection};
+use orgwarden_domain::ids::OrgId;
+use orgwarden_domain::organization::{
+    NewOrganization, Organization, OrganizationPatch, Sort, SortField,
+};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::OrganizationStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use time::OffsetDateTime;
+
+use crate::columns::{json_opt, nanos, to_json_opt, unique_violation};
+use crate::db::{DbError, DbResult};
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::{enabled, SqliteStore};
+
+const COLUMNS: &str = "id, name, display_name, branding, metadata, seq";
+const CURSOR_SEPARATOR: char = '\u{1f}';
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
+    let org = Organization {
+        id: OrgId::from_trusted(row.get(0)?),
+        name: row.get(1)?,
+        display_name: row.get(2)?,
+        branding: json_opt(row, 3)?,
+        metadata: json_opt(row, 4)?,
+    };
+    Ok((org, row.get(5)?))
+}
+
+fn find(conn: &Connection, column: &str, value: &str) -> DbResult<Organization> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE {column} = ?1");
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([value], from_row)
+        .optional()?;
+    found
+        .map(|(org, _)| org)
+        .ok_or(DbError(Error::NotFound(NotFound::Organization)))
+}
+
+pub(crate) fn exists(conn: &Connection, id: &OrgId) -> DbResult<bool> {
+    let sql = "SELECT 1 FROM organizations WHERE id = ?1";
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([id.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn name_taken(e: rusqlite::Error) -> DbError {
+    match unique_violation(&e) {
+        Some("organizations.name") => Error::organization_name_taken().into(),
+        _ => e.into(),
+    }
+}
+
+fn insert(conn: &Connection, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
+    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    conn.prepare_cached(sql)?
+        .execute(params![
+            id.as_str(),
+            new.name,
+            new.display_name,
+            to_json_opt(new.branding.as_ref())?,
+            to_json_opt(new.metadata.as_ref())?,
+            nanos(OffsetDateTime::now_utc())?,
+        ])
+        .map_err(name_taken)?;
+    Ok(Organization {
+        id,
+        name: new.name.clone(),
+        display_name: new.display_name.clone(),
+        branding: new.branding.clone(),
+        metadata: new.metadata.clone(),
+    })
+}
+
+fn create(
+    conn: &Connection,
+    id: OrgId,
+    new: NewOrganization,
+) -> DbResult<(Organization, Vec<EnabledConnection>)> {
+    if new.enabled_connections.len() > enabled_connection::MAX_PER_ORGANIZATION {
+        return Err(enabled_connection::limit_error().into());
+    }
+    let org = insert(conn, id, &new)?;
+    let connections = new
+        .enabled_connections
+        .iter()
+        .map(|c| enabled::enable(conn, &org.id, c))
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok((org, connections))
+}
+
+fn update(conn: &Connection, id: &OrgId, patch: OrganizationPatch) -> DbResult<Organization> {
+    let mut org = find(conn, "id", id.as_str())?;
+    patch.apply(&mut org);
+    let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5 WHERE id = ?1";
+    conn.prepare_cached(sql)?
+        .execute(params![
+            org.id.as_str(),
+            org.name,
+            org.display_name,
+            to_json_opt(org.branding.as_ref())?,
+            to_json_opt(org.metadata.as_ref())?,
+        ])
+        .map_err(name_taken)?;
+    Ok(org)
+}
+
+fn delete(conn: &Connection, id: &OrgId) -> DbResult<()> {
+    let deleted = conn
+        .prepare_cached("DELETE FROM organizations WHERE id = ?1")?
+        .execute([id.as_str()])?;
+    if deleted == 0 {
+        return Err(Error::NotFound(NotFound::Organization).into());
+    }
+    Ok(())
+}
+
+/// The `ORDER BY` key of a sort field; creation order is `seq` alone.
+fn sort_key(field: SortField) -> Option<&'static str> {
+    match field {
+        SortField::CreatedAt => None,
+        SortField::Name => Some("name"),
+        SortField::DisplayName => Some("coalesce(display_name, '')"),
+    }
+}
+
+fn sort_value(field: SortField, org: &Organization) -> &str {
+    match field {
+        SortField::CreatedAt => "",
+        SortField::Name => &org.name,
+        SortField::DisplayName => org.display_name.as_deref().unwrap_or(""),
+    }
+}
+
+/// Names the sort in a cursor, so a cursor is not used with another sort.
+fn sort_tag(sort: Sort) -> String {
+    let field = match sort.field {
+        SortField::CreatedAt => "created_at",
+        SortField::Name => "name",
+        SortField::DisplayName => "display_name",
+    };
+    format!("{field}:{}", if sort.ascending { 1 } else { -1 })
+}
+
+/// `sort tag` US `sort value` US `seq`.
+fn cursor(sort: Sort, org: &Organization, seq: i64) -> String {
+    let sep = CURSOR_SEPARATOR;
+    format!(
+        "{}{sep}{}{sep}{seq}",
+        sort_tag(sort),
+        sort_value(sort.field, org)
+    )
+}
+
+fn parse_cursor(from: &str, sort: Sort) -> Result<(String, i64)> {
+    let (tag, rest) = from.split_once(CURSOR_SEPARATOR).ok_or_else(invalid_from)?;
+    let (value, seq) = rest
+        .rsplit_once(CURSOR_SEPARATOR)
+        .ok_or_else(invalid_from)?;
+    let seq = seq.parse().map_err(|_| invalid_from())?;
+    if tag != sort_tag(sort) {
+        return Err(invalid_from());
+    }
+    Ok((value.to_owned(), seq))
+}
+
+fn list(conn: &Connection, sort: Sort, page: PageRequest) -> DbResult<Listing<Organization>> {
+    let dir = if sort.ascending { "ASC" } else { "DESC" };
+    let key = sort_key(sort.field);
+    let order = match key {
+        Some(k) => format!("{k} {dir}, seq {dir}"),
+        None => format!("seq {dir}"),
+    };
+    match page {
+        PageRequest::Offset { page, per_page } => {
+            let tx = conn.unchecked_transaction()?;
+            let total = tx.query_row("SELECT count(*) FROM organizations", [], |r| r.get(0))?;
+            let (limit, offset) = limit_offset(page, per_page);
+            let sql =
+                format!("SELECT {COLUMNS} FROM organizations ORDER BY {order} LIMIT ?1 OFFSET ?2");
+            let items = tx
+                .prepare_cached(&sql)?
+                .query_map(params![limit, offset], |r| from_row(r).map(|(org, _)| org))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Listing {
+                items,
+                total,
+                next: None,
+            })
+        }
+        PageRequest::Checkpoint { from, take } => {
+            let mut args = vec![Value::Integer(i64::from(take))];
+            let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
+            let cmp = if sort.ascending { ">" } else { "<" };
+            let filter = match (after, key) {
+                (None, _) => String::new(),
+                (Some((_, seq)), None) => {
+                    args.push(Value::Integer(seq));
+                    format!("WHERE seq {cmp} ?2")
+                }
+                (Some((value, seq)), Some(k)) => {
+                    args.extend([Value::Text(value), Value::Integer(seq)]);
+                    format!("WHERE ({k}, seq) {cmp} (?2, ?3)")
+                }
+            };
+            let sql =
+                format!("SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT ?1");
+            let rows = conn
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(args), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(checkpoint(
+                rows,
+                take,
+                |(org, seq)| cursor(sort, org, *seq),
+                |(org, _)| org,
+            ))
+        }
+    }
+}
+
+#[async_trait]
+impl OrganizationStore for SqliteStore {
+    async fn create_organization(
+        &self,
+        id: OrgId,
+        new: NewOrganization,
+    ) -> Result<(Organization, Vec<EnabledConnection>)> {
+        self.db.write(move |tx| create(tx, id, new)).await
+    }
+
+    async fn get_organization(&self, id: &OrgId) -> Result<Organization> {
+        let id = id.clone();
+        self.db
+            .read(move |conn| find(conn, "id", id.as_str()))
+            .await
+    }
+
+    async fn get_organization_by_name(&self, name: &str) -> Result<Organization> {
+        let name = name.to_owned();
+        self.db.read(move |conn| find(conn, "name", &name)).await
+    }
+
+    async fn update_organization(
+        &self,
+        id: &OrgId,
+        patch: OrganizationPatch,
+    ) -> Result<Organization> {
+        let id = id.clone();
+        self.db.write(move |tx| update(tx, &id, patch)).await
+    }
+
+    async fn delete_organization(&self, id: &OrgId) -> Result<()> {
+        let id = id.clone();
+        self.db.write(move |tx| delete(tx, &id)).await
+    }
+
+    async fn list_organizations(
+        &self,
+        sort: Sort,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>> {
+        self.db.read(move |conn| list(conn, sort, page)).await
+    }
+}

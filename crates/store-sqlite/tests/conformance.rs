@@ -1,0 +1,62 @@
+//! The shared storage conformance suite, on a fresh SQLite file.
+
+use std::sync::Arc;
+
+use orgwarden_domain::conformance;
+use orgwarden_store_sqlite::SqliteStore;
+use tempfile::TempDir;
+
+async fn fresh() -> (TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = SqliteStore::open(&dir.path().join("orgwarden.db"))
+        .await
+        .expect("open the store");
+    (dir, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn passes_the_conformance_suite() {
+    let (_dir, store) = fresh().await;
+    conformance::run_all(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn keeps_its_rules_under_concurrent_writes() {
+    let (_dir, store) = fresh().await;
+    conformance::run_concurrent(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn reopening_keeps_the_data_and_the_schema_version() {
+    use orgwarden_domain::ids::OrgId;
+    use orgwarden_domain::organization::NewOrganization;
+    use orgwarden_domain::store::OrganizationStore;
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("orgwarden.db");
+    let new = NewOrganization {
+        name: "kept".into(),
+        display_name: None,
+        branding: None,
+        metadata: None,
+        enabled_connections: Vec::new(),
+    };
+    let id = OrgId::generate();
+    {
+        let store = SqliteStore::open(&path).await.expect("open");
+        store
+            .create_organization(id.clone(), new)
+            .await
+            .expect("create");
+    }
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = SqliteStore::open_url(&url).await.expect("reopen by URL");
+    assert_eq!(
+        store
+            .get_organization_by_name("kept")
+            .await
+            .expect("get")
+            .id,
+        id
+    );
+}

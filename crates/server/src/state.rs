@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use orgwarden_domain::clock::Clock;
 use orgwarden_domain::store::DynStore;
 
+use crate::auth::cache::TokenCache;
 use crate::auth::keys::{Claims, KeyRing};
 use crate::error::TokenError;
 
@@ -48,6 +49,7 @@ pub struct AppState {
     pub keys: Arc<RwLock<Arc<KeyRing>>>,
     pub identity: Arc<Identity>,
     pub clock: Arc<dyn Clock>,
+    pub verified: Arc<TokenCache>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             keys: Arc::new(RwLock::new(Arc::new(keys))),
             identity: Arc::new(identity),
             clock,
+            verified: Arc::new(TokenCache::default()),
         }
     }
 
@@ -64,9 +67,24 @@ impl AppState {
         self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn verify_token(&self, token: &str) -> Result<Claims, TokenError> {
-        self.key_ring()
-            .verify(token, &self.identity.issuer, &self.identity.audience)
+    /// Verifies a bearer token, from the cache of recently verified tokens when possible.
+    pub fn verify_token(&self, token: &str) -> Result<Arc<Claims>, TokenError> {
+        let now = self.clock.now().unix_timestamp();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims =
+            self.key_ring()
+                .verify(token, &self.identity.issuer, &self.identity.audience)?;
+        let claims = Arc::new(claims);
+        self.verified.insert(token, claims.clone(), now);
+        Ok(claims)
+    }
+
+    /// Replaces the key ring (after a rotation) and forgets every cached verification.
+    pub fn set_key_ring(&self, ring: KeyRing) {
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ring);
+        self.verified.clear();
     }
 
     /// Signs an access token for `client_id` on `audience` with `scopes`.

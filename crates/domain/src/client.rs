@@ -237,13 +237,27 @@ impl NewClient {
             "cross_origin_authentication": false,
             "custom_login_page_on": true,
             "grant_types": default_grants,
-            "token_endpoint_auth_method": "client_secret_post",
-            "jwt_configuration": {"secret_encoded": false, "alg": "RS256"},
+            "refresh_token": {
+                "rotation_type": "non-rotating", "expiration_type": "non-expiring", "leeway": 0,
+                "token_lifetime": 2592000, "infinite_token_lifetime": true,
+                "infinite_idle_token_lifetime": true, "idle_token_lifetime": 1296000
+            },
         });
         if let Value::Object(d) = defaults {
             for (k, v) in d {
                 attributes.entry(k).or_insert(v);
             }
+        }
+        // A client that authenticates with private_key_jwt has no token endpoint method.
+        if !attributes.contains_key("client_authentication_methods") {
+            attributes
+                .entry("token_endpoint_auth_method")
+                .or_insert(json!("client_secret_post"));
+        }
+        let jwt = attributes.entry("jwt_configuration").or_insert(json!({}));
+        if let Value::Object(j) = jwt {
+            j.entry("secret_encoded").or_insert(json!(false));
+            j.entry("alg").or_insert(json!("RS256"));
         }
         let secret = secret::generate();
         let client = Client {

@@ -212,6 +212,11 @@ pub struct NewConnection {
 impl NewConnection {
     pub fn from_json(body: &Value) -> Result<Self> {
         validate::check(body, &create_schema(), Origin::Payload).map_err(Error::Invalid)?;
+        if let (Some(strategy), Some(options)) =
+            (body["strategy"].as_str(), body["options"].as_object())
+        {
+            check_options(strategy, options)?;
+        }
         Ok(Self {
             name: body["name"].as_str().unwrap_or_default().to_owned(),
             strategy: body["strategy"].as_str().unwrap_or_default().to_owned(),
@@ -301,7 +306,8 @@ impl ConnectionPatch {
         })
     }
 
-    pub fn apply(self, c: &mut Connection) {
+    /// Applies the patch; options are then checked against the strategy's rules.
+    pub fn apply(self, c: &mut Connection) -> Result<()> {
         if let Some(d) = self.display_name {
             c.display_name = Some(d);
         }
@@ -335,7 +341,42 @@ impl ConnectionPatch {
         if let Some(a) = self.connected_accounts {
             c.connected_accounts = Some(a);
         }
+        check_options(&c.strategy, &c.options)
     }
+}
+
+/// Auth0's rules for a database connection's `options.attributes` (flexible identifiers), with
+/// its messages, as recorded.
+pub fn check_options(strategy: &str, options: &Map<String, Value>) -> Result<()> {
+    if strategy != DATABASE_STRATEGY {
+        return Ok(());
+    }
+    let Some(attributes) = options.get("attributes").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for other in ["requires_username", "validation"] {
+        if options.get(other).is_some_and(|v| !v.is_null()) {
+            return Err(Error::invalid(format!(
+                "Cannot set both options.attributes and options.{other}"
+            )));
+        }
+    }
+    let active = |a: &Value| a.pointer("/identifier/active").and_then(Value::as_bool) == Some(true);
+    if !attributes.values().any(active) {
+        return Err(Error::invalid(
+            "attributes must contain one active identifier",
+        ));
+    }
+    for (name, a) in attributes {
+        let required = a.get("profile_required").and_then(Value::as_bool) == Some(true);
+        let on_signup = a.pointer("/signup/status").and_then(Value::as_str);
+        if required && on_signup.is_some_and(|s| s != "required") {
+            return Err(Error::invalid(format!(
+                "attribute {name} must also be required on signup"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Filters of `GET /connections`.
@@ -378,6 +419,33 @@ mod tests {
             .unwrap()
             .into_connection(ConnectionId::generate());
         assert_eq!(ad.show_as_button, Some(false));
+    }
+
+    #[test]
+    fn database_attribute_rules_use_auth0s_messages() {
+        let check =
+            |o: Value| check_options("auth0", o.as_object().unwrap()).map_err(|e| e.to_string());
+        let email = json!({"identifier": {"active": true}, "profile_required": true, "signup": {"status": "required"}});
+        assert!(check(json!({"attributes": {"email": email}})).is_ok());
+        assert_eq!(
+            check(json!({"requires_username": true, "attributes": {"email": email}})).unwrap_err(),
+            "Cannot set both options.attributes and options.requires_username"
+        );
+        assert_eq!(
+            check(json!({"validation": {}, "attributes": {"email": email}})).unwrap_err(),
+            "Cannot set both options.attributes and options.validation"
+        );
+        let inactive = json!({"identifier": {"active": false}});
+        assert_eq!(
+            check(json!({"attributes": {"email": inactive}})).unwrap_err(),
+            "attributes must contain one active identifier"
+        );
+        let phone = json!({"identifier": {"active": true}, "profile_required": true, "signup": {"status": "inactive"}});
+        assert_eq!(
+            check(json!({"attributes": {"phone_number": phone}})).unwrap_err(),
+            "attribute phone_number must also be required on signup"
+        );
+        assert!(check_options("samlp", json!({"attributes": {}}).as_object().unwrap()).is_ok());
     }
 
     #[test]

@@ -108,6 +108,13 @@ impl Settings {
     }
 }
 
+impl Cli {
+    /// Parses arguments, panicking on error (for tests and tools that build argument lists).
+    pub fn try_parse_from_args(args: &[&str]) -> Cli {
+        <Cli as Parser>::try_parse_from(args).expect("valid arguments")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,12 +138,5 @@ mod tests {
             s.admin_client_file(),
             PathBuf::from("./orgwarden-data/admin-client.json")
         );
-    }
-}
-
-impl Cli {
-    /// Parses arguments, panicking on error (for tests and tools that build argument lists).
-    pub fn try_parse_from_args(args: &[&str]) -> Cli {
-        <Cli as Parser>::try_parse_from(args).expect("valid arguments")
     }
 }

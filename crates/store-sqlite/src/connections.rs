@@ -75,7 +75,7 @@ fn update(
     patch: ConnectionPatch,
 ) -> DbResult<Connection> {
     let mut c = find(conn, id)?;
-    patch.apply(&mut c);
+    patch.apply(&mut c)?;
     let sql = "UPDATE connections SET display_name = ?2, options = ?3, realms = ?4, is_domain_connection = ?5,
                    show_as_button = ?6, enabled_clients = ?7, metadata = ?8, authentication = ?9,
                    connected_accounts = ?10

@@ -93,6 +93,10 @@ async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     p.require(DELETE)?;
-    state.store.delete_grant(&path::grant_id(&id)?).await?;
+    // Deleting a grant that is not there is a 204, as Auth0 (recorded).
+    match state.store.delete_grant(&path::grant_id(&id)?).await {
+        Ok(()) | Err(orgwarden_domain::Error::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(no_content())
 }

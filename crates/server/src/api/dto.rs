@@ -60,17 +60,23 @@ pub fn organization_connection(e: &EnabledConnection) -> Value {
     })
 }
 
+/// Enterprise strategies for which Auth0 shows a provisioning ticket URL (recordings).
+fn has_provisioning_ticket(strategy: &str) -> bool {
+    matches!(
+        strategy,
+        "ad" | "adfs" | "pingfederate" | "samlp" | "waad" | "google-apps"
+    )
+}
+
 pub fn connection(c: &Connection, domain: &str) -> Value {
     let mut v = Map::new();
     v.insert("id".into(), json!(c.id.as_str()));
     v.insert("options".into(), Value::Object(c.options.clone()));
     v.insert("strategy".into(), json!(c.strategy));
     v.insert("name".into(), json!(c.name));
-    if c.strategy == "ad" {
-        v.insert(
-            "provisioning_ticket_url".into(),
-            json!(format!("https://{domain}/p/ad/{}", c.id)),
-        );
+    if has_provisioning_ticket(&c.strategy) {
+        let url = format!("https://{domain}/p/{}/{}", c.strategy, c.id);
+        v.insert("provisioning_ticket_url".into(), json!(url));
     }
     v.insert("is_domain_connection".into(), json!(c.is_domain_connection));
     if let Some(s) = c.show_as_button {

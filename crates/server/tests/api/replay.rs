@@ -28,10 +28,14 @@ const EXACT_THRESHOLD: f64 = 75.0;
 
 /// Keys whose values are ids made by the server.
 const ID_KEYS: &[&str] = &["id", "client_id", "connection_id"];
+/// What the recorder put in place of secrets.
+const REDACTED: &str = "[REDACTED]";
 /// Keys whose values are instants: they cannot match.
 const TIMESTAMP_KEYS: &[&str] = &["created_at", "updated_at", "deleted_at"];
 
 const SHOWN_CHARS: usize = 300;
+/// Differences listed per interaction.
+const MAX_DIFFS: usize = 12;
 
 #[derive(Deserialize)]
 struct Cassette {
@@ -220,8 +224,9 @@ fn normalise(recorded: &mut Value, ours: &mut Value, ids: &IdMap, domain: &str) 
                     (k, Value::String(_), Value::String(_)) if TIMESTAMP_KEYS.contains(&k) => {
                         Some("<timestamp>")
                     }
-                    ("client_secret", Value::String(_), Value::String(_)) => {
-                        Some("<client_secret>")
+                    // Secrets the recorder redacted (the client's secret, its signing cert).
+                    (_, Value::String(rs), Value::String(_)) if rs == REDACTED => {
+                        Some("<redacted>")
                     }
                     ("next", Value::String(_), Value::String(_)) => Some("<next>"),
                     ("provisioning_ticket_url", Value::String(_), Value::String(_)) => {
@@ -441,11 +446,11 @@ fn describe(o: &Outcome, out: &mut String) {
     if o.status_ok {
         let mut diffs = Vec::new();
         differences(&o.recorded_body, &o.our_body, "", &mut diffs);
-        for d in diffs.iter().take(8) {
+        for d in diffs.iter().take(MAX_DIFFS) {
             let _ = writeln!(out, "      ~ {d}");
         }
-        if diffs.len() > 8 {
-            let _ = writeln!(out, "      ~ … {} more", diffs.len() - 8);
+        if diffs.len() > MAX_DIFFS {
+            let _ = writeln!(out, "      ~ … {} more", diffs.len() - MAX_DIFFS);
         }
     }
 }
@@ -454,6 +459,12 @@ fn describe(o: &Outcome, out: &mut String) {
 async fn recordings_replay() {
     let dir = recordings_dir();
     if !dir.is_dir() {
+        // CI sets this so the replay can never silently skip there.
+        assert!(
+            std::env::var_os("ORGWARDEN_REQUIRE_RECORDINGS").is_none(),
+            "ORGWARDEN_REQUIRE_RECORDINGS is set but there are no recordings at {}",
+            dir.display()
+        );
         eprintln!(
             "SKIPPED: recordings replay: no shared/reference/recordings at {}",
             dir.display()

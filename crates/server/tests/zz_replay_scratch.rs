@@ -1,4 +1,0 @@
-#[path = "api/app.rs"]
-mod app;
-#[path = "api/replay.rs"]
-mod replay;

@@ -799,7 +799,7 @@ async fn connection_round_trip_and_update(store: &dyn Store) {
         ..Default::default()
     };
     let mut expected = connection.clone();
-    patch.clone().apply(&mut expected);
+    ok(patch.clone().apply(&mut expected), "apply the patch");
     let updated = ok(
         store.update_connection(&connection.id, patch).await,
         "update",

@@ -32,7 +32,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
     Ok((org, row.get(5)?))
 }
 
-fn find(conn: &Connection, column: &str, value: &str) -> DbResult<Organization> {
+/// How an organization is looked up.
+enum By<'a> {
+    Id(&'a OrgId),
+    Name(&'a str),
+}
+
+fn find(conn: &Connection, by: By<'_>) -> DbResult<Organization> {
+    let (column, value) = match by {
+        By::Id(id) => ("id", id.as_str()),
+        By::Name(name) => ("name", name),
+    };
     let sql = format!("SELECT {COLUMNS} FROM organizations WHERE {column} = ?1");
     let found = conn
         .prepare_cached(&sql)?
@@ -99,7 +109,7 @@ fn create(
 }
 
 fn update(conn: &Connection, id: &OrgId, patch: OrganizationPatch) -> DbResult<Organization> {
-    let mut org = find(conn, "id", id.as_str())?;
+    let mut org = find(conn, By::Id(id))?;
     patch.apply(&mut org);
     let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5 WHERE id = ?1";
     conn.prepare_cached(sql)?
@@ -240,14 +250,12 @@ impl OrganizationStore for SqliteStore {
 
     async fn get_organization(&self, id: &OrgId) -> Result<Organization> {
         let id = id.clone();
-        self.db
-            .read(move |conn| find(conn, "id", id.as_str()))
-            .await
+        self.db.read(move |conn| find(conn, By::Id(&id))).await
     }
 
     async fn get_organization_by_name(&self, name: &str) -> Result<Organization> {
         let name = name.to_owned();
-        self.db.read(move |conn| find(conn, "name", &name)).await
+        self.db.read(move |conn| find(conn, By::Name(&name))).await
     }
 
     async fn update_organization(

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use orgwarden_domain::client::{ClientGrant, NewClient};
+use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, NewClient};
 use orgwarden_domain::clock::{Clock, SystemClock};
 use orgwarden_domain::ids::{ClientId, GrantId};
 use orgwarden_domain::scope::MANAGEMENT_SCOPES;
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::keys::{generate_key, KeyRing};
 use crate::config::Settings;
 use crate::files::write_private;
+use crate::ratelimit::memory::MemoryLimiter;
 use crate::state::{AppState, Identity};
 
 /// What `admin-client.json` holds (mode 0600).
@@ -32,6 +33,15 @@ pub struct Prepared {
     pub admin: AdminClient,
     /// True when the admin client was made by this start (its secret is printed once).
     pub admin_created: bool,
+}
+
+/// Every scope the admin client holds: the Management API's and orgwarden's own.
+pub fn admin_scopes() -> Vec<String> {
+    MANAGEMENT_SCOPES
+        .iter()
+        .chain([crate::faults::SCOPE].iter())
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// Opens the store named by a database URL.
@@ -98,15 +108,27 @@ async fn admin_client(
             (a, client.client_id, true)
         }
     };
-    if store.find_grant(&id, &identity.audience).await?.is_none() {
-        let grant = ClientGrant {
-            id: GrantId::generate(),
-            client_id: id.clone(),
-            audience: identity.audience.clone(),
-            scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
-            attributes: Default::default(),
-        };
-        store.create_grant(grant).await?;
+    let scopes = admin_scopes();
+    match store.find_grant(&id, &identity.audience).await? {
+        None => {
+            let grant = ClientGrant {
+                id: GrantId::generate(),
+                client_id: id.clone(),
+                audience: identity.audience.clone(),
+                scope: scopes,
+                attributes: Default::default(),
+            };
+            store.create_grant(grant).await?;
+        }
+        // A data directory from an older version: give the admin the scopes added since.
+        Some(g) if scopes.iter().any(|s| !g.scope.contains(s)) => {
+            let patch = ClientGrantPatch {
+                scope: Some(scopes),
+                ..Default::default()
+            };
+            store.update_grant(&g.id, patch).await?;
+        }
+        Some(_) => {}
     }
     let fresh = AdminClient {
         domain: identity.domain.clone(),
@@ -138,7 +160,8 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
         settings.token_lifetime,
     );
     let (admin, admin_created) = admin_client(&store, settings, &identity).await?;
-    let state = AppState::new(store, keys, identity, clock);
+    let state = AppState::new(store, keys, identity, clock)
+        .with_rate_limit(settings.rate_limit.clone(), Arc::new(MemoryLimiter::new()));
     Ok(Prepared {
         state,
         admin,

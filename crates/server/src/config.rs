@@ -5,6 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::ratelimit::plan::Plan;
+
+fn parse_plan(s: &str) -> Result<Plan, String> {
+    s.parse()
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "orgwarden",
@@ -72,6 +78,9 @@ pub struct Settings {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, env = "ORGWARDEN_TOKEN_LIFETIME", default_value_t = 86400, value_parser = clap::value_parser!(i64).range(60..=2_592_000))]
     pub token_lifetime: i64,
+    /// Rate limits: free, enterprise, dev, off, or <burst>/<per-second>.
+    #[arg(long, env = "ORGWARDEN_RATE_LIMIT", default_value = "dev", value_parser = parse_plan)]
+    pub rate_limit: Plan,
     /// Log format.
     #[arg(
         long,

@@ -50,6 +50,11 @@ pub enum ApiError {
     RouteNotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A 5xx forced by an injected fault.
+    #[error("injected fault")]
+    Injected(StatusCode),
 }
 
 impl From<anyhow::Error> for ApiError {
@@ -151,6 +156,12 @@ impl ApiError {
                 None,
             ),
             ApiError::RouteNotFound => body(StatusCode::NOT_FOUND, "Not Found", None),
+            ApiError::TooManyRequests(m) => body(
+                StatusCode::TOO_MANY_REQUESTS,
+                m.clone(),
+                Some("too_many_requests"),
+            ),
+            ApiError::Injected(status) => body(*status, "Injected fault", None),
             ApiError::MethodNotAllowed => {
                 body(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", None)
             }

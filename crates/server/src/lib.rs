@@ -1,13 +1,16 @@
 //! orgwarden's server: the Auth0-compatible Management API, the token endpoint, and serving
 //! them. `main.rs` only parses the command line and calls into here.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod files;
+pub mod ratelimit;
 pub mod server;
 pub mod state;
 pub mod tls;

@@ -51,7 +51,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The whole application: Management API, token endpoint, discovery.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .nest("/api/v2", crate::api::router())
+        .nest(
+            "/api/v2",
+            crate::api::router().layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::ratelimit::middleware::limit_api,
+            )),
+        )
+        .nest("/orgwarden/v1", crate::admin::router())
         .route("/oauth/token", post(crate::auth::token_endpoint::token))
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(
@@ -59,6 +66,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::well_known::openid_configuration),
         )
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(request_id))

@@ -9,6 +9,10 @@ use orgwarden_domain::store::DynStore;
 use crate::auth::cache::TokenCache;
 use crate::auth::keys::{Claims, KeyRing};
 use crate::error::TokenError;
+use crate::faults::Faults;
+use crate::ratelimit::memory::MemoryLimiter;
+use crate::ratelimit::plan::Plan;
+use crate::ratelimit::RateLimiter;
 
 /// The server's public identity, derived from its domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +54,9 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     pub clock: Arc<dyn Clock>,
     pub verified: Arc<TokenCache>,
+    pub plan: Arc<Plan>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub faults: Arc<Faults>,
 }
 
 impl AppState {
@@ -60,7 +67,17 @@ impl AppState {
             identity: Arc::new(identity),
             clock,
             verified: Arc::new(TokenCache::default()),
+            plan: Arc::new(Plan::default()),
+            limiter: Arc::new(MemoryLimiter::new()),
+            faults: Arc::new(Faults::default()),
         }
+    }
+
+    /// Uses `plan` with buckets kept by `limiter`.
+    pub fn with_rate_limit(mut self, plan: Plan, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.plan = Arc::new(plan);
+        self.limiter = limiter;
+        self
     }
 
     pub fn key_ring(&self) -> Arc<KeyRing> {

@@ -10,6 +10,8 @@ use orgwarden_domain::ids::ClientId;
 use serde_json::{json, Map, Value};
 
 use crate::api::json::{json_response, read_limited};
+use crate::ratelimit::middleware as ratelimit;
+use crate::ratelimit::Decision;
 use crate::state::AppState;
 
 #[derive(Debug)]
@@ -101,7 +103,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 pub async fn token(State(state): State<AppState>, req: Request) -> Response {
-    match issue(&state, req).await {
+    let mut limited = None;
+    let mut resp = match issue(&state, req, &mut limited).await {
         Ok(v) => {
             let mut resp = json_response(StatusCode::OK, &v);
             let h = resp.headers_mut();
@@ -110,10 +113,19 @@ pub async fn token(State(state): State<AppState>, req: Request) -> Response {
             resp
         }
         Err(e) => e.into_response(),
+    };
+    if let Some(d) = &limited {
+        ratelimit::set_headers(resp.headers_mut(), d);
     }
+    resp
 }
 
-async fn issue(state: &AppState, req: Request) -> Result<Value, OAuthError> {
+/// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
+async fn issue(
+    state: &AppState,
+    req: Request,
+    limited: &mut Option<Decision>,
+) -> Result<Value, OAuthError> {
     let (parts, body) = req.into_parts();
     let body = read_limited(body).await.map_err(|_| {
         oauth(
@@ -153,6 +165,16 @@ async fn issue(state: &AppState, req: Request) -> Result<Value, OAuthError> {
         }
     };
     let client_id = ClientId::parse(&client_id).ok_or_else(unauthorized)?;
+    let decision = ratelimit::acquire(state, &state.plan.token_buckets(client_id.as_str())).await;
+    let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
+    *limited = Some(decision);
+    if let Some(message) = refused {
+        return Err(oauth(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            message,
+        ));
+    }
     let client = match state.store.get_client(&client_id).await {
         Ok(c) => c,
         Err(orgwarden_domain::Error::NotFound(_)) => return Err(unauthorized()),

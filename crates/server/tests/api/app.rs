@@ -9,6 +9,9 @@ use orgwarden_server::bootstrap::{self, AdminClient};
 use orgwarden_server::config::{Cli, Command};
 use orgwarden_server::state::AppState;
 use serde_json::{json, Value};
+use std::sync::Arc;
+
+use orgwarden_domain::clock::ManualClock;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -29,27 +32,34 @@ pub struct Response {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_plan("dev", None).await
+    }
+
+    /// The app with a rate-limit plan and, optionally, a clock the test moves.
+    pub async fn with_plan(plan: &str, clock: Option<Arc<ManualClock>>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().to_str().unwrap().to_owned();
-        let cli = Cli::try_parse_from_args(&[
+        let args = [
             "orgwarden",
             "serve",
             "--data-dir",
             &data,
             "--domain",
             "localhost:8443",
-        ]);
-        let Command::Serve(settings) = cli.command else {
+            "--rate-limit",
+            plan,
+        ];
+        let Command::Serve(settings) = Cli::try_parse_from_args(&args).command else {
             unreachable!()
         };
-        let prepared = bootstrap::prepare(&settings, 8443)
+        let mut prepared = bootstrap::prepare(&settings, 8443)
             .await
             .expect("bootstrap");
+        if let Some(clock) = clock {
+            prepared.state.clock = clock;
+        }
         let router = orgwarden_server::server::router(prepared.state.clone());
-        let scopes: Vec<String> = orgwarden_domain::scope::MANAGEMENT_SCOPES
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let scopes = bootstrap::admin_scopes();
         let admin_token = prepared
             .state
             .mint_token(

@@ -7,5 +7,6 @@ mod clients;
 mod connections;
 mod enabled_connections;
 mod organizations;
+mod rate_limits;
 mod replay;
 mod tokens;

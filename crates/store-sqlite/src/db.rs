@@ -162,7 +162,9 @@ where
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: a write is on disk before it is acknowledged, even if the machine loses power
+    // (NORMAL in WAL mode may lose the last commits then). Writes are rare next to reads here.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod faults;
 pub mod files;
+pub mod observability;
 pub mod ratelimit;
 pub mod server;
 pub mod state;

@@ -12,7 +12,6 @@ use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::api::json::json_response;
 use crate::error::{error_json, ApiError};
@@ -25,7 +24,7 @@ async fn not_found() -> ApiError {
 }
 
 /// Gives every response an `x-request-id` (the caller's, if it sent a sane one).
-async fn request_id(req: Request, next: Next) -> Response {
+async fn request_id(mut req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get(&REQUEST_ID)
@@ -33,6 +32,9 @@ async fn request_id(req: Request, next: Next) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| orgwarden_domain::ids::random_alphanumeric(20));
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(REQUEST_ID, v);
+    }
     let mut resp = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, v);
@@ -59,19 +61,26 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .nest("/orgwarden/v1", crate::admin::router())
+        .route("/healthz", get(crate::observability::healthz))
+        .route("/readyz", get(crate::observability::readyz))
+        .route("/metrics", get(crate::observability::metrics))
         .route("/oauth/token", post(crate::auth::token_endpoint::token))
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(
             "/.well-known/openid-configuration",
             get(crate::well_known::openid_configuration),
         )
+        .route_layer(middleware::from_fn(crate::observability::label_route))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::faults::inject,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::observability::track,
+        ))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }

@@ -10,6 +10,7 @@ use crate::auth::cache::TokenCache;
 use crate::auth::keys::{Claims, KeyRing};
 use crate::error::TokenError;
 use crate::faults::Faults;
+use crate::observability::{Metrics, Verification};
 use crate::ratelimit::memory::MemoryLimiter;
 use crate::ratelimit::plan::Plan;
 use crate::ratelimit::RateLimiter;
@@ -57,6 +58,9 @@ pub struct AppState {
     pub plan: Arc<Plan>,
     pub limiter: Arc<dyn RateLimiter>,
     pub faults: Arc<Faults>,
+    pub metrics: Arc<Metrics>,
+    /// The database pool's (open, idle) connections, where the backend has a pool.
+    pub pool: Option<Arc<dyn Fn() -> (usize, usize) + Send + Sync>>,
 }
 
 impl AppState {
@@ -70,6 +74,8 @@ impl AppState {
             plan: Arc::new(Plan::default()),
             limiter: Arc::new(MemoryLimiter::new()),
             faults: Arc::new(Faults::default()),
+            metrics: Arc::new(Metrics::default()),
+            pool: None,
         }
     }
 
@@ -88,14 +94,29 @@ impl AppState {
     pub fn verify_token(&self, token: &str) -> Result<Arc<Claims>, TokenError> {
         let now = self.clock.now().unix_timestamp();
         if let Some(claims) = self.verified.get(token, now) {
+            self.metrics.verification(Verification::Cached);
             return Ok(claims);
         }
-        let claims =
+        let verified =
             self.key_ring()
-                .verify(token, &self.identity.issuer, &self.identity.audience)?;
+                .verify(token, &self.identity.issuer, &self.identity.audience);
+        let claims = match verified {
+            Ok(c) => {
+                self.metrics.verification(Verification::Verified);
+                c
+            }
+            Err(e) => {
+                self.metrics.verification(Verification::Refused);
+                return Err(e);
+            }
+        };
         let claims = Arc::new(claims);
         self.verified.insert(token, claims.clone(), now);
         Ok(claims)
+    }
+
+    pub fn pool_status(&self) -> Option<(usize, usize)> {
+        self.pool.as_ref().map(|f| f())
     }
 
     /// Replaces the key ring (after a rotation) and forgets every cached verification.

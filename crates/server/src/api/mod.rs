@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         .merge(clients::router())
         .merge(client_grants::router())
+        .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -45,6 +45,11 @@ pub trait RateLimiter: Send + Sync {
     /// Takes one token from every bucket, or from none if any is empty (all or nothing).
     /// `now_ms` is Unix milliseconds.
     async fn acquire(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision>;
+
+    /// Whether the limiter's store answers (for readiness). In-process limiters always do.
+    async fn ping(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// The state of one token bucket, and the arithmetic every implementation shares.

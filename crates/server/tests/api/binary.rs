@@ -18,6 +18,7 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, port: u16) -> Server {
+        std::fs::create_dir_all(data.parent().unwrap()).unwrap();
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -28,7 +29,10 @@ impl Server {
             .arg(data)
             .env_remove("ORGWARDEN_DOMAIN")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .env("ORGWARDEN_LOG", "debug")
+            .stderr(Stdio::from(
+                std::fs::File::create(data.with_extension("log")).unwrap(),
+            ))
             .spawn()
             .expect("start orgwarden");
         let stdout = child.stdout.take().unwrap();
@@ -188,6 +192,20 @@ async fn serve_walk_through_over_tls_then_restart_and_stop() {
 
     // SIGTERM: a clean exit.
     assert!(server.stop().success());
+
+    // The log has a line per request, and no token or secret.
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(
+        log.contains("/api/v2/organizations/{id}/enabled_connections"),
+        "{log}"
+    );
+    for secret in [
+        token.as_str(),
+        cli_token.as_str(),
+        admin["client_secret"].as_str().unwrap(),
+    ] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
 
     // Restart on the same data and port: same admin client, the data is still there, and
     // tokens from before verify (the keys live in the database).

@@ -6,6 +6,7 @@ mod binary;
 mod clients;
 mod connections;
 mod enabled_connections;
+mod operations;
 mod organizations;
 mod rate_limits;
 mod replay;

@@ -63,14 +63,22 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn key_ring(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<KeyRing> {
+async fn key_ring(
+    store: &DynStore,
+    clock: &dyn Clock,
+    token_lifetime: i64,
+) -> anyhow::Result<KeyRing> {
     let mut keys = store.signing_keys().await?;
     if !keys.iter().any(|k| k.current) {
         let key = generate_key(clock.now())?;
         store.add_signing_key(key, clock.now()).await?;
         keys = store.signing_keys().await?;
     }
-    KeyRing::new(&keys)
+    KeyRing::new(&crate::auth::rotation::live_keys(
+        keys,
+        clock.now(),
+        token_lifetime,
+    ))
 }
 
 fn read_admin_file(path: &Path) -> Option<AdminClient> {
@@ -153,7 +161,7 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
     })?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(&settings.database_url()).await?;
-    let keys = key_ring(&store, clock.as_ref()).await?;
+    let keys = key_ring(&store, clock.as_ref(), settings.token_lifetime).await?;
     let identity = Identity::new(
         &settings.domain(port),
         settings.tls_enabled(),

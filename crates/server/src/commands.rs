@@ -129,6 +129,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         identity.base_url, admin.client_id, identity.audience
     );
 
+    crate::auth::rotation::spawn_refresh(state.clone());
     server::serve(
         listener,
         tls_config,

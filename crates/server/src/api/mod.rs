@@ -11,6 +11,7 @@ pub mod organization_connections;
 pub mod organizations;
 pub mod path;
 pub mod query;
+pub mod signing_keys;
 
 use axum::Router;
 
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         .merge(clients::router())
         .merge(client_grants::router())
+        .merge(signing_keys::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

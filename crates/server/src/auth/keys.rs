@@ -39,6 +39,10 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 const LEEWAY_SECS: u64 = 5;
 
 pub struct KeyRing {
+    /// `kid` + whether current, sorted: what the ring was built from.
+    kids: Vec<String>,
+    /// Each key's self-signed certificate (PEM), as Auth0 shows them.
+    certs: Vec<KeyInfo>,
     signer_kid: String,
     signer: EncodingKey,
     verifiers: HashMap<String, DecodingKey>,
@@ -51,6 +55,44 @@ impl std::fmt::Debug for KeyRing {
             .field("signer_kid", &self.signer_kid)
             .finish_non_exhaustive()
     }
+}
+
+/// A signing key as Auth0's `/keys/signing` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub kid: String,
+    /// A self-signed certificate for the key (PEM). It is derived from the key alone (dates,
+    /// serial and subject included), so every instance shows the same one.
+    pub cert: String,
+    pub current: bool,
+    pub current_since: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+fn key_info(k: &SigningKey) -> anyhow::Result<KeyInfo> {
+    use rcgen::{CertificateParams, DnType, KeyPair as CertKey, SerialNumber, PKCS_RSA_SHA256};
+    let der = rustls::pki_types::PrivatePkcs8KeyDer::from(k.private_pkcs8.clone());
+    let key = CertKey::from_pkcs8_der_and_sign_algo(&der, &PKCS_RSA_SHA256)
+        .context("signing key for its certificate")?;
+    let mut p = CertificateParams::new(Vec::<String>::new())?;
+    p.distinguished_name.push(
+        DnType::CommonName,
+        format!("orgwarden signing key {}", k.kid),
+    );
+    p.serial_number = Some(SerialNumber::from_slice(k.kid.as_bytes()));
+    let start = k.created_at.replace_nanosecond(0).unwrap_or(k.created_at);
+    p.not_before = start;
+    p.not_after = start + time::Duration::days(3650);
+    let cert = p
+        .self_signed(&key)
+        .context("certificate for a signing key")?;
+    Ok(KeyInfo {
+        kid: k.kid.clone(),
+        cert: cert.pem(),
+        current: k.current,
+        current_since: k.created_at,
+        revoked_at: k.revoked_at,
+    })
 }
 
 /// A new RSA-2048 key, current.
@@ -103,7 +145,18 @@ impl KeyRing {
         }
         let signer = EncodingKey::from_rsa_pem(pkcs8_pem(&current.private_pkcs8).as_bytes())
             .context("current signing key is unusable")?;
+        let mut kids: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{}{}", k.kid, k.current))
+            .collect();
+        kids.sort();
+        let certs = keys
+            .iter()
+            .map(key_info)
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(KeyRing {
+            kids,
+            certs,
             signer_kid: current.kid.clone(),
             signer,
             verifiers,
@@ -113,6 +166,16 @@ impl KeyRing {
 
     pub fn jwks(&self) -> &Value {
         &self.jwks
+    }
+
+    /// What the ring was built from (see [`crate::auth::rotation::refresh`]).
+    pub fn kids(&self) -> Vec<String> {
+        self.kids.clone()
+    }
+
+    /// The keys, as `GET /api/v2/keys/signing` shows them.
+    pub fn key_infos(&self) -> &[KeyInfo] {
+        &self.certs
     }
 
     pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {

@@ -3,4 +3,5 @@
 pub mod cache;
 pub mod keys;
 pub mod principal;
+pub mod rotation;
 pub mod token_endpoint;

@@ -10,4 +10,5 @@ mod operations;
 mod organizations;
 mod rate_limits;
 mod replay;
+mod signing_keys;
 mod tokens;

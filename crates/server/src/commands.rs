@@ -15,6 +15,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(settings) => serve(settings).await,
         Command::Token { settings, scopes } => token(settings, scopes).await,
         Command::Trust(settings) => trust(&settings),
+        Command::DbCopy { from, to } => {
+            let (source, target) = (
+                bootstrap::open_store(&from).await?,
+                bootstrap::open_store(&to).await?,
+            );
+            let c = crate::dbcopy::copy(source.as_ref(), target.as_ref()).await?;
+            println!(
+                "copied {} organizations, {} connections, {} enabled connections, {} clients, {} grants, {} signing keys; counts verified",
+                c.organizations, c.connections, c.enabled_connections, c.clients, c.grants, c.keys
+            );
+            Ok(())
+        }
         Command::Migrate(settings) => {
             bootstrap::open_store(&settings.database_url()).await?;
             println!("database is up to date: {}", settings.database_url());

@@ -38,6 +38,16 @@ pub enum Command {
     Trust(Settings),
     /// Create or upgrade the database schema, then exit.
     Migrate(Settings),
+    /// Copy a whole installation into an empty database (e.g. SQLite to PostgreSQL), then
+    /// check that the counts agree.
+    DbCopy {
+        /// Source database URL (sqlite://PATH or postgres://…).
+        #[arg(long)]
+        from: String,
+        /// Target database URL; it must be empty (it is created or migrated first).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod commands;
 pub mod config;
+pub mod dbcopy;
 pub mod error;
 pub mod faults;
 pub mod files;

@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod clients;
 mod connections;
+mod db_copy;
 mod enabled_connections;
 mod operations;
 mod organizations;

@@ -1,0 +1,132 @@
+//! `orgwarden db-copy --from URL --to URL`: moves a whole installation between storage
+//! backends through the storage traits (so any pair of backends works), keeping ids, secrets'
+//! hashes, keys and the order things were created in; then compares the counts.
+
+use anyhow::{ensure, Context};
+use orgwarden_domain::client::GrantFilter;
+use orgwarden_domain::connection::ConnectionFilter;
+use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
+use orgwarden_domain::organization::{NewOrganization, Sort};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::Store;
+
+const PAGE: u32 = 100;
+const EVERY_GRANT: GrantFilter = GrantFilter {
+    client_id: None,
+    audience: None,
+};
+
+/// How many of each kind of thing a store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub organizations: usize,
+    pub connections: usize,
+    pub enabled_connections: usize,
+    pub clients: usize,
+    pub grants: usize,
+    pub keys: usize,
+}
+
+/// Reads every page of a checkpoint-paged list.
+async fn all<T, F, Fut>(mut page: F) -> anyhow::Result<Vec<T>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = orgwarden_domain::Result<Listing<T>>>,
+{
+    let mut out = Vec::new();
+    let mut from = None;
+    loop {
+        let listing = page(PageRequest::Checkpoint {
+            from: from.take(),
+            take: PAGE,
+        })
+        .await?;
+        out.extend(listing.items);
+        match listing.next {
+            Some(n) => from = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
+    let every_connection = ConnectionFilter::default();
+    let orgs = all(|p| store.list_organizations(Sort::default(), p)).await?;
+    let mut enabled = 0;
+    for o in &orgs {
+        enabled += store.list_enabled_connections(&o.id, 0, 100).await?.total as usize;
+    }
+    Ok(Counts {
+        organizations: orgs.len(),
+        connections: all(|p| store.list_connections(&every_connection, p))
+            .await?
+            .len(),
+        enabled_connections: enabled,
+        clients: all(|p| store.list_clients(p)).await?.len(),
+        grants: all(|p| store.list_grants(&EVERY_GRANT, p)).await?.len(),
+        keys: store.signing_keys().await?.len(),
+    })
+}
+
+/// Copies everything from `from` into the empty `to`, then checks the counts agree.
+pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
+    let every_connection = ConnectionFilter::default();
+    ensure!(
+        counts(to).await? == Counts::default(),
+        "the target database is not empty; db-copy only fills an empty one"
+    );
+
+    for c in all(|p| from.list_connections(&every_connection, p)).await? {
+        to.create_connection(c)
+            .await
+            .context("copying a connection")?;
+    }
+    for o in all(|p| from.list_organizations(Sort::default(), p)).await? {
+        let new = NewOrganization {
+            name: o.name.clone(),
+            display_name: o.display_name.clone(),
+            branding: o.branding.clone(),
+            metadata: o.metadata.clone(),
+            enabled_connections: Vec::new(),
+        };
+        to.create_organization(o.id.clone(), new)
+            .await
+            .context("copying an organization")?;
+        for e in from.list_enabled_connections(&o.id, 0, 100).await?.items {
+            let settings = SettingsPatch {
+                assign_membership_on_login: Some(e.settings.assign_membership_on_login),
+                show_as_button: Some(e.settings.show_as_button),
+                is_signup_enabled: Some(e.settings.is_signup_enabled),
+            };
+            let new = NewEnabledConnection {
+                connection_id: e.connection_id,
+                settings,
+            };
+            to.enable_connection(&o.id, new)
+                .await
+                .context("copying an enabled connection")?;
+        }
+    }
+    for c in all(|p| from.list_clients(p)).await? {
+        to.create_client(c).await.context("copying a client")?;
+    }
+    for g in all(|p| from.list_grants(&EVERY_GRANT, p)).await? {
+        to.create_grant(g).await.context("copying a client grant")?;
+    }
+    // Older keys first, the current one last, so it ends up current.
+    let mut keys = from.signing_keys().await?;
+    keys.sort_by_key(|k| (k.current, k.created_at));
+    for k in keys {
+        let at = k.revoked_at.unwrap_or(k.created_at);
+        to.add_signing_key(k, at)
+            .await
+            .context("copying a signing key")?;
+    }
+
+    let (source, target) = (counts(from).await?, counts(to).await?);
+    ensure!(
+        source == target,
+        "counts differ after the copy: source {source:?}, target {target:?}"
+    );
+    Ok(target)
+}

@@ -1,0 +1,89 @@
+//! `db-copy`: everything written through the API arrives, ids and order kept, and the copy
+//! serves the same answers.
+
+use orgwarden_domain::organization::Sort;
+use orgwarden_domain::paging::PageRequest;
+use orgwarden_server::{bootstrap, dbcopy, server};
+use serde_json::json;
+
+use crate::app::TestApp;
+
+#[tokio::test]
+async fn copies_an_installation_into_an_empty_database() {
+    let app = TestApp::new().await;
+    let ad = app.connection("corp", "ad").await;
+    let db = app.connection("users", "auth0").await;
+    for name in ["acme", "globex"] {
+        let org = app.organization(name).await;
+        let base = format!("/api/v2/organizations/{org}/enabled_connections");
+        app.post(&base, json!({"connection_id": ad, "show_as_button": false}))
+            .await;
+        app.post(&base, json!({"connection_id": db, "assign_membership_on_login": true, "is_signup_enabled": true})).await;
+    }
+    app.post(
+        "/api/v2/clients",
+        json!({"name": "worker", "app_type": "non_interactive"}),
+    )
+    .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("copy.db").display());
+    let target = bootstrap::open_store(&url).await.unwrap();
+    let counts = dbcopy::copy(app.state.store.as_ref(), target.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            counts.organizations,
+            counts.connections,
+            counts.enabled_connections,
+            counts.clients,
+            counts.keys
+        ),
+        (2, 2, 4, 2, 1)
+    );
+    assert_eq!(counts.grants, 1);
+
+    // A second copy into the same (now full) database is refused.
+    assert!(dbcopy::copy(app.state.store.as_ref(), target.as_ref())
+        .await
+        .is_err());
+
+    // The copy answers the API exactly as the original, to the same (old) token.
+    let mut copied_state = app.state.clone();
+    copied_state.store = target.clone();
+    let copied = server::router(copied_state);
+    let orgs = target
+        .list_organizations(Sort::default(), PageRequest::first(50))
+        .await
+        .unwrap();
+    for path in std::iter::once("/api/v2/organizations".to_owned())
+        .chain(
+            orgs.items
+                .iter()
+                .map(|o| format!("/api/v2/organizations/{}/enabled_connections", o.id)),
+        )
+        .chain([
+            "/api/v2/connections".to_owned(),
+            "/api/v2/clients".to_owned(),
+        ])
+    {
+        let original = app.get(&path).await;
+        let req = axum::http::Request::get(&path)
+            .header("authorization", format!("Bearer {}", app.admin_token))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(copied.clone(), req)
+            .await
+            .unwrap();
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+            original.body,
+            "{path}"
+        );
+    }
+}

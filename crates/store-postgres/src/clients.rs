@@ -1,0 +1,158 @@
+//! Machine clients. Deleting one deletes its grants (by the foreign key's cascade).
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use orgwarden_domain::client::{Client, ClientPatch};
+use orgwarden_domain::ids::ClientId;
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::ClientStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use tokio_postgres::types::Json;
+use tokio_postgres::Row;
+
+use crate::columns::{count, json};
+use crate::db::{execute, query, query_opt};
+use crate::errors::DbResult;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::PostgresStore;
+
+const COLUMNS: &str = "client_id, name, secret_hash, attributes, seq";
+
+fn from_row(row: &Row) -> Result<(Client, i64), tokio_postgres::Error> {
+    let client = Client {
+        client_id: ClientId::from_trusted(row.try_get(0)?),
+        name: row.try_get(1)?,
+        secret_hash: row.try_get(2)?,
+        attributes: json(row, 3)?,
+    };
+    Ok((client, row.try_get(4)?))
+}
+
+async fn get(c: &impl GenericClient, id: &ClientId, lock: &str) -> DbResult<Client> {
+    let sql = format!("SELECT {COLUMNS} FROM clients WHERE client_id = $1 {lock}");
+    match query_opt(c, &sql, &[&id.as_str()]).await? {
+        Some(row) => Ok(from_row(&row)?.0),
+        None => Err(Error::NotFound(NotFound::Client).into()),
+    }
+}
+
+async fn insert(tx: &Transaction<'_>, c: Client) -> DbResult<Client> {
+    let sql =
+        "INSERT INTO clients (client_id, name, secret_hash, attributes) VALUES ($1, $2, $3, $4)";
+    execute(
+        tx,
+        sql,
+        &[
+            &c.client_id.as_str(),
+            &c.name,
+            &c.secret_hash,
+            &Json(&c.attributes),
+        ],
+    )
+    .await?;
+    Ok(c)
+}
+
+async fn update(tx: &Transaction<'_>, id: ClientId, patch: ClientPatch) -> DbResult<Client> {
+    let mut c = get(tx, &id, "FOR NO KEY UPDATE").await?;
+    patch.apply(&mut c);
+    let sql =
+        "UPDATE clients SET name = $2, secret_hash = $3, attributes = $4 WHERE client_id = $1";
+    execute(
+        tx,
+        sql,
+        &[
+            &c.client_id.as_str(),
+            &c.name,
+            &c.secret_hash,
+            &Json(&c.attributes),
+        ],
+    )
+    .await?;
+    Ok(c)
+}
+
+async fn delete(tx: &Transaction<'_>, id: ClientId) -> DbResult<()> {
+    let sql = "DELETE FROM clients WHERE client_id = $1";
+    if execute(tx, sql, &[&id.as_str()]).await? == 0 {
+        return Err(Error::NotFound(NotFound::Client).into());
+    }
+    Ok(())
+}
+
+async fn offset_page(tx: &Transaction<'_>, page: u32, per_page: u32) -> DbResult<Listing<Client>> {
+    let total = count(tx, "SELECT count(*) FROM clients", &[]).await?;
+    let (limit, offset) = limit_offset(page, per_page);
+    let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY seq LIMIT $1 OFFSET $2");
+    let items = query(tx, &sql, &[&limit, &offset])
+        .await?
+        .iter()
+        .map(|r| from_row(r).map(|(c, _)| c))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Listing {
+        items,
+        total,
+        next: None,
+    })
+}
+
+async fn checkpoint_page(
+    c: &impl GenericClient,
+    from: Option<String>,
+    take: u32,
+) -> DbResult<Listing<Client>> {
+    let after: i64 = match from {
+        Some(f) => f.parse().map_err(|_| invalid_from())?,
+        None => 0,
+    };
+    let sql = format!("SELECT {COLUMNS} FROM clients WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows = query(c, &sql, &[&after, &i64::from(take)])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(checkpoint(
+        rows,
+        take,
+        |(_, seq)| seq.to_string(),
+        |(c, _)| c,
+    ))
+}
+
+#[async_trait]
+impl ClientStore for PostgresStore {
+    async fn create_client(&self, client: Client) -> Result<Client> {
+        self.db
+            .write(|tx| Box::pin(insert(tx, client.clone())))
+            .await
+    }
+
+    async fn get_client(&self, id: &ClientId) -> Result<Client> {
+        let client = self.db.client().await?;
+        Ok(get(&client, id, "").await?)
+    }
+
+    async fn list_clients(&self, page: PageRequest) -> Result<Listing<Client>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                self.db
+                    .snapshot(|tx| Box::pin(offset_page(tx, page, per_page)))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = self.db.client().await?;
+                Ok(checkpoint_page(&client, from, take).await?)
+            }
+        }
+    }
+
+    async fn update_client(&self, id: &ClientId, patch: ClientPatch) -> Result<Client> {
+        self.db
+            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .await
+    }
+
+    async fn delete_client(&self, id: &ClientId) -> Result<()> {
+        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+    }
+}

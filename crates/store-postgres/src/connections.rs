@@ -1,0 +1,231 @@
+//! Connections: the tenant's login sources. Deleting one removes it from every organization
+//! (by the foreign key's cascade).
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
+use orgwarden_domain::ids::ConnectionId;
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::ConnectionStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use time::OffsetDateTime;
+use tokio_postgres::types::Json;
+use tokio_postgres::Row;
+
+use crate::columns::{count, json, json_opt};
+use crate::db::{execute, query, query_opt};
+use crate::errors::DbResult;
+use crate::filter::Where;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::PostgresStore;
+
+const COLUMNS: &str =
+    "id, name, strategy, display_name, options, realms, is_domain_connection, show_as_button,
+                       enabled_clients, metadata, authentication, connected_accounts";
+
+fn from_row(row: &Row) -> Result<Connection, tokio_postgres::Error> {
+    Ok(Connection {
+        id: ConnectionId::from_trusted(row.try_get(0)?),
+        name: row.try_get(1)?,
+        strategy: row.try_get(2)?,
+        display_name: row.try_get(3)?,
+        options: json(row, 4)?,
+        realms: json(row, 5)?,
+        is_domain_connection: row.try_get(6)?,
+        show_as_button: row.try_get(7)?,
+        enabled_clients: json(row, 8)?,
+        metadata: json_opt(row, 9)?,
+        authentication: json_opt(row, 10)?,
+        connected_accounts: json_opt(row, 11)?,
+    })
+}
+
+async fn find(c: &impl GenericClient, id: &ConnectionId, lock: &str) -> DbResult<Connection> {
+    let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1 {lock}");
+    match query_opt(c, &sql, &[&id.as_str()]).await? {
+        Some(row) => Ok(from_row(&row)?),
+        None => Err(Error::NotFound(NotFound::Connection).into()),
+    }
+}
+
+async fn insert(tx: &Transaction<'_>, c: Connection) -> DbResult<Connection> {
+    let sql = format!(
+        "INSERT INTO connections ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    );
+    execute(
+        tx,
+        &sql,
+        &[
+            &c.id.as_str(),
+            &c.name,
+            &c.strategy,
+            &c.display_name,
+            &Json(&c.options),
+            &Json(&c.realms),
+            &c.is_domain_connection,
+            &c.show_as_button,
+            &Json(&c.enabled_clients),
+            &c.metadata.as_ref().map(Json),
+            &c.authentication.as_ref().map(Json),
+            &c.connected_accounts.as_ref().map(Json),
+        ],
+    )
+    .await?;
+    Ok(c)
+}
+
+async fn update(
+    tx: &Transaction<'_>,
+    id: ConnectionId,
+    patch: ConnectionPatch,
+) -> DbResult<Connection> {
+    let mut c = find(tx, &id, "FOR NO KEY UPDATE").await?;
+    patch.apply(&mut c)?;
+    let sql = "UPDATE connections SET display_name = $2, options = $3, realms = $4,
+                   is_domain_connection = $5, show_as_button = $6, enabled_clients = $7,
+                   metadata = $8, authentication = $9, connected_accounts = $10
+               WHERE id = $1";
+    execute(
+        tx,
+        sql,
+        &[
+            &c.id.as_str(),
+            &c.display_name,
+            &Json(&c.options),
+            &Json(&c.realms),
+            &c.is_domain_connection,
+            &c.show_as_button,
+            &Json(&c.enabled_clients),
+            &c.metadata.as_ref().map(Json),
+            &c.authentication.as_ref().map(Json),
+            &c.connected_accounts.as_ref().map(Json),
+        ],
+    )
+    .await?;
+    Ok(c)
+}
+
+async fn delete(
+    tx: &Transaction<'_>,
+    id: ConnectionId,
+    now: OffsetDateTime,
+) -> DbResult<Option<OffsetDateTime>> {
+    let deleted = execute(tx, "DELETE FROM connections WHERE id = $1", &[&id.as_str()]).await?;
+    Ok((deleted > 0).then_some(now))
+}
+
+fn filtered(filter: &ConnectionFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(name) = &filter.name {
+        w.equals("name", name);
+    }
+    if !filter.strategies.is_empty() {
+        w.one_of("strategy", &filter.strategies);
+    }
+    w
+}
+
+async fn offset_page(
+    tx: &Transaction<'_>,
+    filter: ConnectionFilter,
+    page: u32,
+    per_page: u32,
+) -> DbResult<Listing<Connection>> {
+    let mut w = filtered(&filter);
+    let sql = format!("SELECT count(*) FROM connections {}", w.sql());
+    let total = count(tx, &sql, &w.params()).await?;
+    let (limit, offset) = limit_offset(page, per_page);
+    let (limit, offset) = (w.arg(limit), w.arg(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit} OFFSET {offset}",
+        w.sql()
+    );
+    let items = query(tx, &sql, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Listing {
+        items,
+        total,
+        next: None,
+    })
+}
+
+async fn checkpoint_page(
+    c: &impl GenericClient,
+    filter: &ConnectionFilter,
+    from: Option<String>,
+    take: u32,
+) -> DbResult<Listing<Connection>> {
+    let mut w = filtered(filter);
+    if let Some(from) = from {
+        let after = ConnectionId::parse(&from).ok_or_else(invalid_from)?;
+        let p = w.arg(after.as_str().to_owned());
+        w.and(format!("id > {p}"));
+    }
+    let limit = w.arg(i64::from(take));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit}",
+        w.sql()
+    );
+    let rows = query(c, &sql, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(checkpoint(rows, take, |c| c.id.as_str().to_owned(), |c| c))
+}
+
+#[async_trait]
+impl ConnectionStore for PostgresStore {
+    async fn create_connection(&self, connection: Connection) -> Result<Connection> {
+        self.db
+            .write(|tx| Box::pin(insert(tx, connection.clone())))
+            .await
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Connection> {
+        let client = self.db.client().await?;
+        Ok(find(&client, id, "").await?)
+    }
+
+    async fn list_connections(
+        &self,
+        filter: &ConnectionFilter,
+        page: PageRequest,
+    ) -> Result<Listing<Connection>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                self.db
+                    .snapshot(|tx| Box::pin(offset_page(tx, filter.clone(), page, per_page)))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = self.db.client().await?;
+                Ok(checkpoint_page(&client, filter, from, take).await?)
+            }
+        }
+    }
+
+    async fn update_connection(
+        &self,
+        id: &ConnectionId,
+        patch: ConnectionPatch,
+    ) -> Result<Connection> {
+        self.db
+            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .await
+    }
+
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>> {
+        self.db
+            .write(|tx| Box::pin(delete(tx, id.clone(), now)))
+            .await
+    }
+}

@@ -1,0 +1,213 @@
+//! Client grants: one per client and audience (a unique constraint says so).
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
+use orgwarden_domain::ids::{ClientId, GrantId};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::GrantStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use tokio_postgres::types::Json;
+use tokio_postgres::Row;
+
+use crate::columns::{count, json};
+use crate::db::{execute, query, query_opt};
+use crate::errors::DbResult;
+use crate::filter::Where;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::PostgresStore;
+
+const COLUMNS: &str = "id, client_id, audience, scope, attributes";
+
+fn from_row(row: &Row) -> Result<ClientGrant, tokio_postgres::Error> {
+    Ok(ClientGrant {
+        id: GrantId::from_trusted(row.try_get(0)?),
+        client_id: ClientId::from_trusted(row.try_get(1)?),
+        audience: row.try_get(2)?,
+        scope: json(row, 3)?,
+        attributes: json(row, 4)?,
+    })
+}
+
+async fn get(c: &impl GenericClient, id: &GrantId, lock: &str) -> DbResult<ClientGrant> {
+    let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE id = $1 {lock}");
+    match query_opt(c, &sql, &[&id.as_str()]).await? {
+        Some(row) => Ok(from_row(&row)?),
+        None => Err(Error::NotFound(NotFound::ClientGrant).into()),
+    }
+}
+
+async fn find(
+    c: &impl GenericClient,
+    client: &ClientId,
+    audience: &str,
+) -> DbResult<Option<ClientGrant>> {
+    // PostgreSQL text cannot hold NUL, so no stored audience has it.
+    if audience.contains('\0') {
+        return Ok(None);
+    }
+    let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE client_id = $1 AND audience = $2");
+    let row = query_opt(c, &sql, &[&client.as_str(), &audience]).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// NotFound if the client is missing; its row stays until the transaction ends (`FOR KEY
+/// SHARE`). A second grant for the audience breaks the unique constraint: a Conflict.
+async fn insert(tx: &Transaction<'_>, g: ClientGrant) -> DbResult<ClientGrant> {
+    let sql = "SELECT 1 FROM clients WHERE client_id = $1 FOR KEY SHARE";
+    if query_opt(tx, sql, &[&g.client_id.as_str()])
+        .await?
+        .is_none()
+    {
+        return Err(Error::NotFound(NotFound::Client).into());
+    }
+    let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)");
+    execute(
+        tx,
+        &sql,
+        &[
+            &g.id.as_str(),
+            &g.client_id.as_str(),
+            &g.audience,
+            &Json(&g.scope),
+            &Json(&g.attributes),
+        ],
+    )
+    .await?;
+    Ok(g)
+}
+
+async fn update(
+    tx: &Transaction<'_>,
+    id: GrantId,
+    patch: ClientGrantPatch,
+) -> DbResult<ClientGrant> {
+    let mut g = get(tx, &id, "FOR NO KEY UPDATE").await?;
+    patch.apply(&mut g);
+    let sql = "UPDATE client_grants SET scope = $2, attributes = $3 WHERE id = $1";
+    execute(
+        tx,
+        sql,
+        &[&g.id.as_str(), &Json(&g.scope), &Json(&g.attributes)],
+    )
+    .await?;
+    Ok(g)
+}
+
+async fn delete(tx: &Transaction<'_>, id: GrantId) -> DbResult<()> {
+    let sql = "DELETE FROM client_grants WHERE id = $1";
+    if execute(tx, sql, &[&id.as_str()]).await? == 0 {
+        return Err(Error::NotFound(NotFound::ClientGrant).into());
+    }
+    Ok(())
+}
+
+fn filtered(filter: &GrantFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(client) = &filter.client_id {
+        w.equals("client_id", client);
+    }
+    if let Some(audience) = &filter.audience {
+        w.equals("audience", audience);
+    }
+    w
+}
+
+async fn offset_page(
+    tx: &Transaction<'_>,
+    filter: GrantFilter,
+    page: u32,
+    per_page: u32,
+) -> DbResult<Listing<ClientGrant>> {
+    let mut w = filtered(&filter);
+    let sql = format!("SELECT count(*) FROM client_grants {}", w.sql());
+    let total = count(tx, &sql, &w.params()).await?;
+    let (limit, offset) = limit_offset(page, per_page);
+    let (limit, offset) = (w.arg(limit), w.arg(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit} OFFSET {offset}",
+        w.sql()
+    );
+    let items = query(tx, &sql, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Listing {
+        items,
+        total,
+        next: None,
+    })
+}
+
+async fn checkpoint_page(
+    c: &impl GenericClient,
+    filter: &GrantFilter,
+    from: Option<String>,
+    take: u32,
+) -> DbResult<Listing<ClientGrant>> {
+    let mut w = filtered(filter);
+    if let Some(from) = from {
+        let after = GrantId::parse(&from).ok_or_else(invalid_from)?;
+        let p = w.arg(after.as_str().to_owned());
+        w.and(format!("id > {p}"));
+    }
+    let limit = w.arg(i64::from(take));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit}",
+        w.sql()
+    );
+    let rows = query(c, &sql, &w.params())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(checkpoint(rows, take, |g| g.id.as_str().to_owned(), |g| g))
+}
+
+#[async_trait]
+impl GrantStore for PostgresStore {
+    async fn create_grant(&self, grant: ClientGrant) -> Result<ClientGrant> {
+        self.db
+            .write(|tx| Box::pin(insert(tx, grant.clone())))
+            .await
+    }
+
+    async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant> {
+        let client = self.db.client().await?;
+        Ok(get(&client, id, "").await?)
+    }
+
+    async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>> {
+        let c = self.db.client().await?;
+        Ok(find(&c, client, audience).await?)
+    }
+
+    async fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        page: PageRequest,
+    ) -> Result<Listing<ClientGrant>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                self.db
+                    .snapshot(|tx| Box::pin(offset_page(tx, filter.clone(), page, per_page)))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = self.db.client().await?;
+                Ok(checkpoint_page(&client, filter, from, take).await?)
+            }
+        }
+    }
+
+    async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {
+        self.db
+            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .await
+    }
+
+    async fn delete_grant(&self, id: &GrantId) -> Result<()> {
+        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+    }
+}

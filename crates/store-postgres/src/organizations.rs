@@ -1,0 +1,326 @@
+//! Organizations, and their creation together with their first enabled connections.
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use orgwarden_domain::enabled_connection::{self, EnabledConnection};
+use orgwarden_domain::ids::OrgId;
+use orgwarden_domain::organization::{
+    NewOrganization, Organization, OrganizationPatch, Sort, SortField,
+};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::store::OrganizationStore;
+use orgwarden_domain::{Error, NotFound, Result};
+use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::Row;
+
+use crate::columns::{count, json_opt};
+use crate::db::{execute, query, query_opt};
+use crate::errors::DbResult;
+use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::{enabled, PostgresStore};
+
+const COLUMNS: &str = "id, name, display_name, branding, metadata, seq";
+const CURSOR_SEPARATOR: char = '\u{1f}';
+
+fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
+    let org = Organization {
+        id: OrgId::from_trusted(row.try_get(0)?),
+        name: row.try_get(1)?,
+        display_name: row.try_get(2)?,
+        branding: json_opt(row, 3)?,
+        metadata: json_opt(row, 4)?,
+    };
+    Ok((org, row.try_get(5)?))
+}
+
+/// How an organization is looked up.
+enum By<'a> {
+    Id(&'a OrgId),
+    Name(&'a str),
+}
+
+async fn find(c: &impl GenericClient, by: By<'_>) -> DbResult<Organization> {
+    let (column, value) = match by {
+        By::Id(id) => ("id", id.as_str()),
+        By::Name(name) => ("name", name),
+    };
+    // PostgreSQL text cannot hold NUL, so no stored organization has it.
+    if value.contains('\0') {
+        return Err(Error::NotFound(NotFound::Organization).into());
+    }
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE {column} = $1");
+    match query_opt(c, &sql, &[&value]).await? {
+        Some(row) => Ok(from_row(&row)?.0),
+        None => Err(Error::NotFound(NotFound::Organization).into()),
+    }
+}
+
+pub(crate) async fn exists(c: &impl GenericClient, id: &OrgId) -> DbResult<bool> {
+    let sql = "SELECT 1 FROM organizations WHERE id = $1";
+    Ok(query_opt(c, sql, &[&id.as_str()]).await?.is_some())
+}
+
+/// Locks the organization's row until the transaction ends: enables of one organization
+/// happen one at a time, so its count of enabled connections is not stale. NotFound if missing.
+pub(crate) async fn lock(tx: &Transaction<'_>, id: &OrgId) -> DbResult<()> {
+    let sql = "SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE";
+    match query_opt(tx, sql, &[&id.as_str()]).await? {
+        Some(_) => Ok(()),
+        None => Err(Error::NotFound(NotFound::Organization).into()),
+    }
+}
+
+async fn insert(tx: &Transaction<'_>, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
+    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at)
+               VALUES ($1, $2, $3, $4, $5, now())";
+    execute(
+        tx,
+        sql,
+        &[
+            &id.as_str(),
+            &new.name,
+            &new.display_name,
+            &new.branding.as_ref().map(Json),
+            &new.metadata.as_ref().map(Json),
+        ],
+    )
+    .await?;
+    Ok(Organization {
+        id,
+        name: new.name.clone(),
+        display_name: new.display_name.clone(),
+        branding: new.branding.clone(),
+        metadata: new.metadata.clone(),
+    })
+}
+
+async fn create(
+    tx: &Transaction<'_>,
+    id: OrgId,
+    new: NewOrganization,
+) -> DbResult<(Organization, Vec<EnabledConnection>)> {
+    if new.enabled_connections.len() > enabled_connection::MAX_PER_ORGANIZATION {
+        return Err(enabled_connection::limit_error().into());
+    }
+    let org = insert(tx, id, &new).await?;
+    let mut connections = Vec::with_capacity(new.enabled_connections.len());
+    for c in &new.enabled_connections {
+        connections.push(enabled::enable(tx, &org.id, c).await?);
+    }
+    Ok((org, connections))
+}
+
+async fn update(
+    tx: &Transaction<'_>,
+    id: OrgId,
+    patch: OrganizationPatch,
+) -> DbResult<Organization> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1 FOR NO KEY UPDATE");
+    let Some(row) = query_opt(tx, &sql, &[&id.as_str()]).await? else {
+        return Err(Error::NotFound(NotFound::Organization).into());
+    };
+    let (mut org, _) = from_row(&row)?;
+    patch.apply(&mut org);
+    let sql = "UPDATE organizations SET name = $2, display_name = $3, branding = $4, metadata = $5
+               WHERE id = $1";
+    execute(
+        tx,
+        sql,
+        &[
+            &org.id.as_str(),
+            &org.name,
+            &org.display_name,
+            &org.branding.as_ref().map(Json),
+            &org.metadata.as_ref().map(Json),
+        ],
+    )
+    .await?;
+    Ok(org)
+}
+
+async fn delete(tx: &Transaction<'_>, id: OrgId) -> DbResult<()> {
+    let deleted = execute(
+        tx,
+        "DELETE FROM organizations WHERE id = $1",
+        &[&id.as_str()],
+    )
+    .await?;
+    if deleted == 0 {
+        return Err(Error::NotFound(NotFound::Organization).into());
+    }
+    Ok(())
+}
+
+/// The `ORDER BY` key of a sort field; creation order is `seq` alone.
+fn sort_key(field: SortField) -> Option<&'static str> {
+    match field {
+        SortField::CreatedAt => None,
+        SortField::Name => Some("name"),
+        SortField::DisplayName => Some("coalesce(display_name, '')"),
+    }
+}
+
+fn sort_value(field: SortField, org: &Organization) -> &str {
+    match field {
+        SortField::CreatedAt => "",
+        SortField::Name => &org.name,
+        SortField::DisplayName => org.display_name.as_deref().unwrap_or(""),
+    }
+}
+
+/// Names the sort in a cursor, so a cursor is not used with another sort.
+fn sort_tag(sort: Sort) -> String {
+    let field = match sort.field {
+        SortField::CreatedAt => "created_at",
+        SortField::Name => "name",
+        SortField::DisplayName => "display_name",
+    };
+    format!("{field}:{}", if sort.ascending { 1 } else { -1 })
+}
+
+/// `sort tag` US `sort value` US `seq` (the SQLite store's cursors, too).
+fn cursor(sort: Sort, org: &Organization, seq: i64) -> String {
+    let sep = CURSOR_SEPARATOR;
+    format!(
+        "{}{sep}{}{sep}{seq}",
+        sort_tag(sort),
+        sort_value(sort.field, org)
+    )
+}
+
+fn parse_cursor(from: &str, sort: Sort) -> Result<(String, i64)> {
+    let (tag, rest) = from.split_once(CURSOR_SEPARATOR).ok_or_else(invalid_from)?;
+    let (value, seq) = rest
+        .rsplit_once(CURSOR_SEPARATOR)
+        .ok_or_else(invalid_from)?;
+    let seq = seq.parse().map_err(|_| invalid_from())?;
+    if tag != sort_tag(sort) || value.contains('\0') {
+        return Err(invalid_from());
+    }
+    Ok((value.to_owned(), seq))
+}
+
+fn order_by(sort: Sort) -> String {
+    let dir = if sort.ascending { "ASC" } else { "DESC" };
+    match sort_key(sort.field) {
+        Some(k) => format!("{k} {dir}, seq {dir}"),
+        None => format!("seq {dir}"),
+    }
+}
+
+async fn offset_page(
+    tx: &Transaction<'_>,
+    sort: Sort,
+    page: u32,
+    per_page: u32,
+) -> DbResult<Listing<Organization>> {
+    let total = count(tx, "SELECT count(*) FROM organizations", &[]).await?;
+    let (limit, offset) = limit_offset(page, per_page);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations ORDER BY {} LIMIT $1 OFFSET $2",
+        order_by(sort)
+    );
+    let items = query(tx, &sql, &[&limit, &offset])
+        .await?
+        .iter()
+        .map(|r| from_row(r).map(|(org, _)| org))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Listing {
+        items,
+        total,
+        next: None,
+    })
+}
+
+async fn checkpoint_page(
+    c: &impl GenericClient,
+    sort: Sort,
+    from: Option<String>,
+    take: u32,
+) -> DbResult<Listing<Organization>> {
+    let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
+    let cmp = if sort.ascending { ">" } else { "<" };
+    let limit = i64::from(take);
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&limit];
+    let filter = match (&after, sort_key(sort.field)) {
+        (None, _) => String::new(),
+        (Some((_, seq)), None) => {
+            args.push(seq);
+            format!("WHERE seq {cmp} $2")
+        }
+        (Some((value, seq)), Some(k)) => {
+            args.extend([value as &(dyn ToSql + Sync), seq]);
+            format!("WHERE ({k}, seq) {cmp} ($2, $3)")
+        }
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {} LIMIT $1",
+        order_by(sort)
+    );
+    let rows = query(c, &sql, &args)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(checkpoint(
+        rows,
+        take,
+        |(org, seq)| cursor(sort, org, *seq),
+        |(org, _)| org,
+    ))
+}
+
+#[async_trait]
+impl OrganizationStore for PostgresStore {
+    async fn create_organization(
+        &self,
+        id: OrgId,
+        new: NewOrganization,
+    ) -> Result<(Organization, Vec<EnabledConnection>)> {
+        self.db
+            .write(|tx| Box::pin(create(tx, id.clone(), new.clone())))
+            .await
+    }
+
+    async fn get_organization(&self, id: &OrgId) -> Result<Organization> {
+        let client = self.db.client().await?;
+        Ok(find(&client, By::Id(id)).await?)
+    }
+
+    async fn get_organization_by_name(&self, name: &str) -> Result<Organization> {
+        let client = self.db.client().await?;
+        Ok(find(&client, By::Name(name)).await?)
+    }
+
+    async fn update_organization(
+        &self,
+        id: &OrgId,
+        patch: OrganizationPatch,
+    ) -> Result<Organization> {
+        self.db
+            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .await
+    }
+
+    async fn delete_organization(&self, id: &OrgId) -> Result<()> {
+        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+    }
+
+    async fn list_organizations(
+        &self,
+        sort: Sort,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                self.db
+                    .snapshot(|tx| Box::pin(offset_page(tx, sort, page, per_page)))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = self.db.client().await?;
+                Ok(checkpoint_page(&client, sort, from, take).await?)
+            }
+        }
+    }
+}

@@ -16,6 +16,8 @@ use crate::auth::keys::{generate_key, KeyRing};
 use crate::config::Settings;
 use crate::files::write_private;
 use crate::ratelimit::memory::MemoryLimiter;
+use crate::ratelimit::reconnect::SharedLimiter;
+use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Identity};
 
 /// What `admin-client.json` holds (mode 0600).
@@ -44,14 +46,26 @@ pub fn admin_scopes() -> Vec<String> {
         .collect()
 }
 
-/// Opens the store named by a database URL.
+/// Reports a backend's pool: (open, idle) connections.
+pub type PoolGauge = Arc<dyn Fn() -> (usize, usize) + Send + Sync>;
+
+/// Opens the store named by a database URL (creating or upgrading its schema).
 pub async fn open_store(url: &str) -> anyhow::Result<DynStore> {
+    Ok(open_store_with_gauge(url).await?.0)
+}
+
+pub async fn open_store_with_gauge(url: &str) -> anyhow::Result<(DynStore, Option<PoolGauge>)> {
     if url.starts_with("sqlite:") {
         let store = orgwarden_store_sqlite::SqliteStore::open_url(url).await?;
-        return Ok(Arc::new(store));
+        return Ok((Arc::new(store), None));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = Arc::new(orgwarden_store_postgres::PostgresStore::connect(url).await?);
+        let gauge = store.clone();
+        return Ok((store, Some(Arc::new(move || gauge.pool_status()))));
     }
     anyhow::bail!(
-        "unsupported database URL (expected sqlite://PATH): {}",
+        "unsupported database URL (expected sqlite://PATH or postgres://…): {}",
         redact(url)
     )
 }
@@ -160,7 +174,7 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
         )
     })?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = open_store(&settings.database_url()).await?;
+    let (store, pool) = open_store_with_gauge(&settings.database_url()).await?;
     let keys = key_ring(&store, clock.as_ref(), settings.token_lifetime).await?;
     let identity = Identity::new(
         &settings.domain(port),
@@ -168,8 +182,13 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
         settings.token_lifetime,
     );
     let (admin, admin_created) = admin_client(&store, settings, &identity).await?;
-    let state = AppState::new(store, keys, identity, clock)
-        .with_rate_limit(settings.rate_limit.clone(), Arc::new(MemoryLimiter::new()));
+    let limiter: Arc<dyn RateLimiter> = match &settings.redis_url {
+        Some(url) => Arc::new(SharedLimiter::new(url, &settings.redis_prefix).await),
+        None => Arc::new(MemoryLimiter::new()),
+    };
+    let mut state = AppState::new(store, keys, identity, clock)
+        .with_rate_limit(settings.rate_limit.clone(), limiter);
+    state.pool = pool;
     Ok(Prepared {
         state,
         admin,

@@ -82,12 +82,20 @@ pub struct Settings {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "ORGWARDEN_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// `sqlite://PATH`; default: orgwarden.db in the data directory.
+    /// `sqlite://PATH` or `postgres://user@host:port/db`; default: orgwarden.db in the data
+    /// directory.
     #[arg(long, env = "ORGWARDEN_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, env = "ORGWARDEN_TOKEN_LIFETIME", default_value_t = 86400, value_parser = clap::value_parser!(i64).range(60..=2_592_000))]
     pub token_lifetime: i64,
+    /// Redis for rate-limit buckets shared by several instances (redis://host:port); without
+    /// it, buckets are kept in this process.
+    #[arg(long, env = "ORGWARDEN_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of this installation's keys in Redis.
+    #[arg(long, env = "ORGWARDEN_REDIS_PREFIX", default_value = "orgwarden:rl:")]
+    pub redis_prefix: String,
     /// Rate limits: free, enterprise, dev, off, or <burst>/<per-second>.
     #[arg(long, env = "ORGWARDEN_RATE_LIMIT", default_value = "dev", value_parser = parse_plan)]
     pub rate_limit: Plan,

@@ -8,6 +8,8 @@
 pub mod memory;
 pub mod middleware;
 pub mod plan;
+pub mod reconnect;
+pub mod redis;
 
 use async_trait::async_trait;
 

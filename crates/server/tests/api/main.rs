@@ -7,6 +7,7 @@ mod clients;
 mod connections;
 mod db_copy;
 mod enabled_connections;
+mod multi_instance;
 mod operations;
 mod organizations;
 mod rate_limits;

@@ -46,6 +46,7 @@ const CHECKS: &[(&str, Check)] = checks![
     organization_names_are_unique,
     organization_update_keeps_or_replaces_fields,
     organization_delete,
+    organization_settings_round_trip,
     organization_offset_listing_in_every_sort,
     organization_checkpoint_listing_in_every_sort,
     organization_create_with_connections,
@@ -144,6 +145,7 @@ fn new_org(name: &str) -> NewOrganization {
         display_name: None,
         branding: None,
         metadata: None,
+        attributes: Default::default(),
         enabled_connections: Vec::new(),
     }
 }
@@ -281,6 +283,7 @@ async fn organization_round_trip(store: &dyn Store) {
             }),
         }),
         metadata: Some(metadata(&[("tier", "gold"), ("region", "eu")])),
+        attributes: Default::default(),
         ..new_org(&name)
     };
     let id = OrgId::generate();
@@ -294,6 +297,7 @@ async fn organization_round_trip(store: &dyn Store) {
         display_name: new.display_name,
         branding: new.branding,
         metadata: new.metadata,
+        attributes: Default::default(),
     };
     assert_eq!(
         created, expected,
@@ -364,6 +368,7 @@ async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
             display_name: Some("Before".into()),
             branding: Some(branding.clone()),
             metadata: Some(metadata(&[("a", "1"), ("b", "2")])),
+            attributes: Default::default(),
             ..new_org(&name)
         },
     )
@@ -371,6 +376,7 @@ async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
 
     let patch = OrganizationPatch {
         metadata: Some(Some(metadata(&[("c", "3")]))),
+        attributes: Default::default(),
         ..Default::default()
     };
     let updated = ok(
@@ -400,6 +406,7 @@ async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
         name: Some(new_name.clone()),
         display_name: Some(None),
         metadata: Some(None),
+        attributes: Default::default(),
         ..Default::default()
     };
     let updated = ok(
@@ -412,6 +419,7 @@ async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
         display_name: None,
         branding: Some(branding),
         metadata: None,
+        attributes: Default::default(),
     };
     assert_eq!(updated, expected);
     assert_eq!(
@@ -1943,4 +1951,43 @@ async fn concurrent_creates_of_one_name(store: DynStore) {
             "and it is the stored one"
         );
     }
+}
+
+async fn organization_settings_round_trip(store: &dyn Store) {
+    let settings = json!({
+        "third_party_client_access": "allow",
+        "token_quota": {"client_credentials": {"per_day": 100, "enforce": true}},
+    });
+    let new = NewOrganization {
+        attributes: settings.as_object().cloned().unwrap(),
+        ..new_org("settings-org")
+    };
+    let created = create_org(store, new).await;
+    let got = ok(store.get_organization(&created.id).await, "get");
+    assert_eq!(
+        Value::Object(got.attributes.clone()),
+        settings,
+        "settings round-trip"
+    );
+    let mut removal = Map::new();
+    removal.insert("token_quota".into(), Value::Null);
+    let patch = OrganizationPatch {
+        attributes: removal,
+        ..Default::default()
+    };
+    let updated = ok(
+        store.update_organization(&created.id, patch).await,
+        "update",
+    );
+    assert_eq!(
+        Value::Object(updated.attributes),
+        json!({"third_party_client_access": "allow"}),
+        "null removes one"
+    );
+    let got = ok(store.get_organization(&created.id).await, "get again");
+    assert_eq!(
+        Value::Object(got.attributes),
+        json!({"third_party_client_access": "allow"}),
+        "removal is stored"
+    );
 }

@@ -43,6 +43,9 @@ pub struct Organization {
     pub display_name: Option<String>,
     pub branding: Option<Branding>,
     pub metadata: Option<Metadata>,
+    /// Auth0's newer settings, shown back as set: `token_quota`, `third_party_client_access`,
+    /// `is_app_entitlement_active`. Empty when none is set.
+    pub attributes: Map<String, Value>,
 }
 
 /// What a create request asks for.
@@ -52,6 +55,7 @@ pub struct NewOrganization {
     pub display_name: Option<String>,
     pub branding: Option<Branding>,
     pub metadata: Option<Metadata>,
+    pub attributes: Map<String, Value>,
     pub enabled_connections: Vec<NewEnabledConnection>,
 }
 
@@ -62,6 +66,8 @@ pub struct OrganizationPatch {
     pub display_name: Option<Option<String>>,
     pub branding: Option<Option<Branding>>,
     pub metadata: Option<Option<Metadata>>,
+    /// Settings to set; a `null` value removes the setting.
+    pub attributes: Map<String, Value>,
 }
 
 impl OrganizationPatch {
@@ -77,6 +83,13 @@ impl OrganizationPatch {
         }
         if let Some(m) = self.metadata {
             org.metadata = m;
+        }
+        for (k, v) in self.attributes {
+            if v.is_null() {
+                org.attributes.remove(&k);
+            } else {
+                org.attributes.insert(k, v);
+            }
         }
     }
 }
@@ -162,8 +175,58 @@ fn metadata_schema() -> Schema {
         .build()
 }
 
-fn create_schema() -> Schema {
+/// The settings kept in [`Organization::attributes`].
+pub const ATTRIBUTES: &[&str] = &[
+    "token_quota",
+    "third_party_client_access",
+    "is_app_entitlement_active",
+];
+
+fn token_quota_schema() -> Schema {
+    let per = || Schema::Integer {
+        min: 1,
+        max: 2_147_483_647,
+    };
+    let client_credentials = ObjectSchema::new()
+        .prop("enforce", "If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.", Schema::Bool)
+        .prop("per_day", "Maximum number of issued tokens per day", per())
+        .prop("per_hour", "Maximum number of issued tokens per hour", per())
+        .min_props(1)
+        .build();
     ObjectSchema::new()
+        .prop(
+            "client_credentials",
+            "The token quota configuration",
+            client_credentials,
+        )
+        .required(&["client_credentials"])
+        .build()
+}
+
+fn settings(o: ObjectSchema, nullable_quota: bool) -> ObjectSchema {
+    let quota = if nullable_quota {
+        nullable(token_quota_schema())
+    } else {
+        token_quota_schema()
+    };
+    o.prop("token_quota", "", quota)
+        .prop(
+            "third_party_client_access",
+            "Whether third-party clients may access this organization.",
+            Schema::Enum(&["block", "allow"]),
+        )
+        .prop("is_app_entitlement_active", "", Schema::Bool)
+}
+
+fn attributes_from(body: &Value) -> Map<String, Value> {
+    ATTRIBUTES
+        .iter()
+        .filter_map(|k| body.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect()
+}
+
+fn create_schema() -> Schema {
+    let o = ObjectSchema::new()
         .prop("name", NAME_DESC, formatted(1, 50, NAME_FORMAT))
         .prop("display_name", DISPLAY_NAME_DESC, string(1, 255))
         .prop("branding", BRANDING_DESC, branding_schema())
@@ -173,19 +236,17 @@ fn create_schema() -> Schema {
             "Connections that will be enabled for this organization. See POST enabled_connections endpoint for the object format. (Max of 10 connections allowed)",
             array(enabled_connection::create_schema(), None, false),
         )
-        .prop("token_quota", "", Schema::Any)
-        .required(&["name"])
-        .build()
+        .required(&["name"]);
+    settings(o, false).build()
 }
 
 fn update_schema() -> Schema {
-    ObjectSchema::new()
+    let o = ObjectSchema::new()
         .prop("name", NAME_DESC, formatted(1, 50, NAME_FORMAT))
         .prop("display_name", DISPLAY_NAME_DESC, string(1, 255))
         .prop("branding", BRANDING_DESC, nullable(branding_schema()))
-        .prop("metadata", METADATA_DESC, nullable(metadata_schema()))
-        .prop("token_quota", "", Schema::Any)
-        .build()
+        .prop("metadata", METADATA_DESC, nullable(metadata_schema()));
+    settings(o, true).build()
 }
 
 fn branding_from(v: &Value) -> Result<Option<Branding>> {
@@ -238,6 +299,7 @@ impl NewOrganization {
                 .transpose()?
                 .flatten(),
             metadata: body.get("metadata").and_then(metadata_from),
+            attributes: attributes_from(body),
             enabled_connections,
         })
     }
@@ -255,6 +317,7 @@ impl OrganizationPatch {
                 .map(|v| v.as_str().map(str::to_owned)),
             branding: body.get("branding").map(branding_from).transpose()?,
             metadata: body.get("metadata").map(metadata_from),
+            attributes: attributes_from(body),
         })
     }
 }

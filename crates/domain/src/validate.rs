@@ -218,6 +218,10 @@ impl Checker {
                 }
                 Ok(())
             }
+            (Schema::Str { .. } | Schema::Pattern { .. }, Value::String(s)) if s.contains('\0') => {
+                // Every backend must store what it accepts; PostgreSQL text cannot hold NUL.
+                self.fail("String must not contain NUL characters".into(), path, desc)
+            }
             (Schema::Str { min, max, format }, Value::String(s)) => {
                 let len = s.chars().count();
                 if len > *max {
@@ -396,5 +400,8 @@ mod tests {
             "Payload validation error: 'Expected type boolean but found type string' on property flag."
         );
         assert!(check(&json!({"name": "a", "flag": true}), &s, Origin::Payload).is_ok());
+        assert!(check(&json!({"name": "a\u{0}b"}), &s, Origin::Payload)
+            .unwrap_err()
+            .contains("NUL"));
     }
 }

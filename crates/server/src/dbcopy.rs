@@ -87,6 +87,7 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
             display_name: o.display_name.clone(),
             branding: o.branding.clone(),
             metadata: o.metadata.clone(),
+            attributes: o.attributes.clone(),
             enabled_connections: Vec::new(),
         };
         to.create_organization(o.id.clone(), new)

@@ -9,7 +9,13 @@ use anyhow::Context;
 use deadpool_postgres::Object;
 use tokio_postgres::IsolationLevel;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/0002_organization_attributes.sql"),
+    ),
+];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.
 const LOCK_CLASS: i32 = 0x6f77_6d67;

@@ -19,7 +19,7 @@ use crate::errors::DbResult;
 use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::{enabled, PostgresStore};
 
-const COLUMNS: &str = "id, name, display_name, branding, metadata, seq";
+const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 const CURSOR_SEPARATOR: char = '\u{1f}';
 
 fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
@@ -29,6 +29,7 @@ fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
         display_name: row.try_get(2)?,
         branding: json_opt(row, 3)?,
         metadata: json_opt(row, 4)?,
+        attributes: json_opt(row, 6)?.unwrap_or_default(),
     };
     Ok((org, row.try_get(5)?))
 }
@@ -71,8 +72,8 @@ pub(crate) async fn lock(tx: &Transaction<'_>, id: &OrgId) -> DbResult<()> {
 }
 
 async fn insert(tx: &Transaction<'_>, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
-    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at)
-               VALUES ($1, $2, $3, $4, $5, now())";
+    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
+               VALUES ($1, $2, $3, $4, $5, now(), $6)";
     execute(
         tx,
         sql,
@@ -82,6 +83,7 @@ async fn insert(tx: &Transaction<'_>, id: OrgId, new: &NewOrganization) -> DbRes
             &new.display_name,
             &new.branding.as_ref().map(Json),
             &new.metadata.as_ref().map(Json),
+            &Json(&new.attributes),
         ],
     )
     .await?;
@@ -91,6 +93,7 @@ async fn insert(tx: &Transaction<'_>, id: OrgId, new: &NewOrganization) -> DbRes
         display_name: new.display_name.clone(),
         branding: new.branding.clone(),
         metadata: new.metadata.clone(),
+        attributes: new.attributes.clone(),
     })
 }
 
@@ -121,8 +124,8 @@ async fn update(
     };
     let (mut org, _) = from_row(&row)?;
     patch.apply(&mut org);
-    let sql = "UPDATE organizations SET name = $2, display_name = $3, branding = $4, metadata = $5
-               WHERE id = $1";
+    let sql = "UPDATE organizations SET name = $2, display_name = $3, branding = $4, metadata = $5,
+               attributes = $6 WHERE id = $1";
     execute(
         tx,
         sql,
@@ -132,6 +135,7 @@ async fn update(
             &org.display_name,
             &org.branding.as_ref().map(Json),
             &org.metadata.as_ref().map(Json),
+            &Json(&org.attributes),
         ],
     )
     .await?;

@@ -136,6 +136,7 @@ async fn two_instances_enabling_one_connection_one_wins() {
             display_name: None,
             branding: None,
             metadata: None,
+            attributes: Default::default(),
             enabled_connections: Vec::new(),
         };
         a.create_organization(org.clone(), new_org)
@@ -220,7 +221,10 @@ async fn two_instances_starting_together_migrate_once() {
     );
 
     let admin = admin_client(&schema.admin_url).await;
-    let sql = format!("SELECT version FROM {}.schema_migrations", schema.name);
+    let sql = format!(
+        "SELECT version FROM {}.schema_migrations ORDER BY version",
+        schema.name
+    );
     let versions: Vec<i64> = admin
         .query(&sql, &[])
         .await
@@ -228,7 +232,7 @@ async fn two_instances_starting_together_migrate_once() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1], "each migration applied once");
+    assert_eq!(versions, vec![1, 2], "each migration applied once");
 
     // A third start finds the schema up to date.
     PostgresStore::connect(&url).await.expect("a later start");

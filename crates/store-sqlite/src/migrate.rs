@@ -5,7 +5,13 @@ use anyhow::Context;
 use rusqlite::{params, Connection, TransactionBehavior};
 use time::OffsetDateTime;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/0002_organization_attributes.sql"),
+    ),
+];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -13,12 +13,12 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use time::OffsetDateTime;
 
-use crate::columns::{json_opt, nanos, to_json_opt, unique_violation};
+use crate::columns::{json_opt, nanos, to_json, to_json_opt, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::{enabled, SqliteStore};
 
-const COLUMNS: &str = "id, name, display_name, branding, metadata, seq";
+const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 const CURSOR_SEPARATOR: char = '\u{1f}';
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
@@ -28,6 +28,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
         display_name: row.get(2)?,
         branding: json_opt(row, 3)?,
         metadata: json_opt(row, 4)?,
+        attributes: json_opt(row, 6)?.unwrap_or_default(),
     };
     Ok((org, row.get(5)?))
 }
@@ -70,8 +71,8 @@ fn name_taken(e: rusqlite::Error) -> DbError {
 }
 
 fn insert(conn: &Connection, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
-    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at)
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     conn.prepare_cached(sql)?
         .execute(params![
             id.as_str(),
@@ -80,6 +81,7 @@ fn insert(conn: &Connection, id: OrgId, new: &NewOrganization) -> DbResult<Organ
             to_json_opt(new.branding.as_ref())?,
             to_json_opt(new.metadata.as_ref())?,
             nanos(OffsetDateTime::now_utc())?,
+            to_json(&new.attributes)?,
         ])
         .map_err(name_taken)?;
     Ok(Organization {
@@ -88,6 +90,7 @@ fn insert(conn: &Connection, id: OrgId, new: &NewOrganization) -> DbResult<Organ
         display_name: new.display_name.clone(),
         branding: new.branding.clone(),
         metadata: new.metadata.clone(),
+        attributes: new.attributes.clone(),
     })
 }
 
@@ -111,7 +114,8 @@ fn create(
 fn update(conn: &Connection, id: &OrgId, patch: OrganizationPatch) -> DbResult<Organization> {
     let mut org = find(conn, By::Id(id))?;
     patch.apply(&mut org);
-    let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5 WHERE id = ?1";
+    let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5, attributes = ?6
+               WHERE id = ?1";
     conn.prepare_cached(sql)?
         .execute(params![
             org.id.as_str(),
@@ -119,6 +123,7 @@ fn update(conn: &Connection, id: &OrgId, patch: OrganizationPatch) -> DbResult<O
             org.display_name,
             to_json_opt(org.branding.as_ref())?,
             to_json_opt(org.metadata.as_ref())?,
+            to_json(&org.attributes)?,
         ])
         .map_err(name_taken)?;
     Ok(org)

@@ -39,6 +39,7 @@ async fn reopening_keeps_the_data_and_the_schema_version() {
         display_name: None,
         branding: None,
         metadata: None,
+        attributes: Default::default(),
         enabled_connections: Vec::new(),
     };
     let id = OrgId::generate();

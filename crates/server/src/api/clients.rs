@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use orgwarden_domain::client::{secret, ClientPatch, NewClient};
+use orgwarden_domain::client::{secret, Client, ClientPatch, NewClient};
+use orgwarden_domain::paging::{Listing, PageRequest};
+use serde_json::Value;
 
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
@@ -13,7 +15,7 @@ use super::list::{shape, LimitIs};
 use super::path;
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 const READ: &[&str] = &["read:clients", "read:client_summary"];
@@ -29,16 +31,142 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/rotate-secret", post(rotate))
 }
 
+const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
+const INCLUDE_FIELDS_DESC: &str =
+    "Whether specified fields are to be included (true) or excluded (false).";
+
+/// `fields` and `include_fields`, as for connections.
+fn field_selection(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
+    let include = q.bool("include_fields", true, INCLUDE_FIELDS_DESC)?;
+    let fields = q
+        .string("fields", 1024, FIELDS_DESC)?
+        .filter(|s| !s.is_empty())
+        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
+    Ok((fields, include))
+}
+
+/// The list filters Auth0 documents for clients: `app_type` (comma-separated),
+/// `is_first_party`, `is_global` (never true here).
+struct ClientFilter {
+    app_types: Option<Vec<String>>,
+    is_first_party: Option<bool>,
+    is_global: Option<bool>,
+}
+
+impl ClientFilter {
+    fn from_query(q: &Query) -> ApiResult<Self> {
+        let flag = |name: &str, desc: &str| -> ApiResult<Option<bool>> {
+            if q.has(name) {
+                q.bool(name, false, desc).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        Ok(ClientFilter {
+            app_types: q
+                .string(
+                    "app_type",
+                    512,
+                    "Optional filter by a comma-separated list of application types.",
+                )?
+                .map(|s| s.split(',').map(|t| t.trim().to_owned()).collect()),
+            is_first_party: flag(
+                "is_first_party",
+                "Optional filter on whether or not a client is a first-party client.",
+            )?,
+            is_global: flag(
+                "is_global",
+                "Optional filter on the global client parameter.",
+            )?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.app_types.is_none() && self.is_first_party.is_none() && self.is_global.is_none()
+    }
+
+    fn matches(&self, c: &Client) -> bool {
+        let attr = |k: &str| c.attributes.get(k);
+        let app_type = attr("app_type").and_then(Value::as_str).unwrap_or("");
+        let first_party = attr("is_first_party")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        self.app_types
+            .as_ref()
+            .is_none_or(|ts| ts.iter().any(|t| t == app_type))
+            && self.is_first_party.is_none_or(|f| f == first_party)
+            && self.is_global.is_none_or(|g| !g)
+    }
+}
+
+/// With filters, the (few) clients are read whole, filtered, then paged here; the checkpoint
+/// of a filtered list is its offset.
+async fn filtered(
+    state: &AppState,
+    filter: &ClientFilter,
+    request: &PageRequest,
+) -> ApiResult<Listing<Client>> {
+    let mut all = Vec::new();
+    let mut from = None;
+    loop {
+        let page = state
+            .store
+            .list_clients(PageRequest::Checkpoint {
+                from: from.take(),
+                take: 100,
+            })
+            .await?;
+        all.extend(page.items.into_iter().filter(|c| filter.matches(c)));
+        match page.next {
+            Some(n) => from = Some(n),
+            None => break,
+        }
+    }
+    let total = all.len() as u64;
+    let (start, size) = match request {
+        PageRequest::Offset { page, per_page } => {
+            (*page as usize * *per_page as usize, *per_page as usize)
+        }
+        PageRequest::Checkpoint { from, take } => {
+            let start = match from {
+                Some(f) => f
+                    .strip_prefix("offset:")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| {
+                        ApiError::from(orgwarden_domain::Error::invalid("Invalid from parameter"))
+                    })?,
+                None => 0,
+            };
+            (start, *take as usize)
+        }
+    };
+    let items: Vec<Client> = all.into_iter().skip(start).take(size).collect();
+    let next = match request {
+        PageRequest::Checkpoint { .. } if items.len() == size => {
+            Some(format!("offset:{}", start + size))
+        }
+        _ => None,
+    };
+    Ok(Listing { items, total, next })
+}
+
 async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
-    let listing = state.store.list_clients(paging.request.clone()).await?;
+    let filter = ClientFilter::from_query(&q)?;
+    let (fields, include) = field_selection(&q)?;
+    let listing = if filter.is_empty() {
+        state.store.list_clients(paging.request.clone()).await?
+    } else {
+        filtered(&state, &filter, &paging.request).await?
+    };
+    let render = |c: &Client| dto::select_fields(dto::client(c, None), fields.as_deref(), include);
     Ok(Reply::ok(shape(
         "clients",
         &listing,
         &paging,
         LimitIs::PerPage,
-        |c| dto::client(c, None),
+        render,
     )))
 }
 
@@ -57,10 +185,16 @@ async fn read(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
+    q: Query,
 ) -> ApiResult<Reply> {
     p.require(READ)?;
+    let (fields, include) = field_selection(&q)?;
     let client = state.store.get_client(&path::client_id(&id)?).await?;
-    Ok(Reply::ok(dto::client(&client, None)))
+    Ok(Reply::ok(dto::select_fields(
+        dto::client(&client, None),
+        fields.as_deref(),
+        include,
+    )))
 }
 
 async fn update(

@@ -20,6 +20,9 @@ pub fn organization(o: &Organization) -> Value {
     if let Some(m) = &o.metadata {
         v.insert("metadata".into(), Value::Object(m.clone()));
     }
+    for (k, val) in &o.attributes {
+        v.insert(k.clone(), val.clone());
+    }
     Value::Object(v)
 }
 

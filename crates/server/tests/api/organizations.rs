@@ -201,3 +201,55 @@ async fn scopes_are_checked_per_endpoint() {
         "Insufficient scope, expected any of: read:organizations, read:organizations_summary"
     );
 }
+
+#[tokio::test]
+async fn newer_settings_are_kept_checked_and_removable() {
+    let app = TestApp::new().await;
+    let quota = json!({"client_credentials": {"per_day": 100, "enforce": true}});
+    let r = app
+        .post(
+            "/api/v2/organizations",
+            json!({"name": "quota", "token_quota": quota, "third_party_client_access": "allow"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["token_quota"], quota);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let r = app.get(&format!("/api/v2/organizations/{id}")).await;
+    assert_eq!(
+        (
+            r.body["token_quota"].clone(),
+            r.body["third_party_client_access"].clone()
+        ),
+        (quota, json!("allow"))
+    );
+    let r = app
+        .patch(
+            &format!("/api/v2/organizations/{id}"),
+            json!({"token_quota": null}),
+        )
+        .await;
+    assert!(r.body.get("token_quota").is_none(), "{}", r.body);
+    assert_eq!(r.body["third_party_client_access"], "allow");
+
+    for bad in [
+        json!({"bogus": 1}),
+        json!({"client_credentials": {}}),
+        json!({"client_credentials": {"per_day": 0}}),
+    ] {
+        let r = app
+            .post(
+                "/api/v2/organizations",
+                json!({"name": "bad-quota", "token_quota": bad}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r = app
+        .post(
+            "/api/v2/organizations",
+            json!({"name": "bad-access", "third_party_client_access": "maybe"}),
+        )
+        .await;
+    assert_eq!(r.body["message"], "Payload validation error: 'No enum match for: maybe' on property third_party_client_access (Whether third-party clients may access this organization.).");
+}

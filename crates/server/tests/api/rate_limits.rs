@@ -19,7 +19,8 @@ fn header(r: &Response, name: &str) -> i64 {
 
 #[tokio::test]
 async fn every_api_response_carries_the_three_headers() {
-    let app = TestApp::new().await;
+    // A still clock: the dev plan refills 500 tokens a second.
+    let app = TestApp::with_plan("dev", Some(clock())).await;
     let first = app.get("/api/v2/organizations").await;
     let second = app.get("/api/v2/organizations/org_0000000000000000").await;
     let third = app.get("/api/v2/organizations?per_page=1000").await;

@@ -32,6 +32,7 @@ async fn copies_sqlite_into_postgres() {
     );
     let psql = |sql: String| {
         let ok = std::process::Command::new("psql")
+            .env("PGOPTIONS", "--client-min-messages=warning")
             .args([pg.as_str(), "-q", "-c", &sql])
             .status()
             .map(|s| s.success());

@@ -61,6 +61,7 @@ fn start(data: &Path, database: &str, redis: &str, plan: &str, prefix: &str) -> 
 
 fn psql(url: &str, sql: &str) {
     let ok = Command::new("psql")
+        .env("PGOPTIONS", "--client-min-messages=warning")
         .args([url, "-q", "-c", sql])
         .status()
         .map(|s| s.success())

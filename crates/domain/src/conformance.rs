@@ -1,6 +1,6 @@
 //! The one storage test suite. Every backend runs it, written only against [`Store`]:
 //!
-//! ```ignore
+//! ```text
 //! orgwarden_domain::conformance::run_all(&store).await;
 //! orgwarden_domain::conformance::run_concurrent(Arc::new(store)).await; // multi-thread runtime
 //! ```
@@ -49,12 +49,14 @@ const CHECKS: &[(&str, Check)] = checks![
     organization_settings_round_trip,
     organization_offset_listing_in_every_sort,
     organization_checkpoint_listing_in_every_sort,
+    organization_search_by_name_or_display_name,
     organization_create_with_connections,
     organization_create_is_all_or_nothing,
     connection_round_trip_and_update,
     connection_names_are_unique,
     connection_listing_and_filters,
     connection_delete_removes_it_from_organizations,
+    connection_organizations_using,
     enabled_connections_order_and_totals,
     enabled_connection_not_found_cases,
     enabled_connection_signup_rule_on_merged_settings,
@@ -624,6 +626,73 @@ async fn organization_checkpoint_listing_in_every_sort(store: &dyn Store) {
     );
 }
 
+async fn organization_search_by_name_or_display_name(store: &dyn Store) {
+    let token = random_alphanumeric(10).to_lowercase();
+    let with = |name: String, display: Option<String>| NewOrganization {
+        display_name: display,
+        ..new_org(&name)
+    };
+    let by_name = create_org(store, with(format!("{token}-alpha"), None)).await;
+    let by_display = create_org(
+        store,
+        with(
+            unique("search"),
+            Some(format!("Big {} Co", token.to_uppercase())),
+        ),
+    )
+    .await;
+    let _unrelated = create_org(store, with(unique("search"), Some("Nothing".into()))).await;
+    let literal = create_org(
+        store,
+        with(unique("search"), Some(format!("100%_{token}\\x"))),
+    )
+    .await;
+    let lookalike = create_org(
+        store,
+        with(unique("search"), Some(format!("100ab{token}yx"))),
+    )
+    .await;
+    let ids = |v: &[Organization]| v.iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+    let expected = ids(&[
+        by_name.clone(),
+        by_display.clone(),
+        literal.clone(),
+        lookalike.clone(),
+    ]);
+
+    for q in [token.clone(), token.to_uppercase()] {
+        let what = format!("search {q}: offset pages");
+        let found = all_offset_pages(&what, 3, |page| store.search_organizations(&q, page)).await;
+        assert_eq!(ids(&found), expected, "{what}: matches in creation order");
+        assert_eq!(found[0], by_name, "search returns whole organizations");
+        let what = format!("search {q}: checkpoint pages");
+        let found =
+            all_checkpoint_pages(&what, 2, |page| store.search_organizations(&q, page)).await;
+        assert_eq!(ids(&found), expected, "{what}: matches in creation order");
+    }
+
+    let only = |q: String, want: Vec<OrgId>| async move {
+        let what = format!("search {q:?}");
+        let found = all_offset_pages(&what, 50, |page| store.search_organizations(&q, page)).await;
+        assert_eq!(ids(&found), want, "{what}");
+    };
+    only(format!("0%_{token}"), vec![literal.id.clone()]).await;
+    only(format!("_{token}\\"), vec![literal.id.clone()]).await;
+    only(format!("%{token}"), vec![]).await;
+    only(format!("{token}-ALPHA"), vec![by_name.id.clone()]).await;
+    only(format!("{token}-missing"), vec![]).await;
+
+    let bad = PageRequest::Checkpoint {
+        from: Some("not a cursor".into()),
+        take: 5,
+    };
+    assert_invalid(
+        store.search_organizations(&token, bad).await,
+        "Invalid from parameter",
+        "search with a bad from",
+    );
+}
+
 async fn organization_create_with_connections(store: &dyn Store) {
     let enterprise = create_connection(store, "ad").await;
     let database = create_connection(store, "auth0").await;
@@ -1013,6 +1082,55 @@ async fn connection_delete_removes_it_from_organizations(store: &dyn Store) {
         ok(store.delete_connection(&gone.id, now).await, "delete twice"),
         None,
         "second delete finds nothing"
+    );
+}
+
+async fn connection_organizations_using(store: &dyn Store) {
+    let used = create_connection(store, "auth0").await;
+    let other = create_connection(store, "samlp").await;
+    let unused = create_connection(store, "auth0").await;
+    let first = create_org(store, new_org(&unique("using"))).await;
+    let second = create_org(store, new_org(&unique("using"))).await;
+    let third = create_org(store, new_org(&unique("using"))).await;
+    // Enabled out of creation order; the list is in creation order all the same.
+    for (org, c) in [(&third, &used), (&second, &other), (&first, &used)] {
+        ok(
+            store
+                .enable_connection(&org.id, enable_new(c, SettingsPatch::default()))
+                .await,
+            "enable",
+        );
+    }
+    let ids = |v: Vec<Organization>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let using = ok(store.organizations_using(&used.id, 50).await, "using");
+    assert_eq!(
+        ids(using),
+        vec![first.id.clone(), third.id.clone()],
+        "in creation order"
+    );
+    let using = ok(store.organizations_using(&used.id, 1).await, "using, 1");
+    assert_eq!(ids(using), vec![first.id.clone()], "limit");
+    let using = ok(store.organizations_using(&other.id, 50).await, "other");
+    assert_eq!(ids(using), vec![second.id.clone()]);
+    let using = ok(store.organizations_using(&unused.id, 50).await, "unused");
+    assert!(using.is_empty(), "an unused connection is used by none");
+    let using = ok(
+        store
+            .organizations_using(&ConnectionId::generate(), 50)
+            .await,
+        "missing",
+    );
+    assert!(using.is_empty(), "a missing connection is used by none");
+
+    ok(store.delete_organization(&first.id).await, "delete org");
+    let using = ok(
+        store.organizations_using(&used.id, 50).await,
+        "after delete",
+    );
+    assert_eq!(
+        ids(using),
+        vec![third.id.clone()],
+        "deleted organization gone"
     );
 }
 

@@ -40,6 +40,13 @@ pub trait OrganizationStore: Send + Sync {
         sort: Sort,
         page: PageRequest,
     ) -> Result<Listing<Organization>>;
+    /// The organizations whose name or display name contains `query`, ignoring case (`%`, `_`
+    /// and `\` match themselves), in creation order, with the cursors of `list_organizations`.
+    async fn search_organizations(
+        &self,
+        query: &str,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>>;
 }
 
 #[async_trait]
@@ -57,6 +64,9 @@ pub trait ConnectionStore: Send + Sync {
         id: &ConnectionId,
         patch: ConnectionPatch,
     ) -> Result<Connection>;
+    /// The first `limit` organizations that have the connection enabled, in creation order.
+    async fn organizations_using(&self, id: &ConnectionId, limit: u32)
+        -> Result<Vec<Organization>>;
     /// Deletes the connection and removes it from every organization. Returns when it was
     /// deleted, or `None` if there was no such connection.
     async fn delete_connection(

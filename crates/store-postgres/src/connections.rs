@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use orgwarden_domain::ids::ConnectionId;
+use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::ConnectionStore;
 use orgwarden_domain::{Error, NotFound, Result};
@@ -217,6 +218,15 @@ impl ConnectionStore for PostgresStore {
         self.db
             .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
             .await
+    }
+
+    async fn organizations_using(
+        &self,
+        id: &ConnectionId,
+        limit: u32,
+    ) -> Result<Vec<Organization>> {
+        let client = self.db.client().await?;
+        Ok(crate::organizations::using_connection(&client, id.as_str(), limit).await?)
     }
 
     async fn delete_connection(

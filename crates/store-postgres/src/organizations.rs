@@ -212,19 +212,55 @@ fn order_by(sort: Sort) -> String {
     }
 }
 
+/// The `ILIKE` pattern matching `query` anywhere, with `%`, `_` and `\` taken literally.
+fn contains_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for c in query.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The condition of a search, on the argument numbered `n`.
+fn search_condition(n: usize) -> String {
+    format!("(name ILIKE ${n} ESCAPE '\\' OR display_name ILIKE ${n} ESCAPE '\\')")
+}
+
+/// An organization list in `sort` order; with `pattern`, only the organizations matching it.
 async fn offset_page(
     tx: &Transaction<'_>,
     sort: Sort,
     page: u32,
     per_page: u32,
+    pattern: Option<String>,
 ) -> DbResult<Listing<Organization>> {
-    let total = count(tx, "SELECT count(*) FROM organizations", &[]).await?;
     let (limit, offset) = limit_offset(page, per_page);
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&limit, &offset];
+    let (total, filter) = match &pattern {
+        Some(p) => {
+            let sql = format!(
+                "SELECT count(*) FROM organizations WHERE {}",
+                search_condition(1)
+            );
+            let total = count(tx, &sql, &[p]).await?;
+            args.push(p);
+            (total, format!("WHERE {}", search_condition(3)))
+        }
+        None => (
+            count(tx, "SELECT count(*) FROM organizations", &[]).await?,
+            String::new(),
+        ),
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM organizations ORDER BY {} LIMIT $1 OFFSET $2",
+        "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {} LIMIT $1 OFFSET $2",
         order_by(sort)
     );
-    let items = query(tx, &sql, &[&limit, &offset])
+    let items = query(tx, &sql, &args)
         .await?
         .iter()
         .map(|r| from_row(r).map(|(org, _)| org))
@@ -241,21 +277,32 @@ async fn checkpoint_page(
     sort: Sort,
     from: Option<String>,
     take: u32,
+    pattern: Option<String>,
 ) -> DbResult<Listing<Organization>> {
     let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
     let cmp = if sort.ascending { ">" } else { "<" };
     let limit = i64::from(take);
     let mut args: Vec<&(dyn ToSql + Sync)> = vec![&limit];
-    let filter = match (&after, sort_key(sort.field)) {
-        (None, _) => String::new(),
+    let mut conditions = Vec::new();
+    match (&after, sort_key(sort.field)) {
+        (None, _) => {}
         (Some((_, seq)), None) => {
             args.push(seq);
-            format!("WHERE seq {cmp} $2")
+            conditions.push(format!("seq {cmp} $2"));
         }
         (Some((value, seq)), Some(k)) => {
             args.extend([value as &(dyn ToSql + Sync), seq]);
-            format!("WHERE ({k}, seq) {cmp} ($2, $3)")
+            conditions.push(format!("({k}, seq) {cmp} ($2, $3)"));
         }
+    }
+    if let Some(p) = &pattern {
+        args.push(p);
+        conditions.push(search_condition(args.len()));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
     };
     let sql = format!(
         "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {} LIMIT $1",
@@ -272,6 +319,49 @@ async fn checkpoint_page(
         |(org, seq)| cursor(sort, org, *seq),
         |(org, _)| org,
     ))
+}
+
+/// The organizations that have `connection` enabled, in creation order.
+pub(crate) async fn using_connection(
+    c: &impl GenericClient,
+    connection: &str,
+    limit: u32,
+) -> DbResult<Vec<Organization>> {
+    if connection.contains('\0') {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations
+         WHERE id IN (SELECT org_id FROM organization_connections WHERE connection_id = $1)
+         ORDER BY seq LIMIT $2"
+    );
+    let limit = i64::from(limit);
+    Ok(query(c, &sql, &[&connection, &limit])
+        .await?
+        .iter()
+        .map(|r| from_row(r).map(|(org, _)| org))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+impl PostgresStore {
+    async fn list(
+        &self,
+        sort: Sort,
+        page: PageRequest,
+        pattern: Option<String>,
+    ) -> Result<Listing<Organization>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                self.db
+                    .snapshot(|tx| Box::pin(offset_page(tx, sort, page, per_page, pattern.clone())))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = self.db.client().await?;
+                Ok(checkpoint_page(&client, sort, from, take, pattern).await?)
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -315,16 +405,23 @@ impl OrganizationStore for PostgresStore {
         sort: Sort,
         page: PageRequest,
     ) -> Result<Listing<Organization>> {
-        match page {
-            PageRequest::Offset { page, per_page } => {
-                self.db
-                    .snapshot(|tx| Box::pin(offset_page(tx, sort, page, per_page)))
-                    .await
-            }
-            PageRequest::Checkpoint { from, take } => {
-                let client = self.db.client().await?;
-                Ok(checkpoint_page(&client, sort, from, take).await?)
-            }
+        self.list(sort, page, None).await
+    }
+
+    async fn search_organizations(
+        &self,
+        query: &str,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>> {
+        // PostgreSQL text cannot hold NUL, so no organization matches one.
+        if query.contains('\0') {
+            return Ok(Listing {
+                items: Vec::new(),
+                total: 0,
+                next: None,
+            });
         }
+        self.list(Sort::default(), page, Some(contains_pattern(query)))
+            .await
     }
 }

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use orgwarden_domain::ids::ConnectionId;
+use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::ConnectionStore;
 use orgwarden_domain::{Error, NotFound, Result};
@@ -189,6 +190,17 @@ impl ConnectionStore for SqliteStore {
     ) -> Result<Connection> {
         let id = id.clone();
         self.db.write(move |tx| update(tx, &id, patch)).await
+    }
+
+    async fn organizations_using(
+        &self,
+        id: &ConnectionId,
+        limit: u32,
+    ) -> Result<Vec<Organization>> {
+        let id = id.clone();
+        self.db
+            .read(move |conn| crate::organizations::using_connection(conn, id.as_str(), limit))
+            .await
     }
 
     async fn delete_connection(

@@ -188,23 +188,70 @@ fn parse_cursor(from: &str, sort: Sort) -> Result<(String, i64)> {
     Ok((value.to_owned(), seq))
 }
 
-fn list(conn: &Connection, sort: Sort, page: PageRequest) -> DbResult<Listing<Organization>> {
+/// The `LIKE` pattern matching `query` anywhere, with `%`, `_` and `\` taken literally.
+pub(crate) fn contains_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for c in query.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The condition of a search, on the argument numbered `n`.
+fn search_condition(n: usize) -> String {
+    format!("(name LIKE ?{n} ESCAPE '\\' OR display_name LIKE ?{n} ESCAPE '\\')")
+}
+
+/// Lists organizations in `sort` order; with `search`, only those whose name or display name
+/// contains it (case-insensitively).
+fn list(
+    conn: &Connection,
+    sort: Sort,
+    page: PageRequest,
+    search: Option<&str>,
+) -> DbResult<Listing<Organization>> {
     let dir = if sort.ascending { "ASC" } else { "DESC" };
     let key = sort_key(sort.field);
     let order = match key {
         Some(k) => format!("{k} {dir}, seq {dir}"),
         None => format!("seq {dir}"),
     };
+    let pattern = search.map(contains_pattern);
     match page {
         PageRequest::Offset { page, per_page } => {
             let tx = conn.unchecked_transaction()?;
-            let total = tx.query_row("SELECT count(*) FROM organizations", [], |r| r.get(0))?;
             let (limit, offset) = limit_offset(page, per_page);
-            let sql =
-                format!("SELECT {COLUMNS} FROM organizations ORDER BY {order} LIMIT ?1 OFFSET ?2");
+            let mut args = vec![Value::Integer(limit), Value::Integer(offset)];
+            let (count_sql, filter) = match &pattern {
+                Some(p) => {
+                    args.push(Value::Text(p.clone()));
+                    (
+                        format!(
+                            "SELECT count(*) FROM organizations WHERE {}",
+                            search_condition(1)
+                        ),
+                        format!("WHERE {}", search_condition(3)),
+                    )
+                }
+                None => (
+                    "SELECT count(*) FROM organizations".to_owned(),
+                    String::new(),
+                ),
+            };
+            let total = tx
+                .prepare_cached(&count_sql)?
+                .query_row(params_from_iter(pattern.iter()), |r| r.get(0))?;
+            let sql = format!(
+                "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT ?1 OFFSET ?2"
+            );
             let items = tx
                 .prepare_cached(&sql)?
-                .query_map(params![limit, offset], |r| from_row(r).map(|(org, _)| org))?
+                .query_map(params_from_iter(args), |r| from_row(r).map(|(org, _)| org))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(Listing {
                 items,
@@ -216,16 +263,26 @@ fn list(conn: &Connection, sort: Sort, page: PageRequest) -> DbResult<Listing<Or
             let mut args = vec![Value::Integer(i64::from(take))];
             let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
             let cmp = if sort.ascending { ">" } else { "<" };
-            let filter = match (after, key) {
-                (None, _) => String::new(),
+            let mut conditions = Vec::new();
+            match (after, key) {
+                (None, _) => {}
                 (Some((_, seq)), None) => {
                     args.push(Value::Integer(seq));
-                    format!("WHERE seq {cmp} ?2")
+                    conditions.push(format!("seq {cmp} ?2"));
                 }
                 (Some((value, seq)), Some(k)) => {
                     args.extend([Value::Text(value), Value::Integer(seq)]);
-                    format!("WHERE ({k}, seq) {cmp} (?2, ?3)")
+                    conditions.push(format!("({k}, seq) {cmp} (?2, ?3)"));
                 }
+            }
+            if let Some(p) = pattern {
+                args.push(Value::Text(p));
+                conditions.push(search_condition(args.len()));
+            }
+            let filter = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conditions.join(" AND "))
             };
             let sql =
                 format!("SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT ?1");
@@ -241,6 +298,26 @@ fn list(conn: &Connection, sort: Sort, page: PageRequest) -> DbResult<Listing<Or
             ))
         }
     }
+}
+
+/// The organizations that have `connection` enabled, in creation order.
+pub(crate) fn using_connection(
+    conn: &Connection,
+    connection: &str,
+    limit: u32,
+) -> DbResult<Vec<Organization>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations
+         WHERE id IN (SELECT org_id FROM organization_connections WHERE connection_id = ?1)
+         ORDER BY seq LIMIT ?2"
+    );
+    let items = conn
+        .prepare_cached(&sql)?
+        .query_map(params![connection, i64::from(limit)], |r| {
+            from_row(r).map(|(org, _)| org)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(items)
 }
 
 #[async_trait]
@@ -282,6 +359,17 @@ impl OrganizationStore for SqliteStore {
         sort: Sort,
         page: PageRequest,
     ) -> Result<Listing<Organization>> {
-        self.db.read(move |conn| list(conn, sort, page)).await
+        self.db.read(move |conn| list(conn, sort, page, None)).await
+    }
+
+    async fn search_organizations(
+        &self,
+        query: &str,
+        page: PageRequest,
+    ) -> Result<Listing<Organization>> {
+        let query = query.to_owned();
+        self.db
+            .read(move |conn| list(conn, Sort::default(), page, Some(&query)))
+            .await
     }
 }

@@ -189,6 +189,19 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
     let mut state = AppState::new(store, keys, identity, clock)
         .with_rate_limit(settings.rate_limit.clone(), limiter);
     state.pool = pool;
+    let ca = settings.tls_dir().join("ca.pem");
+    state.dashboard = Arc::new(crate::ui::session::Dashboard::new(
+        crate::ui::session::DashboardConfig {
+            admin_client_id: Some(admin.client_id.clone()),
+            password: settings
+                .dashboard_password
+                .clone()
+                .filter(|p| !p.is_empty()),
+            secure_cookies: settings.tls_enabled(),
+            cacert: (settings.tls_enabled() && settings.tls_cert.is_none())
+                .then(|| ca.display().to_string()),
+        },
+    ));
     Ok(Prepared {
         state,
         admin,

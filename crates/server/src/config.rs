@@ -99,6 +99,9 @@ pub struct Settings {
     /// Rate limits: free, enterprise, dev, off, or <burst>/<per-second>.
     #[arg(long, env = "ORGWARDEN_RATE_LIMIT", default_value = "dev", value_parser = parse_plan)]
     pub rate_limit: Plan,
+    /// A password that signs in to the web dashboard (besides the admin client's credentials).
+    #[arg(long, env = "ORGWARDEN_DASHBOARD_PASSWORD", hide_env_values = true)]
+    pub dashboard_password: Option<String>,
     /// Log format.
     #[arg(
         long,

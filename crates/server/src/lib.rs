@@ -16,4 +16,5 @@ pub mod ratelimit;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub mod ui;
 pub mod well_known;

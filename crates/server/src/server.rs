@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Unknown paths: Auth0's JSON 404 (the dashboard has its own HTML 404 under `/dashboard`).
 async fn not_found() -> ApiError {
     ApiError::RouteNotFound
 }
@@ -61,6 +62,9 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .nest("/orgwarden/v1", crate::admin::router())
+        .nest(crate::ui::BASE, crate::ui::router())
+        .route("/", get(crate::ui::home))
+        .route("/dashboard/", get(crate::ui::home))
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::observability::metrics))

@@ -59,6 +59,8 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub faults: Arc<Faults>,
     pub metrics: Arc<Metrics>,
+    /// The web dashboard's sign-in settings and sessions.
+    pub dashboard: Arc<crate::ui::session::Dashboard>,
     /// The database pool's (open, idle) connections, where the backend has a pool.
     pub pool: Option<Arc<dyn Fn() -> (usize, usize) + Send + Sync>>,
 }
@@ -75,6 +77,7 @@ impl AppState {
             limiter: Arc::new(MemoryLimiter::new()),
             faults: Arc::new(Faults::default()),
             metrics: Arc::new(Metrics::default()),
+            dashboard: Arc::new(crate::ui::session::Dashboard::default()),
             pool: None,
         }
     }

@@ -77,6 +77,13 @@ impl TestApp {
         }
     }
 
+    /// The same app (and data) served from a changed state.
+    pub fn with_state(mut self, state: AppState) -> Self {
+        self.router = orgwarden_server::server::router(state.clone());
+        self.state = state;
+        self
+    }
+
     /// A token for the admin client holding only `scopes`.
     pub fn token(&self, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();

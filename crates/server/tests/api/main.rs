@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod clients;
 mod connections;
+mod dashboard;
 mod db_copy;
 mod enabled_connections;
 mod multi_instance;

@@ -1,0 +1,319 @@
+//! Signing in to the dashboard (the admin client's credentials, or the dashboard password),
+//! server-side sessions behind an `HttpOnly; SameSite=Strict` cookie, and signing out.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine;
+use orgwarden_domain::ids::ClientId;
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::csrf::{same, Posted};
+use super::{render, Page, UiError};
+use crate::state::AppState;
+
+pub const COOKIE: &str = "orgwarden_session";
+/// Before signing in: the sign-in form's own CSRF token (double submit).
+pub const SIGN_IN_COOKIE: &str = "orgwarden_sign_in";
+/// A session ends after this long without a request.
+pub const IDLE: Duration = Duration::hours(8);
+
+#[derive(Debug, Clone, Default)]
+pub struct DashboardConfig {
+    /// The client whose credentials sign in (the admin client).
+    pub admin_client_id: Option<String>,
+    pub password: Option<String>,
+    /// `Secure` cookies (when serving HTTPS).
+    pub secure_cookies: bool,
+    /// The CA file for `curl --cacert` in the "try it" panel.
+    pub cacert: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    csrf: String,
+    who: String,
+    last_seen: OffsetDateTime,
+}
+
+/// The dashboard's settings and its sessions (in this process: signing in again after a
+/// restart is expected).
+#[derive(Debug, Default)]
+pub struct Dashboard {
+    pub config: DashboardConfig,
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+/// 256 random bits, URL-safe.
+pub fn random_token() -> String {
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    let mut buf = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the system random source failed");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+impl Dashboard {
+    pub fn new(config: DashboardConfig) -> Self {
+        Dashboard {
+            config,
+            sessions: Mutex::default(),
+        }
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a session; returns its id.
+    pub fn start(&self, who: &str, now: OffsetDateTime) -> String {
+        let id = random_token();
+        let mut sessions = self.sessions();
+        sessions.retain(|_, s| now - s.last_seen <= IDLE);
+        sessions.insert(
+            id.clone(),
+            Session {
+                csrf: random_token(),
+                who: who.to_owned(),
+                last_seen: now,
+            },
+        );
+        id
+    }
+
+    pub fn end(&self, id: &str) {
+        self.sessions().remove(id);
+    }
+
+    /// The live session `id` (its idle time restarts), or why there is none.
+    fn touch(&self, id: &str, now: OffsetDateTime) -> Result<SignedIn, bool> {
+        let mut sessions = self.sessions();
+        let Some(s) = sessions.get_mut(id) else {
+            return Err(true);
+        };
+        if now - s.last_seen > IDLE {
+            sessions.remove(id);
+            return Err(true);
+        }
+        s.last_seen = now;
+        Ok(SignedIn {
+            session: id.to_owned(),
+            csrf: s.csrf.clone(),
+            who: s.who.clone(),
+        })
+    }
+
+    fn cookie(&self, name: &str, value: &str, path: &str) -> HeaderValue {
+        let secure = if self.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict{secure}");
+        HeaderValue::from_str(&v).expect("cookie values are URL-safe")
+    }
+
+    fn clear_cookie(&self, name: &str, path: &str) -> HeaderValue {
+        let secure = if self.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let v = format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+        HeaderValue::from_str(&v).expect("cookie values are URL-safe")
+    }
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A signed-in user: the extractor of every dashboard page. Signed out: a redirect to the
+/// sign-in page (which says so when the session expired).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: String,
+    pub csrf: String,
+    /// `client <id>` or `password`.
+    pub who: String,
+}
+
+impl SignedIn {
+    pub(super) fn from_parts(parts: &Parts, state: &AppState) -> Result<SignedIn, UiError> {
+        let Some(id) = cookie(&parts.headers, COOKIE).filter(|v| !v.is_empty()) else {
+            return Err(UiError::SignIn { expired: false });
+        };
+        state
+            .dashboard
+            .touch(id, state.clock.now())
+            .map_err(|expired| UiError::SignIn { expired })
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = UiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, UiError> {
+        SignedIn::from_parts(parts, state)
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    page: Page,
+    token: String,
+    client_id: String,
+    error: Option<String>,
+    message: Option<&'static str>,
+    password_enabled: bool,
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    expired: Option<String>,
+    notice: Option<String>,
+}
+
+fn sign_in_page(
+    state: &AppState,
+    status: StatusCode,
+    client_id: String,
+    error: Option<String>,
+    message: Option<&'static str>,
+) -> Response {
+    let token = random_token();
+    let t = SignInPage {
+        page: Page::public("Sign in"),
+        token: token.clone(),
+        client_id,
+        error,
+        message,
+        password_enabled: state.dashboard.config.password.is_some(),
+    };
+    let mut resp = render(status, &t);
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        state
+            .dashboard
+            .cookie(SIGN_IN_COOKIE, &token, "/dashboard/sign-in"),
+    );
+    resp
+}
+
+async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
+    let message = if q.expired.is_some() {
+        Some("Your session has expired. Sign in again.")
+    } else if q.notice.as_deref() == Some("signed-out") {
+        Some("You are signed out.")
+    } else {
+        None
+    };
+    sign_in_page(&state, StatusCode::OK, String::new(), None, message)
+}
+
+/// Checks the admin client's credentials as `/oauth/token` does.
+async fn client_matches(state: &AppState, client_id: &str, secret: &str) -> bool {
+    if state.dashboard.config.admin_client_id.as_deref() != Some(client_id) {
+        return false;
+    }
+    let Some(id) = ClientId::parse(client_id) else {
+        return false;
+    };
+    match state.store.get_client(&id).await {
+        Ok(c) => c.verify_secret(secret),
+        Err(_) => false,
+    }
+}
+
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    let form = super::FormData::parse(body.as_bytes());
+    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same(expected, form.get("csrf")) {
+        return UiError::page(
+            StatusCode::FORBIDDEN,
+            "Sign-in form expired",
+            "This sign-in form is stale or did not come from this dashboard. Open the sign-in page again and retry.",
+        )
+        .into_response();
+    }
+    let client_id = form.get("client_id").trim().to_owned();
+    let secret = form.get("client_secret");
+    let password = form.get("password");
+    let who = if !password.is_empty() {
+        match &state.dashboard.config.password {
+            Some(p) if same(p, password) => Some("password".to_owned()),
+            _ => None,
+        }
+    } else if !client_id.is_empty() && !secret.is_empty() {
+        client_matches(&state, &client_id, secret)
+            .await
+            .then(|| format!("client {client_id}"))
+    } else {
+        None
+    };
+    let Some(who) = who else {
+        // Slows down guessing.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let error = if password.is_empty() && (client_id.is_empty() || secret.is_empty()) {
+            "Enter the admin client's ID and secret, or the dashboard password."
+        } else {
+            "Those credentials are not valid. Check the client ID and secret (or the password)."
+        };
+        return sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            client_id,
+            Some(error.to_owned()),
+            None,
+        );
+    };
+    let id = state.dashboard.start(&who, state.clock.now());
+    tracing::info!(who = %who.split(' ').next().unwrap_or(""), "dashboard sign-in");
+    let mut resp = super::see_other("/dashboard/organizations");
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        state.dashboard.cookie(COOKIE, &id, "/dashboard"),
+    );
+    h.append(
+        header::SET_COOKIE,
+        state
+            .dashboard
+            .clear_cookie(SIGN_IN_COOKIE, "/dashboard/sign-in"),
+    );
+    resp
+}
+
+async fn sign_out(State(state): State<AppState>, posted: Posted) -> Response {
+    state.dashboard.end(&posted.who.session);
+    let mut resp = super::see_other("/dashboard/sign-in?notice=signed-out");
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        state.dashboard.clear_cookie(COOKIE, "/dashboard"),
+    );
+    resp
+}

@@ -364,6 +364,53 @@ impl Sort {
     }
 }
 
+/// Checkpoints of organization lists, the same on every backend: the sort they belong to,
+/// the last item's sort value and its creation sequence, separated by U+001F.
+pub mod cursor {
+    use super::{Organization, Sort, SortField};
+    use crate::paging::invalid_from;
+    use crate::Result;
+
+    const SEPARATOR: char = '\u{1f}';
+
+    /// Names the sort, so a cursor is not used with another sort.
+    fn sort_tag(sort: Sort) -> String {
+        let field = match sort.field {
+            SortField::CreatedAt => "created_at",
+            SortField::Name => "name",
+            SortField::DisplayName => "display_name",
+        };
+        format!("{field}:{}", if sort.ascending { 1 } else { -1 })
+    }
+
+    fn sort_value(field: SortField, org: &Organization) -> &str {
+        match field {
+            SortField::CreatedAt => "",
+            SortField::Name => &org.name,
+            SortField::DisplayName => org.display_name.as_deref().unwrap_or(""),
+        }
+    }
+
+    pub fn encode(sort: Sort, org: &Organization, seq: i64) -> String {
+        format!(
+            "{}{SEPARATOR}{}{SEPARATOR}{seq}",
+            sort_tag(sort),
+            sort_value(sort.field, org)
+        )
+    }
+
+    /// The sort value and sequence of a cursor made for `sort`.
+    pub fn decode(from: &str, sort: Sort) -> Result<(String, i64)> {
+        let (tag, rest) = from.split_once(SEPARATOR).ok_or_else(invalid_from)?;
+        let (value, seq) = rest.rsplit_once(SEPARATOR).ok_or_else(invalid_from)?;
+        let seq = seq.parse().map_err(|_| invalid_from())?;
+        if tag != sort_tag(sort) || value.contains('\0') {
+            return Err(invalid_from());
+        }
+        Ok((value.to_owned(), seq))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use deadpool_postgres::{GenericClient, Transaction};
 use orgwarden_domain::enabled_connection::{self, EnabledConnection};
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::organization::{
-    NewOrganization, Organization, OrganizationPatch, Sort, SortField,
+    cursor, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::OrganizationStore;
@@ -16,11 +16,10 @@ use tokio_postgres::Row;
 use crate::columns::{count, json_opt};
 use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{checkpoint, limit_offset};
 use crate::{enabled, PostgresStore};
 
 const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
-const CURSOR_SEPARATOR: char = '\u{1f}';
 
 fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
     let org = Organization {
@@ -164,46 +163,6 @@ fn sort_key(field: SortField) -> Option<&'static str> {
     }
 }
 
-fn sort_value(field: SortField, org: &Organization) -> &str {
-    match field {
-        SortField::CreatedAt => "",
-        SortField::Name => &org.name,
-        SortField::DisplayName => org.display_name.as_deref().unwrap_or(""),
-    }
-}
-
-/// Names the sort in a cursor, so a cursor is not used with another sort.
-fn sort_tag(sort: Sort) -> String {
-    let field = match sort.field {
-        SortField::CreatedAt => "created_at",
-        SortField::Name => "name",
-        SortField::DisplayName => "display_name",
-    };
-    format!("{field}:{}", if sort.ascending { 1 } else { -1 })
-}
-
-/// `sort tag` US `sort value` US `seq` (the SQLite store's cursors, too).
-fn cursor(sort: Sort, org: &Organization, seq: i64) -> String {
-    let sep = CURSOR_SEPARATOR;
-    format!(
-        "{}{sep}{}{sep}{seq}",
-        sort_tag(sort),
-        sort_value(sort.field, org)
-    )
-}
-
-fn parse_cursor(from: &str, sort: Sort) -> Result<(String, i64)> {
-    let (tag, rest) = from.split_once(CURSOR_SEPARATOR).ok_or_else(invalid_from)?;
-    let (value, seq) = rest
-        .rsplit_once(CURSOR_SEPARATOR)
-        .ok_or_else(invalid_from)?;
-    let seq = seq.parse().map_err(|_| invalid_from())?;
-    if tag != sort_tag(sort) || value.contains('\0') {
-        return Err(invalid_from());
-    }
-    Ok((value.to_owned(), seq))
-}
-
 fn order_by(sort: Sort) -> String {
     let dir = if sort.ascending { "ASC" } else { "DESC" };
     match sort_key(sort.field) {
@@ -279,7 +238,10 @@ async fn checkpoint_page(
     take: u32,
     pattern: Option<String>,
 ) -> DbResult<Listing<Organization>> {
-    let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
+    let after = from
+        .as_deref()
+        .map(|f| cursor::decode(f, sort))
+        .transpose()?;
     let cmp = if sort.ascending { ">" } else { "<" };
     let limit = i64::from(take);
     let mut args: Vec<&(dyn ToSql + Sync)> = vec![&limit];
@@ -316,7 +278,7 @@ async fn checkpoint_page(
     Ok(checkpoint(
         rows,
         take,
-        |(org, seq)| cursor(sort, org, *seq),
+        |(org, seq)| cursor::encode(sort, org, *seq),
         |(org, _)| org,
     ))
 }

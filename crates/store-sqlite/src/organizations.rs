@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use orgwarden_domain::enabled_connection::{self, EnabledConnection};
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::organization::{
-    NewOrganization, Organization, OrganizationPatch, Sort, SortField,
+    cursor, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::OrganizationStore;
@@ -15,11 +15,10 @@ use time::OffsetDateTime;
 
 use crate::columns::{json_opt, nanos, to_json, to_json_opt, unique_violation};
 use crate::db::{DbError, DbResult};
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{checkpoint, limit_offset};
 use crate::{enabled, SqliteStore};
 
 const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
-const CURSOR_SEPARATOR: char = '\u{1f}';
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
     let org = Organization {
@@ -148,46 +147,6 @@ fn sort_key(field: SortField) -> Option<&'static str> {
     }
 }
 
-fn sort_value(field: SortField, org: &Organization) -> &str {
-    match field {
-        SortField::CreatedAt => "",
-        SortField::Name => &org.name,
-        SortField::DisplayName => org.display_name.as_deref().unwrap_or(""),
-    }
-}
-
-/// Names the sort in a cursor, so a cursor is not used with another sort.
-fn sort_tag(sort: Sort) -> String {
-    let field = match sort.field {
-        SortField::CreatedAt => "created_at",
-        SortField::Name => "name",
-        SortField::DisplayName => "display_name",
-    };
-    format!("{field}:{}", if sort.ascending { 1 } else { -1 })
-}
-
-/// `sort tag` US `sort value` US `seq`.
-fn cursor(sort: Sort, org: &Organization, seq: i64) -> String {
-    let sep = CURSOR_SEPARATOR;
-    format!(
-        "{}{sep}{}{sep}{seq}",
-        sort_tag(sort),
-        sort_value(sort.field, org)
-    )
-}
-
-fn parse_cursor(from: &str, sort: Sort) -> Result<(String, i64)> {
-    let (tag, rest) = from.split_once(CURSOR_SEPARATOR).ok_or_else(invalid_from)?;
-    let (value, seq) = rest
-        .rsplit_once(CURSOR_SEPARATOR)
-        .ok_or_else(invalid_from)?;
-    let seq = seq.parse().map_err(|_| invalid_from())?;
-    if tag != sort_tag(sort) {
-        return Err(invalid_from());
-    }
-    Ok((value.to_owned(), seq))
-}
-
 /// The `LIKE` pattern matching `query` anywhere, with `%`, `_` and `\` taken literally.
 pub(crate) fn contains_pattern(query: &str) -> String {
     let mut p = String::with_capacity(query.len() + 2);
@@ -261,7 +220,10 @@ fn list(
         }
         PageRequest::Checkpoint { from, take } => {
             let mut args = vec![Value::Integer(i64::from(take))];
-            let after = from.as_deref().map(|f| parse_cursor(f, sort)).transpose()?;
+            let after = from
+                .as_deref()
+                .map(|f| cursor::decode(f, sort))
+                .transpose()?;
             let cmp = if sort.ascending { ">" } else { "<" };
             let mut conditions = Vec::new();
             match (after, key) {
@@ -293,7 +255,7 @@ fn list(
             Ok(checkpoint(
                 rows,
                 take,
-                |(org, seq)| cursor(sort, org, *seq),
+                |(org, seq)| cursor::encode(sort, org, *seq),
                 |(org, _)| org,
             ))
         }

@@ -351,8 +351,21 @@ pub fn check_options(strategy: &str, options: &Map<String, Value>) -> Result<()>
     if strategy != DATABASE_STRATEGY {
         return Ok(());
     }
-    let Some(attributes) = options.get("attributes").and_then(Value::as_object) else {
-        return Ok(());
+    let attributes = match options.get("attributes") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(a)) => a,
+        Some(other) => {
+            let template = format!(
+                "Expected type object but found type {}",
+                validate::type_name(other)
+            );
+            return Err(Error::invalid(validate::message(
+                Origin::Payload,
+                &template,
+                "options.attributes",
+                "",
+            )));
+        }
     };
     for other in ["requires_username", "validation"] {
         if options.get(other).is_some_and(|v| !v.is_null()) {
@@ -446,6 +459,10 @@ mod tests {
             "attribute phone_number must also be required on signup"
         );
         assert!(check_options("samlp", json!({"attributes": {}}).as_object().unwrap()).is_ok());
+        assert_eq!(
+            check(json!({"attributes": "nope"})).unwrap_err(),
+            "Payload validation error: 'Expected type object but found type string' on property options.attributes."
+        );
     }
 
     #[test]

@@ -66,13 +66,37 @@ impl Query {
         let Some(raw) = self.str(name) else {
             return Ok(default);
         };
-        let v: i64 = raw.trim().parse().map_err(|_| {
-            invalid(
-                "Expected type integer but found type string".into(),
-                name,
-                description,
-            )
-        })?;
+        let raw = raw.trim();
+        let v: i64 = match raw.parse() {
+            Ok(v) => v,
+            // A whole number too large for 64 bits is still a number: say it is out of range.
+            Err(_)
+                if !raw.is_empty()
+                    && raw
+                        .trim_start_matches('-')
+                        .bytes()
+                        .all(|b| b.is_ascii_digit()) =>
+            {
+                let bound = if raw.starts_with('-') { min } else { max };
+                let word = if raw.starts_with('-') {
+                    "less than minimum"
+                } else {
+                    "greater than maximum"
+                };
+                return Err(invalid(
+                    format!("Value {raw} is {word} {bound}"),
+                    name,
+                    description,
+                ));
+            }
+            Err(_) => {
+                return Err(invalid(
+                    "Expected type integer but found type string".into(),
+                    name,
+                    description,
+                ))
+            }
+        };
         if v < min {
             return Err(invalid(
                 format!("Value {v} is less than minimum {min}"),
@@ -202,6 +226,22 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "Query validation error: 'Value 101 is greater than maximum 100' on property per_page (Number of results per page. Defaults to 50.)."
+        );
+    }
+
+    #[test]
+    fn huge_numbers_are_out_of_range_not_strings() {
+        let err = Paging::offset(&q("per_page=99999999999999999999")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'Value 99999999999999999999 is greater than maximum 100'"),
+            "{err}"
+        );
+        let err = Paging::offset(&q("page=abc")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("Expected type integer but found type string"),
+            "{err}"
         );
     }
 

@@ -13,11 +13,11 @@ use time::OffsetDateTime;
 use tokio_postgres::types::Json;
 use tokio_postgres::Row;
 
-use crate::columns::{count, json, json_opt};
-use crate::db::{execute, query, query_opt};
+use crate::by_id::IdTable;
+use crate::columns::{json, json_opt};
+use crate::db::{execute, query_opt};
 use crate::errors::DbResult;
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::PostgresStore;
 
 const COLUMNS: &str =
@@ -116,6 +116,14 @@ async fn delete(
     Ok((deleted > 0).then_some(now))
 }
 
+const TABLE: IdTable<Connection> = IdTable {
+    table: "connections",
+    columns: COLUMNS,
+    from_row,
+    id_of: |r| r.id.as_str(),
+    is_id: |s| ConnectionId::parse(s).is_some(),
+};
+
 fn filtered(filter: &ConnectionFilter) -> Where {
     let mut w = Where::default();
     if let Some(name) = &filter.name {
@@ -125,58 +133,6 @@ fn filtered(filter: &ConnectionFilter) -> Where {
         w.one_of("strategy", &filter.strategies);
     }
     w
-}
-
-async fn offset_page(
-    tx: &Transaction<'_>,
-    filter: ConnectionFilter,
-    page: u32,
-    per_page: u32,
-) -> DbResult<Listing<Connection>> {
-    let mut w = filtered(&filter);
-    let sql = format!("SELECT count(*) FROM connections {}", w.sql());
-    let total = count(tx, &sql, &w.params()).await?;
-    let (limit, offset) = limit_offset(page, per_page);
-    let (limit, offset) = (w.arg(limit), w.arg(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit} OFFSET {offset}",
-        w.sql()
-    );
-    let items = query(tx, &sql, &w.params())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
-}
-
-async fn checkpoint_page(
-    c: &impl GenericClient,
-    filter: &ConnectionFilter,
-    from: Option<String>,
-    take: u32,
-) -> DbResult<Listing<Connection>> {
-    let mut w = filtered(filter);
-    if let Some(from) = from {
-        let after = ConnectionId::parse(&from).ok_or_else(invalid_from)?;
-        let p = w.arg(after.as_str().to_owned());
-        w.and(format!("id > {p}"));
-    }
-    let limit = w.arg(i64::from(take));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit}",
-        w.sql()
-    );
-    let rows = query(c, &sql, &w.params())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(checkpoint(rows, take, |c| c.id.as_str().to_owned(), |c| c))
 }
 
 #[async_trait]
@@ -200,12 +156,16 @@ impl ConnectionStore for PostgresStore {
         match page {
             PageRequest::Offset { page, per_page } => {
                 self.db
-                    .snapshot(|tx| Box::pin(offset_page(tx, filter.clone(), page, per_page)))
+                    .snapshot(|tx| {
+                        Box::pin(TABLE.offset_page(tx, filtered(filter), page, per_page))
+                    })
                     .await
             }
             PageRequest::Checkpoint { from, take } => {
                 let client = self.db.client().await?;
-                Ok(checkpoint_page(&client, filter, from, take).await?)
+                Ok(TABLE
+                    .checkpoint_page(&client, filtered(filter), from, take)
+                    .await?)
             }
         }
     }

@@ -10,11 +10,11 @@ use orgwarden_domain::{Error, NotFound, Result};
 use tokio_postgres::types::Json;
 use tokio_postgres::Row;
 
-use crate::columns::{count, json};
-use crate::db::{execute, query, query_opt};
+use crate::by_id::IdTable;
+use crate::columns::json;
+use crate::db::{execute, query_opt};
 use crate::errors::DbResult;
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::PostgresStore;
 
 const COLUMNS: &str = "id, client_id, audience, scope, attributes";
@@ -102,6 +102,14 @@ async fn delete(tx: &Transaction<'_>, id: GrantId) -> DbResult<()> {
     Ok(())
 }
 
+const TABLE: IdTable<ClientGrant> = IdTable {
+    table: "client_grants",
+    columns: COLUMNS,
+    from_row,
+    id_of: |r| r.id.as_str(),
+    is_id: |s| GrantId::parse(s).is_some(),
+};
+
 fn filtered(filter: &GrantFilter) -> Where {
     let mut w = Where::default();
     if let Some(client) = &filter.client_id {
@@ -111,58 +119,6 @@ fn filtered(filter: &GrantFilter) -> Where {
         w.equals("audience", audience);
     }
     w
-}
-
-async fn offset_page(
-    tx: &Transaction<'_>,
-    filter: GrantFilter,
-    page: u32,
-    per_page: u32,
-) -> DbResult<Listing<ClientGrant>> {
-    let mut w = filtered(&filter);
-    let sql = format!("SELECT count(*) FROM client_grants {}", w.sql());
-    let total = count(tx, &sql, &w.params()).await?;
-    let (limit, offset) = limit_offset(page, per_page);
-    let (limit, offset) = (w.arg(limit), w.arg(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit} OFFSET {offset}",
-        w.sql()
-    );
-    let items = query(tx, &sql, &w.params())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
-}
-
-async fn checkpoint_page(
-    c: &impl GenericClient,
-    filter: &GrantFilter,
-    from: Option<String>,
-    take: u32,
-) -> DbResult<Listing<ClientGrant>> {
-    let mut w = filtered(filter);
-    if let Some(from) = from {
-        let after = GrantId::parse(&from).ok_or_else(invalid_from)?;
-        let p = w.arg(after.as_str().to_owned());
-        w.and(format!("id > {p}"));
-    }
-    let limit = w.arg(i64::from(take));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit}",
-        w.sql()
-    );
-    let rows = query(c, &sql, &w.params())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(checkpoint(rows, take, |g| g.id.as_str().to_owned(), |g| g))
 }
 
 #[async_trait]
@@ -191,12 +147,16 @@ impl GrantStore for PostgresStore {
         match page {
             PageRequest::Offset { page, per_page } => {
                 self.db
-                    .snapshot(|tx| Box::pin(offset_page(tx, filter.clone(), page, per_page)))
+                    .snapshot(|tx| {
+                        Box::pin(TABLE.offset_page(tx, filtered(filter), page, per_page))
+                    })
                     .await
             }
             PageRequest::Checkpoint { from, take } => {
                 let client = self.db.client().await?;
-                Ok(checkpoint_page(&client, filter, from, take).await?)
+                Ok(TABLE
+                    .checkpoint_page(&client, filtered(filter), from, take)
+                    .await?)
             }
         }
     }

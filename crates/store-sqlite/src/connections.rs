@@ -7,13 +7,13 @@ use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::ConnectionStore;
 use orgwarden_domain::{Error, NotFound, Result};
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use time::OffsetDateTime;
 
+use crate::by_id::IdTable;
 use crate::columns::{json, json_opt, to_json, to_json_opt, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::SqliteStore;
 
 const COLUMNS: &str =
@@ -96,6 +96,14 @@ fn update(
     Ok(c)
 }
 
+const TABLE: IdTable<Connection> = IdTable {
+    table: "connections",
+    columns: COLUMNS,
+    from_row,
+    id_of: |c| c.id.as_str(),
+    is_id: |s| ConnectionId::parse(s).is_some(),
+};
+
 fn filtered(filter: &ConnectionFilter) -> Where {
     let mut w = Where::default();
     if let Some(name) = &filter.name {
@@ -107,55 +115,6 @@ fn filtered(filter: &ConnectionFilter) -> Where {
         w.and(format!("strategy IN ({})", marks.join(", ")));
     }
     w
-}
-
-fn list(
-    conn: &rusqlite::Connection,
-    filter: &ConnectionFilter,
-    page: PageRequest,
-) -> DbResult<Listing<Connection>> {
-    let mut w = filtered(filter);
-    match page {
-        PageRequest::Offset { page, per_page } => {
-            let tx = conn.unchecked_transaction()?;
-            let sql = format!("SELECT count(*) FROM connections {}", w.sql());
-            let total = tx
-                .prepare_cached(&sql)?
-                .query_row(params_from_iter(&w.args), |r| r.get(0))?;
-            let (limit, offset) = limit_offset(page, per_page);
-            let (limit, offset) = (w.arg(limit), w.arg(offset));
-            let sql = format!(
-                "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit} OFFSET {offset}",
-                w.sql()
-            );
-            let items = tx
-                .prepare_cached(&sql)?
-                .query_map(params_from_iter(&w.args), from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Listing {
-                items,
-                total,
-                next: None,
-            })
-        }
-        PageRequest::Checkpoint { from, take } => {
-            if let Some(from) = from {
-                let after = ConnectionId::parse(&from).ok_or_else(invalid_from)?;
-                let p = w.arg(after.as_str().to_owned());
-                w.and(format!("id > {p}"));
-            }
-            let limit = w.arg(i64::from(take));
-            let sql = format!(
-                "SELECT {COLUMNS} FROM connections {} ORDER BY id LIMIT {limit}",
-                w.sql()
-            );
-            let rows = conn
-                .prepare_cached(&sql)?
-                .query_map(params_from_iter(&w.args), from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(checkpoint(rows, take, |c| c.id.as_str().to_owned(), |c| c))
-        }
-    }
 }
 
 #[async_trait]
@@ -180,7 +139,9 @@ impl ConnectionStore for SqliteStore {
         page: PageRequest,
     ) -> Result<Listing<Connection>> {
         let filter = filter.clone();
-        self.db.read(move |conn| list(conn, &filter, page)).await
+        self.db
+            .read(move |conn| TABLE.list(conn, filtered(&filter), page))
+            .await
     }
 
     async fn update_connection(

@@ -6,12 +6,12 @@ use orgwarden_domain::ids::{ClientId, GrantId};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::GrantStore;
 use orgwarden_domain::{Error, NotFound, Result};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::by_id::IdTable;
 use crate::columns::{json, to_json, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
 use crate::{clients, SqliteStore};
 
 const COLUMNS: &str = "id, client_id, audience, scope, attributes";
@@ -88,6 +88,14 @@ fn delete(conn: &Connection, id: &GrantId) -> DbResult<()> {
     Ok(())
 }
 
+const TABLE: IdTable<ClientGrant> = IdTable {
+    table: "client_grants",
+    columns: COLUMNS,
+    from_row,
+    id_of: |g| g.id.as_str(),
+    is_id: |s| GrantId::parse(s).is_some(),
+};
+
 fn filtered(filter: &GrantFilter) -> Where {
     let mut w = Where::default();
     if let Some(client) = &filter.client_id {
@@ -99,55 +107,6 @@ fn filtered(filter: &GrantFilter) -> Where {
         w.and(format!("audience = {p}"));
     }
     w
-}
-
-fn list(
-    conn: &Connection,
-    filter: &GrantFilter,
-    page: PageRequest,
-) -> DbResult<Listing<ClientGrant>> {
-    let mut w = filtered(filter);
-    match page {
-        PageRequest::Offset { page, per_page } => {
-            let tx = conn.unchecked_transaction()?;
-            let sql = format!("SELECT count(*) FROM client_grants {}", w.sql());
-            let total = tx
-                .prepare_cached(&sql)?
-                .query_row(params_from_iter(&w.args), |r| r.get(0))?;
-            let (limit, offset) = limit_offset(page, per_page);
-            let (limit, offset) = (w.arg(limit), w.arg(offset));
-            let sql = format!(
-                "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit} OFFSET {offset}",
-                w.sql()
-            );
-            let items = tx
-                .prepare_cached(&sql)?
-                .query_map(params_from_iter(&w.args), from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Listing {
-                items,
-                total,
-                next: None,
-            })
-        }
-        PageRequest::Checkpoint { from, take } => {
-            if let Some(from) = from {
-                let after = GrantId::parse(&from).ok_or_else(invalid_from)?;
-                let p = w.arg(after.as_str().to_owned());
-                w.and(format!("id > {p}"));
-            }
-            let limit = w.arg(i64::from(take));
-            let sql = format!(
-                "SELECT {COLUMNS} FROM client_grants {} ORDER BY id LIMIT {limit}",
-                w.sql()
-            );
-            let rows = conn
-                .prepare_cached(&sql)?
-                .query_map(params_from_iter(&w.args), from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(checkpoint(rows, take, |g| g.id.as_str().to_owned(), |g| g))
-        }
-    }
 }
 
 #[async_trait]
@@ -179,7 +138,9 @@ impl GrantStore for SqliteStore {
         page: PageRequest,
     ) -> Result<Listing<ClientGrant>> {
         let filter = filter.clone();
-        self.db.read(move |conn| list(conn, &filter, page)).await
+        self.db
+            .read(move |conn| TABLE.list(conn, filtered(&filter), page))
+            .await
     }
 
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {

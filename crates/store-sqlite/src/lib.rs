@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+mod by_id;
 mod clients;
 mod columns;
 mod connections;

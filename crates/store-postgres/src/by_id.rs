@@ -2,11 +2,11 @@
 //! styles: a checkpoint is the last id returned.
 
 use deadpool_postgres::{GenericClient, Transaction};
-use orgwarden_domain::paging::Listing;
+use orgwarden_domain::paging::{Listing, PageRequest};
 use tokio_postgres::Row;
 
 use crate::columns::count;
-use crate::db::query;
+use crate::db::{query, Db};
 use crate::errors::DbResult;
 use crate::filter::Where;
 use crate::paging::{checkpoint, invalid_from, limit_offset};
@@ -20,7 +20,26 @@ pub(crate) struct IdTable<T> {
     pub(crate) is_id: fn(&str) -> bool,
 }
 
-impl<T> IdTable<T> {
+impl<T: Send> IdTable<T> {
+    /// One page of the rows that `filter()` selects, in either paging style.
+    pub(crate) async fn list(
+        &'static self,
+        db: &Db,
+        filter: impl Fn() -> Where + Send + Sync,
+        page: PageRequest,
+    ) -> orgwarden_domain::Result<Listing<T>> {
+        match page {
+            PageRequest::Offset { page, per_page } => {
+                db.snapshot(|tx| Box::pin(self.offset_page(tx, filter(), page, per_page)))
+                    .await
+            }
+            PageRequest::Checkpoint { from, take } => {
+                let client = db.client().await?;
+                Ok(self.checkpoint_page(&client, filter(), from, take).await?)
+            }
+        }
+    }
+
     /// One offset page of the rows matching `w`, with their total (in one snapshot).
     pub(crate) async fn offset_page(
         &self,

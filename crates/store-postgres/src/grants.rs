@@ -144,21 +144,7 @@ impl GrantStore for PostgresStore {
         filter: &GrantFilter,
         page: PageRequest,
     ) -> Result<Listing<ClientGrant>> {
-        match page {
-            PageRequest::Offset { page, per_page } => {
-                self.db
-                    .snapshot(|tx| {
-                        Box::pin(TABLE.offset_page(tx, filtered(filter), page, per_page))
-                    })
-                    .await
-            }
-            PageRequest::Checkpoint { from, take } => {
-                let client = self.db.client().await?;
-                Ok(TABLE
-                    .checkpoint_page(&client, filtered(filter), from, take)
-                    .await?)
-            }
-        }
+        TABLE.list(&self.db, || filtered(filter), page).await
     }
 
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {

@@ -1,35 +1,32 @@
 //! The newer `/api/v2/organizations/{id}/connections` API (used by current SDKs and the
 //! Terraform provider): the same data as `enabled_connections`, with `is_enabled` and
 //! `organization_access_level`, and the envelope key `connections` with `limit = per_page`.
+//! The handlers are `enabled_connections`'s, in this API's flavor.
 //!
 //! orgwarden keeps only enabled connections, at access level `none`: a request for anything
 //! else is refused with a clear 400 rather than silently ignored.
 
-use axum::extract::{Path, State};
-use axum::response::Response;
-use axum::routing::get;
 use axum::Router;
-use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
-use orgwarden_domain::paging::{Listing, PageRequest};
 use serde_json::Value;
 
 use super::dto;
-use super::enabled_connections::{CREATE, DELETE, READ, UPDATE};
-use super::json::{no_content, JsonBody, Reply};
-use super::list::{shape, LimitIs};
-use super::path;
-use super::query::{Paging, Query};
-use crate::auth::principal::Principal;
+use super::enabled_connections::{routes, Flavor};
+use super::list::LimitIs;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
+const NEWER: Flavor = Flavor {
+    collection: "connections",
+    envelope: "connections",
+    limit_is: LimitIs::PerPage,
+    render: dto::organization_connection,
+    connection_param: "connection_id",
+    prepare: strip_newer_fields,
+    is_enabled_filter: true,
+};
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{id}/connections", get(list).post(add))
-        .route(
-            "/organizations/{id}/connections/{connection_id}",
-            get(read).patch(update).delete(remove),
-        )
+    routes(&NEWER)
 }
 
 /// Takes out the newer API's own fields, refusing values orgwarden does not model.
@@ -62,97 +59,4 @@ fn strip_newer_fields(mut body: Value) -> ApiResult<Value> {
         }
     }
     Ok(body)
-}
-
-async fn list(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(id): Path<String>,
-    q: Query,
-) -> ApiResult<Reply> {
-    p.require(READ)?;
-    let org = path::org_id(&id)?;
-    let paging = Paging::offset(&q)?;
-    let only_disabled = !q.bool("is_enabled", true, "Filter connections by enabled status.")?;
-    let PageRequest::Offset { page, per_page } = paging.request else {
-        unreachable!("offset paging")
-    };
-    let mut listing = state
-        .store
-        .list_enabled_connections(&org, page, per_page)
-        .await?;
-    if only_disabled {
-        listing = Listing {
-            items: Vec::new(),
-            total: 0,
-            next: None,
-        };
-    }
-    Ok(Reply::ok(shape(
-        "connections",
-        &listing,
-        &paging,
-        LimitIs::PerPage,
-        dto::organization_connection,
-    )))
-}
-
-async fn add(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Reply> {
-    p.require(CREATE)?;
-    let org = path::org_id(&id)?;
-    let new = NewEnabledConnection::from_json(&strip_newer_fields(body)?)?;
-    let e = state.store.enable_connection(&org, new).await?;
-    Ok(Reply::created(dto::organization_connection(&e)))
-}
-
-async fn read(
-    State(state): State<AppState>,
-    p: Principal,
-    Path((id, cid)): Path<(String, String)>,
-) -> ApiResult<Reply> {
-    p.require(READ)?;
-    let (org, cid) = (
-        path::org_id(&id)?,
-        path::connection_id(&cid, "connection_id")?,
-    );
-    let e = state.store.get_enabled_connection(&org, &cid).await?;
-    Ok(Reply::ok(dto::organization_connection(&e)))
-}
-
-async fn update(
-    State(state): State<AppState>,
-    p: Principal,
-    Path((id, cid)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Reply> {
-    p.require(UPDATE)?;
-    let (org, cid) = (
-        path::org_id(&id)?,
-        path::connection_id(&cid, "connection_id")?,
-    );
-    let patch = SettingsPatch::from_json(&strip_newer_fields(body)?)?;
-    let e = state
-        .store
-        .update_enabled_connection(&org, &cid, patch)
-        .await?;
-    Ok(Reply::ok(dto::organization_connection(&e)))
-}
-
-async fn remove(
-    State(state): State<AppState>,
-    p: Principal,
-    Path((id, cid)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    p.require(DELETE)?;
-    let (org, cid) = (
-        path::org_id(&id)?,
-        path::connection_id(&cid, "connection_id")?,
-    );
-    state.store.disable_connection(&org, &cid).await?;
-    Ok(no_content())
 }

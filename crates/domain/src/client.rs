@@ -10,6 +10,16 @@ use crate::{Error, Result};
 
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
 
+/// The shortest client secret a caller may choose (generated ones have 64 characters). Auth0's
+/// schema allows one character; a guessable secret on a client that may hold Management API
+/// scopes is an open door, so orgwarden refuses it (see docs/behaviour.md).
+pub const MIN_SECRET_CHARS: usize = 32;
+
+/// Caps on arrays Auth0 leaves unbounded: more than any real client has (Auth0 knows about a
+/// dozen grant types; its Management API about 200 scopes).
+pub const MAX_GRANT_TYPES: usize = 50;
+pub const MAX_GRANT_SCOPES: usize = 1000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     pub client_id: ClientId,
@@ -161,7 +171,7 @@ fn client_schema(create: bool) -> Schema {
         .prop(
             "grant_types",
             "List of grant types supported for this application.",
-            array(string(1, 255), None, true),
+            array(string(1, 255), Some(MAX_GRANT_TYPES), true),
         )
         .prop("token_endpoint_auth_method", "", Schema::Enum(AUTH_METHODS));
     for p in PASSTHROUGH {
@@ -170,7 +180,12 @@ fn client_schema(create: bool) -> Schema {
     if create {
         o.required(&["name"]).build()
     } else {
-        o.prop("client_secret", "", string(1, 255)).build()
+        o.prop(
+            "client_secret",
+            "The secret used to sign tokens for the client",
+            string(MIN_SECRET_CHARS, 255),
+        )
+        .build()
     }
 }
 
@@ -299,6 +314,15 @@ impl ClientPatch {
         })
     }
 
+    /// Whether the patch sets how the client proves who it is (a secret, or keys for
+    /// `private_key_jwt`): whoever does so can act as the client.
+    pub fn changes_credentials(&self) -> bool {
+        self.client_secret.is_some()
+            || self
+                .attributes
+                .contains_key("client_authentication_methods")
+    }
+
     pub fn apply(self, c: &mut Client) {
         if let Some(n) = self.name {
             c.name = n;
@@ -323,19 +347,19 @@ pub struct ClientGrant {
     pub attributes: Map<String, Value>,
 }
 
+/// `is_system` is not here: Auth0 sets it on the grants it manages, and no request may.
 const GRANT_PASSTHROUGH: &[&str] = &[
     "organization_usage",
     "allow_any_organization",
     "subject_type",
     "authorization_details_types",
-    "is_system",
 ];
 
 fn grant_schema(create: bool) -> Schema {
     let mut o = ObjectSchema::new().prop(
         "scope",
         "Scopes allowed for this client grant.",
-        array(string(1, 280), None, true),
+        array(string(1, 280), Some(MAX_GRANT_SCOPES), true),
     );
     for p in GRANT_PASSTHROUGH {
         o = o.prop(p, "", Schema::Any);

@@ -284,14 +284,12 @@ impl Checker {
                     }
                 }
                 if *unique {
-                    for (i, x) in a.iter().enumerate() {
-                        if let Some(j) = a[..i].iter().position(|y| y == x) {
-                            return self.fail(
-                                format!("Array items are not unique (indexes {j} and {i})"),
-                                path,
-                                desc,
-                            );
-                        }
+                    if let Some((j, i)) = first_duplicate(a) {
+                        return self.fail(
+                            format!("Array items are not unique (indexes {j} and {i})"),
+                            path,
+                            desc,
+                        );
                     }
                 }
                 for (i, item) in a.iter().enumerate() {
@@ -367,6 +365,42 @@ impl Checker {
     }
 }
 
+/// A text equal for equal JSON values (object keys sorted, as JSON Schema's equality ignores
+/// their order).
+fn canonical(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical(v)))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// The first repeated item of `a`: (index of its first occurrence, index of the repeat). One
+/// pass with a hash set, so a long array costs linear time, not quadratic.
+fn first_duplicate(a: &[Value]) -> Option<(usize, usize)> {
+    let mut seen: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(a.len());
+    for (i, x) in a.iter().enumerate() {
+        let key = canonical(x);
+        if let Some(j) = seen.get(&key) {
+            return Some((*j, i));
+        }
+        seen.insert(key, i);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +412,26 @@ mod tests {
             .prop("flag", "", Schema::Bool)
             .required(&["name"])
             .build()
+    }
+
+    #[test]
+    fn finds_repeated_items_in_linear_time() {
+        let s = ObjectSchema::new()
+            .prop("scope", "", array(string(1, 280), None, true))
+            .build();
+        let many: Vec<String> = (0..60_000).map(|i| format!("s{i}")).collect();
+        assert!(check(&json!({ "scope": many }), &s, Origin::Payload).is_ok());
+        let mut repeated = many.clone();
+        repeated.push("s7".into());
+        assert_eq!(
+            check(&json!({ "scope": repeated }), &s, Origin::Payload).unwrap_err(),
+            "Payload validation error: 'Array items are not unique (indexes 7 and 60000)' on property scope."
+        );
+        assert_eq!(
+            first_duplicate(&[json!({"a": 1, "b": 2}), json!(1), json!({"b": 2, "a": 1})]),
+            Some((0, 2))
+        );
+        assert_eq!(first_duplicate(&[json!(1), json!("1")]), None);
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum ApiError {
     Token(TokenError),
     #[error("insufficient scope")]
     InsufficientScope(&'static [&'static str]),
+    /// The caller would give a client (maybe itself) a power it does not hold.
+    #[error("{0}")]
+    Escalation(String),
     #[error("{0}")]
     InvalidQuery(String),
     #[error("{0}")]
@@ -132,6 +135,9 @@ impl ApiError {
                 format!("Insufficient scope, expected any of: {}", scopes.join(", ")),
                 Some("insufficient_scope"),
             ),
+            ApiError::Escalation(m) => {
+                body(StatusCode::FORBIDDEN, m.clone(), Some("insufficient_scope"))
+            }
             ApiError::InvalidQuery(m) => body(
                 StatusCode::BAD_REQUEST,
                 m.clone(),

@@ -128,12 +128,24 @@ impl AppState {
         self.verified.clear();
     }
 
-    /// Signs an access token for `client_id` on `audience` with `scopes`.
+    /// Signs an access token for `client_id` on `audience` with `scopes`, for the configured
+    /// token lifetime.
     pub fn mint_token(
         &self,
         client_id: &str,
         audience: &str,
         scopes: &[String],
+    ) -> anyhow::Result<String> {
+        self.mint_token_for(client_id, audience, scopes, self.identity.token_lifetime)
+    }
+
+    /// Signs an access token that lives `lifetime` seconds.
+    pub fn mint_token_for(
+        &self,
+        client_id: &str,
+        audience: &str,
+        scopes: &[String],
+        lifetime: i64,
     ) -> anyhow::Result<String> {
         let now = self.clock.now().unix_timestamp();
         let claims = Claims {
@@ -141,7 +153,7 @@ impl AppState {
             sub: format!("{client_id}@clients"),
             aud: audience.to_owned(),
             iat: now,
-            exp: now + self.identity.token_lifetime,
+            exp: now + lifetime,
             scope: scopes.join(" "),
             gty: "client-credentials".into(),
             azp: client_id.to_owned(),

@@ -12,6 +12,7 @@ use super::list::{shape, LimitIs};
 use super::path;
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
+use crate::auth::privilege::require_may_grant;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -60,6 +61,7 @@ async fn create(
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
     let grant = NewClientGrant::from_json(&body)?.into_grant();
+    require_may_grant(&state, &p, &grant.audience, &grant.scope)?;
     let grant = state.store.create_grant(grant).await?;
     Ok(Reply::created(dto::client_grant(&grant)))
 }
@@ -83,6 +85,10 @@ async fn update(
     p.require(UPDATE)?;
     let id = path::grant_id(&id)?;
     let patch = ClientGrantPatch::from_json(&body)?;
+    if let Some(scope) = &patch.scope {
+        let current = state.store.get_grant(&id).await?;
+        require_may_grant(&state, &p, &current.audience, scope)?;
+    }
     let grant = state.store.update_grant(&id, patch).await?;
     Ok(Reply::ok(dto::client_grant(&grant)))
 }

@@ -15,6 +15,7 @@ use super::list::{shape, LimitIs};
 use super::path;
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
+use crate::auth::privilege::{require_client_fields, require_may_take_over, ClientWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -175,7 +176,7 @@ async fn create(
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
-    p.require(CREATE)?;
+    require_client_fields(&p, &body, ClientWrite::Create, CREATE)?;
     let (client, secret) = NewClient::from_json(&body)?.into_client();
     let client = state.store.create_client(client).await?;
     Ok(Reply::created(dto::client(&client, Some(&secret))))
@@ -203,9 +204,12 @@ async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
-    p.require(UPDATE)?;
+    require_client_fields(&p, &body, ClientWrite::Update, UPDATE)?;
     let id = path::client_id(&id)?;
     let patch = ClientPatch::from_json(&body)?;
+    if patch.changes_credentials() {
+        require_may_take_over(&state, &p, &state.store.get_client(&id).await?).await?;
+    }
     let client = state.store.update_client(&id, patch).await?;
     Ok(Reply::ok(dto::client(&client, None)))
 }
@@ -217,6 +221,7 @@ async fn rotate(
 ) -> ApiResult<Reply> {
     p.require(ROTATE)?;
     let id = path::client_id(&id)?;
+    require_may_take_over(&state, &p, &state.store.get_client(&id).await?).await?;
     let new_secret = secret::generate();
     let patch = ClientPatch {
         client_secret: Some(new_secret.clone()),

@@ -3,5 +3,6 @@
 pub mod cache;
 pub mod keys;
 pub mod principal;
+pub mod privilege;
 pub mod rotation;
 pub mod token_endpoint;

@@ -240,7 +240,10 @@ async fn issue(
     };
     let scopes: Vec<String> = match param(&params, "scope") {
         Some(asked) => {
-            let asked: Vec<&str> = asked.split_whitespace().collect();
+            // Each scope once, in the order asked: a repeated scope adds nothing but length.
+            let mut asked: Vec<&str> = asked.split_whitespace().collect();
+            let mut seen = std::collections::HashSet::new();
+            asked.retain(|s| seen.insert(*s));
             let missing: Vec<&str> = asked
                 .iter()
                 .copied()

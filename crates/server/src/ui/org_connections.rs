@@ -171,13 +171,18 @@ async fn candidates(
     }
 }
 
+/// The "try it" panel's token: long enough to paste into a terminal, short enough that a copy
+/// left behind (a screenshot, a shell history, a session signed out) soon stops working.
+pub const TRY_IT_LIFETIME_SECS: i64 = 600;
+
 fn try_it(state: &AppState, org: &Organization) -> Option<TryIt> {
     let admin = state.dashboard.config.admin_client_id.as_deref()?;
     let token = state
-        .mint_token(
+        .mint_token_for(
             admin,
             &state.identity.audience,
             &["read:organization_connections".to_owned()],
+            TRY_IT_LIFETIME_SECS,
         )
         .ok()?;
     let base = &state.identity.base_url;

@@ -191,3 +191,13 @@ impl TestApp {
         r.body["id"].as_str().unwrap().to_owned()
     }
 }
+
+/// The claims of a JWT, unverified (for looking at what a token says).
+pub fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}

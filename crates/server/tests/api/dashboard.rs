@@ -430,6 +430,12 @@ async fn enable_a_connection_and_toggle_its_settings_through_the_forms() {
         .call(Method::GET, "/api/v2/clients", Some(&token), None)
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN, "and only for that");
+    let claims = crate::app::claims_of(&token);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        600,
+        "the panel's token is short-lived: {claims}"
+    );
 
     let r = b
         .post(

@@ -11,6 +11,7 @@ mod enabled_connections;
 mod multi_instance;
 mod operations;
 mod organizations;
+mod privileges;
 mod rate_limits;
 mod replay;
 mod signing_keys;

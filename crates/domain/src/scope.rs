@@ -50,6 +50,11 @@ pub const GUARDED_CLIENT_FIELDS: &[GuardedField] = &[
         on_update: &["update:client_keys"],
     },
     GuardedField {
+        property: "signing_keys",
+        on_create: &["create:clients"],
+        on_update: &["update:client_keys"],
+    },
+    GuardedField {
         property: "encryption_key",
         on_create: &["create:clients"],
         on_update: &["update:client_keys"],

@@ -14,4 +14,5 @@ mod organizations;
 mod rate_limits;
 mod replay;
 mod signing_keys;
+mod slow_clients;
 mod tokens;

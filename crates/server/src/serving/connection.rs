@@ -20,8 +20,8 @@ use super::requests::{self, InFlight, RequestLimits};
 use super::watched_io::WatchedIo;
 use crate::config::Limits;
 
-/// After its deadline or a shutdown, a connection is asked to close gracefully (HTTP/2
-/// GOAWAY); this long later it is simply dropped.
+/// After its deadline (HTTP/2) or a shutdown, a connection is asked to close gracefully
+/// (GOAWAY); this long later it is simply dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// What every connection shares.
@@ -70,10 +70,13 @@ pub async fn run(
                     return;
                 }
             };
-            if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+            let alpn = stream.get_ref().1.alpn_protocol();
+            if alpn == Some(b"h2") {
                 state.set_http2();
             }
-            let io = WatchedIo::new(stream, state.clone(), shared.epoch, true);
+            // Without ALPN the client may still speak HTTP/2 (prior knowledge): look.
+            let agreed = alpn.is_some();
+            let io = WatchedIo::new(stream, state.clone(), shared.epoch, agreed);
             serve_http(&shared, io, peer, &state, stop).await;
         }
     }
@@ -148,6 +151,10 @@ async fn serve_http<I>(
                     .is_some_and(|d| shared.epoch.now() >= d);
                 if still {
                     tracing::debug!(%peer, "closing a connection past its header-read or idle deadline");
+                    if !state.is_http2() {
+                        // Nothing in flight, nothing to say (HTTP/1.1 has no GOAWAY).
+                        return;
+                    }
                     conn.as_mut().graceful_shutdown();
                     closing = Some(Instant::now() + CLOSE_GRACE);
                 }

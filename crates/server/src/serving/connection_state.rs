@@ -84,6 +84,10 @@ impl ConnectionState {
         self.idle_since.load(Ordering::Acquire)
     }
 
+    pub fn is_http2(&self) -> bool {
+        self.http2.load(Ordering::Acquire)
+    }
+
     pub fn set_http2(&self) {
         self.http2.store(true, Ordering::Release);
     }

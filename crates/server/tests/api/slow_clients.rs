@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ impl Orgwarden {
     fn start(tls: bool, limits: &[&str]) -> Orgwarden {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut child = Command::new(BIN)
+        let mut child = Process::new(BIN)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("ORGWARDEN_LOG", "info")
@@ -100,7 +100,7 @@ impl Orgwarden {
 
     /// An admin token from `orgwarden token` (every scope, faults included).
     fn token(&self) -> String {
-        let out = Command::new(BIN)
+        let out = Process::new(BIN)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .args(["token", "--domain", DOMAIN, "--data-dir"])
@@ -625,4 +625,104 @@ async fn bodies_over_1_mib_get_413_over_http2_and_http1() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
+}
+
+#[tokio::test]
+async fn on_sigterm_requests_in_flight_finish_and_idle_connections_do_not_hold_it_up() {
+    let mut server = Orgwarden::start(false, &[]);
+    let token = server.token();
+    let http = server.http(false);
+    let r = http
+        .post(server.url("/orgwarden/v1/faults"))
+        .bearer_auth(&token)
+        .json(&json!({"path": "/api/v2/organizations", "action": "delay", "delay_ms": 2000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // An idle keep-alive connection (HTTP/1.1) and an idle HTTP/2 one.
+    let mut idle = server.tcp().await;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+    let h2 = server.http(true);
+    assert_eq!(
+        h2.get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let slow = tokio::spawn(
+        http.get(server.url("/api/v2/organizations"))
+            .bearer_auth(&token)
+            .send(),
+    );
+    sleep(Duration::from_millis(500)).await;
+    let stopped = Instant::now();
+    let pid = server.child.id().to_string();
+    assert!(Process::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+
+    let r = slow
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(r.status(), 200);
+    assert!(closed_by_server(&mut idle).await);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < BOUND, "still running after SIGTERM");
+        sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn handlers_see_the_peer_address() {
+    use axum::extract::ConnectInfo;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/peer",
+        axum::routing::get(
+            |ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() },
+        ),
+    );
+    let orgwarden_server::config::Command::Serve(settings) =
+        orgwarden_server::config::Cli::try_parse_from_args(&["orgwarden", "serve"]).command
+    else {
+        unreachable!()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(orgwarden_server::server::serve(
+        listener,
+        None,
+        app,
+        settings.limits,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let local = conn.local_addr().unwrap();
+    conn.write_all(b"GET /peer HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    timeout(BOUND, conn.read_to_string(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(answer.ends_with(&local.to_string()), "{answer}");
+    stop.send(()).unwrap();
+    timeout(BOUND, serving).await.unwrap().unwrap().unwrap();
 }

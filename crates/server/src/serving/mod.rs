@@ -60,6 +60,7 @@ pub async fn serve(
             permits: Arc::new(Semaphore::new(limits.max_concurrent_requests as usize)),
             timeout: limits.request_timeout,
             overloaded: Report::new(epoch, REPORT_EVERY),
+            timed_out: Report::new(epoch, REPORT_EVERY),
         }),
         epoch,
     });

@@ -41,6 +41,7 @@ pub struct RequestLimits {
     pub permits: Arc<Semaphore>,
     pub timeout: Duration,
     pub overloaded: Report,
+    pub timed_out: Report,
 }
 
 /// Marks a request in flight on its connection until dropped.
@@ -104,11 +105,13 @@ pub async fn handle(
         Ok(Err(never)) => match never {},
         Err(_) => {
             let awaiting_body = lock(&body).awaiting;
-            tracing::warn!(
-                timeout_ms = limits.timeout.as_millis() as u64,
-                awaiting_body,
-                "request timed out"
-            );
+            limits.timed_out.note(|n| {
+                tracing::warn!(
+                    timed_out = n,
+                    awaiting_body,
+                    "requests not answered within the request timeout: answering 408/503 (--request-timeout)"
+                )
+            });
             return ApiError::RequestTimeout {
                 after: limits.timeout,
                 awaiting_body,

@@ -4,7 +4,6 @@ use std::net::TcpListener;
 use std::path::Path;
 
 use anyhow::Context;
-use axum_server::tls_rustls::RustlsConfig;
 
 use crate::bootstrap::{self, Prepared};
 use crate::config::{Cli, Command, LogFormat, Settings};
@@ -70,6 +69,7 @@ async fn shutdown_signal() {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     init_tracing(settings.log_format);
+    settings.limits.check().map_err(anyhow::Error::msg)?;
     server::install_crypto_provider();
     let listener = TcpListener::bind(settings.listen)
         .with_context(|| format!("binding {}", settings.listen))?;
@@ -90,8 +90,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             },
             _ => tls::ensure_local_certificate(&settings.tls_dir(), &identity.domain)?,
         };
-        let config = RustlsConfig::from_pem_file(&files.cert, &files.key)
-            .await
+        let config = tls::server_config(&files.cert, &files.key)
             .with_context(|| format!("loading TLS certificate {}", files.cert.display()))?;
         (Some(config), files.ca)
     } else {
@@ -146,6 +145,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         listener,
         tls_config,
         server::router(state),
+        settings.limits,
         shutdown_signal(),
     )
     .await?;

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -9,6 +10,26 @@ use crate::ratelimit::plan::Plan;
 
 fn parse_plan(s: &str) -> Result<Plan, String> {
     s.parse()
+}
+
+/// A duration such as `10s`, `500ms` or `2m`; a bare number is seconds. From 1 ms to 1 hour.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 10s, 500ms or 2m"))?;
+    let d = match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        u => return Err(format!("unknown unit {u:?}: use ms, s or m")),
+    };
+    if d < Duration::from_millis(1) || d > Duration::from_secs(3600) {
+        return Err("must be between 1ms and 60m".into());
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Parser)]
@@ -110,6 +131,46 @@ pub struct Settings {
         default_value = "pretty"
     )]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What one client may hold of the server: time, connections, requests.
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Limits")]
+pub struct Limits {
+    /// Time from accepting a connection to having its first request's headers (the TLS
+    /// handshake included), and from the first byte of each later request to its last header.
+    #[arg(long, env = "ORGWARDEN_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// A connection with no request in flight is closed after this long.
+    #[arg(long, env = "ORGWARDEN_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// A request not answered this long after its headers arrived (its body included) gets a
+    /// 408 (body still arriving) or a 503 (the server was slow).
+    #[arg(long, env = "ORGWARDEN_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Open connections; past it, the oldest connection with no request in flight, from the
+    /// address holding the most connections, is closed to make room.
+    #[arg(long, env = "ORGWARDEN_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub max_connections: u32,
+    /// Requests being handled at once (`/healthz` aside); past it, `503` with `Retry-After`.
+    #[arg(long, env = "ORGWARDEN_MAX_CONCURRENT_REQUESTS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_concurrent_requests: u32,
+}
+
+impl Limits {
+    /// The caps must leave room for connections with nothing in flight: they are the ones
+    /// closed to make room for new connections.
+    pub fn check(&self) -> Result<(), String> {
+        if self.max_connections <= self.max_concurrent_requests {
+            return Err(format!(
+                "--max-connections ({}) must be greater than --max-concurrent-requests ({})",
+                self.max_connections, self.max_concurrent_requests
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Settings {
@@ -168,5 +229,39 @@ mod tests {
             s.admin_client_file(),
             PathBuf::from("./orgwarden-data/admin-client.json")
         );
+        assert_eq!(s.limits.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(s.limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(s.limits.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.limits.max_connections, 1024);
+        assert_eq!(s.limits.max_concurrent_requests, 256);
+        assert!(s.limits.check().is_ok());
+    }
+
+    #[test]
+    fn durations_read_with_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "0", "0ms", "s", "-1s", "1.5s", "10h", "61m", "10 sec"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_connection_cap_must_exceed_the_request_cap() {
+        let cli = Cli::try_parse_from([
+            "orgwarden",
+            "serve",
+            "--max-connections",
+            "100",
+            "--max-concurrent-requests",
+            "100",
+        ])
+        .unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("serve")
+        };
+        assert!(s.limits.check().unwrap_err().contains("--max-connections"));
     }
 }

@@ -58,6 +58,26 @@ pub enum ApiError {
     /// A 5xx forced by an injected fault.
     #[error("injected fault")]
     Injected(StatusCode),
+    /// The cap on requests handled at once is reached (503 with `Retry-After`).
+    #[error("too many requests in flight")]
+    Overloaded,
+    /// The request was not answered within the request timeout: 408 while its body was still
+    /// arriving, 503 when the server was the slow one.
+    #[error("request timed out")]
+    RequestTimeout {
+        after: std::time::Duration,
+        awaiting_body: bool,
+    },
+}
+
+/// `30s`, `1500ms`: a duration as the settings spell it.
+fn spell(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms / 1000 * 1000 == ms {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
 }
 
 impl From<anyhow::Error> for ApiError {
@@ -171,6 +191,30 @@ impl ApiError {
             ApiError::MethodNotAllowed => {
                 body(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", None)
             }
+            ApiError::Overloaded => body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is handling too many requests at once; retry shortly.",
+                Some("server_busy"),
+            ),
+            ApiError::RequestTimeout {
+                after,
+                awaiting_body: true,
+            } => body(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "The request body was not received within {}.",
+                    spell(*after)
+                ),
+                Some("request_timeout"),
+            ),
+            ApiError::RequestTimeout {
+                after,
+                awaiting_body: false,
+            } => body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The request was not answered within {}.", spell(*after)),
+                Some("request_timeout"),
+            ),
         }
     }
 }
@@ -207,6 +251,10 @@ impl IntoResponse for ApiError {
             v["attributes"] = a;
         }
         let mut resp = crate::api::json::json_response(b.status, &v);
+        if let ApiError::Overloaded = self {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if let ApiError::Token(t) = self {
             let h = format!(
                 "Bearer error=\"invalid_token\", error_description=\"{}\"",

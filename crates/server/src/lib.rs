@@ -14,6 +14,7 @@ pub mod files;
 pub mod observability;
 pub mod ratelimit;
 pub mod server;
+pub mod serving;
 pub mod state;
 pub mod tls;
 pub mod ui;

@@ -1,7 +1,4 @@
-//! The HTTP application and serving it, over TLS or plain HTTP, with graceful shutdown.
-
-use std::future::Future;
-use std::time::Duration;
+//! The HTTP application; serving it (limits, TLS, graceful shutdown) is in `serving`.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -9,8 +6,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use axum_server::tls_rustls::RustlsConfig;
-use axum_server::Handle;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::json::json_response;
@@ -89,38 +84,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes; requests in flight then get up to
-/// 30 seconds to finish.
-pub async fn serve(
-    listener: std::net::TcpListener,
-    tls: Option<RustlsConfig>,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let handle = Handle::new();
-    let h = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing requests in flight");
-        h.graceful_shutdown(Some(Duration::from_secs(30)));
-    });
-    let service = app.into_make_service();
-    match tls {
-        Some(config) => {
-            axum_server::from_tcp_rustls(listener, config)?
-                .handle(handle)
-                .serve(service)
-                .await
-        }
-        None => {
-            axum_server::from_tcp(listener)?
-                .handle(handle)
-                .serve(service)
-                .await
-        }
-    }
-}
+pub use crate::serving::serve;
 
 /// rustls needs one process-wide crypto provider; we use aws-lc-rs (as for JWTs).
 pub fn install_crypto_provider() {

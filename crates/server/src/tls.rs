@@ -4,12 +4,15 @@
 //! `SSL_CERT_FILE`, `curl --cacert`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
 use crate::files::write_private;
@@ -103,6 +106,26 @@ pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsF
     })
 }
 
+/// The server's TLS settings from a certificate chain and its key (PEM): TLS 1.2 and 1.3 with
+/// aws-lc-rs, ALPN offering HTTP/2 then HTTP/1.1.
+pub fn server_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .with_context(|| format!("reading the certificate {}", cert.display()))?;
+    anyhow::ensure!(!chain.is_empty(), "{} holds no certificate", cert.display());
+    let key = PrivateKeyDer::from_pem_file(key)
+        .with_context(|| format!("reading the private key {}", key.display()))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .with_context(|| format!("the certificate {} and its key", cert.display()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,8 +144,17 @@ mod tests {
         let ca1 = std::fs::read(a.ca.as_ref().unwrap()).unwrap();
         let b = ensure_local_certificate(dir.path(), "example.test:9000").unwrap();
         assert_eq!(ca1, std::fs::read(b.ca.unwrap()).unwrap());
-        assert!(std::fs::read_to_string(b.cert)
+        assert!(std::fs::read_to_string(&b.cert)
             .unwrap()
             .contains("BEGIN CERTIFICATE"));
+        let config = server_config(&b.cert, &b.key).unwrap();
+        assert_eq!(
+            config.alpn_protocols,
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        assert!(
+            server_config(&b.key, &b.key).is_err(),
+            "a key is no certificate"
+        );
     }
 }

@@ -15,4 +15,5 @@ mod privileges;
 mod rate_limits;
 mod replay;
 mod signing_keys;
+mod slow_clients;
 mod tokens;

@@ -505,3 +505,49 @@ async fn a_field_scope_is_enforced_on_organization_create() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_path_parameter_that_is_not_utf8_gets_auth0s_error_as_documented() {
+    // schemathesis only sends valid UTF-8 in paths; `%FF` is what a broken client sends.
+    let app = TestApp::with_plan("off", None).await;
+    let doc = document();
+    let mut checked = 0;
+    for (method, path, op) in operations(&doc) {
+        if !path.contains('{')
+            || DOCUMENTED_AHEAD
+                .iter()
+                .any(|(m, p)| *m == method.as_str() && *p == path)
+        {
+            continue;
+        }
+        let url = concrete(&path);
+        // Every parameter in turn.
+        for (i, _) in path.match_indices('{') {
+            let name_end = path[i..].find('}').unwrap() + i;
+            let bad = concrete(&format!("{}%FF{}", &path[..i], &path[name_end + 1..]));
+            let r = app
+                .call(method.clone(), &bad, Some(&app.admin_token), None)
+                .await;
+            let at = format!("{method} {bad} (from {url})");
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{at}: {}",
+                String::from_utf8_lossy(&r.raw)
+            );
+            assert!(
+                op["responses"].get("400").is_some(),
+                "{at}: 400 is not documented"
+            );
+            assert_eq!(
+                r.body["statusCode"],
+                400,
+                "{at}: {}",
+                String::from_utf8_lossy(&r.raw)
+            );
+            assert_eq!(r.body["errorCode"], "invalid_uri", "{at}: {}", r.body);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} parameters checked");
+}

@@ -315,6 +315,34 @@ fn the_document_is_well_formed_openapi_3_1() {
             );
         }
 
+        // Links name an operation of this document and parameters it has.
+        for (code, response) in responses {
+            for (name, l) in response["links"].as_object().into_iter().flatten() {
+                let target = l["operationId"].as_str().unwrap_or_default();
+                let found = ops.iter().find(|(_, _, o)| o["operationId"] == target);
+                let (_, target_path, target_op) =
+                    found.unwrap_or_else(|| panic!("{at} {code}: link {name} to {target}"));
+                let known: BTreeSet<String> = doc["paths"][target_path]["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .chain(target_op["parameters"].as_array().into_iter().flatten())
+                    .map(|p| parameter(&doc, p)["name"].as_str().unwrap().to_owned())
+                    .collect();
+                for p in l["parameters"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| p.0)
+                {
+                    assert!(
+                        known.contains(p),
+                        "{at} {code}: link {name} sets {p}, which {target} does not have"
+                    );
+                }
+            }
+        }
+
         // Field scopes: on properties the request body has, with known scopes.
         if let Some(fields) = op.get("x-orgwarden-field-scopes") {
             let schema = &op["requestBody"]["content"]["application/json"]["schema"];

@@ -1,13 +1,14 @@
 //! orgwarden's own admin API, apart from Auth0's surface: `/orgwarden/v1/faults`
 //! (scope `orgwarden:faults`) sets injected faults for testing clients.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{delete, get};
 use axum::Router;
 use serde_json::json;
 
 use crate::api::json::{no_content, JsonBody, Reply};
+use crate::api::path::Path;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::faults::{Rule, SCOPE};

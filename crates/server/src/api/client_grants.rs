@@ -1,6 +1,6 @@
 //! `/api/v2/client-grants`: which client may get tokens for which audience, with which scopes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -9,7 +9,7 @@ use orgwarden_domain::client::{ClientGrantPatch, GrantFilter, NewClientGrant};
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
-use super::path;
+use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::auth::privilege::require_may_grant;

@@ -1,7 +1,7 @@
 //! `/api/v2/clients`: machine clients. The secret is shown on create and on rotation only;
 //! it is stored hashed.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
-use super::path;
+use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::auth::privilege::{require_client_fields, require_may_take_over, ClientWrite};

@@ -1,7 +1,7 @@
 //! `/api/v2/connections`: list (filters, fields, both paging styles), create, get, update,
 //! delete (202 with `deleted_at` while it goes, then 204, as Auth0).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -16,7 +16,7 @@ use serde_json::json;
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
-use super::path;
+use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};

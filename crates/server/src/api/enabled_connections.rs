@@ -2,7 +2,7 @@
 //! The newer `/organizations/{id}/connections` API serves the same handlers in its own
 //! [`Flavor`] (see `organization_connections.rs`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
-use super::path;
+use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;

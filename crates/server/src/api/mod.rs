@@ -7,6 +7,7 @@ pub mod dto;
 pub mod enabled_connections;
 pub mod json;
 pub mod list;
+pub mod openapi;
 pub mod organization_connections;
 pub mod organizations;
 pub mod path;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(clients::router())
         .merge(client_grants::router())
         .merge(signing_keys::router())
+        .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

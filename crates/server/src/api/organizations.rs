@@ -1,6 +1,6 @@
 //! `/api/v2/organizations`: list, create, get (by id or name), update, delete.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
-use super::path;
+use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};

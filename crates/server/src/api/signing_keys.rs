@@ -1,12 +1,13 @@
 //! `/api/v2/keys/signing`: the token signing keys, and rotating them (Auth0's paths and scopes).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use orgwarden_domain::clock::iso8601_millis;
 use serde_json::{json, Map, Value};
 
 use super::json::Reply;
+use super::path::Path;
 use crate::auth::keys::KeyInfo;
 use crate::auth::principal::Principal;
 use crate::auth::rotation;

@@ -9,6 +9,7 @@ mod dashboard;
 mod db_copy;
 mod enabled_connections;
 mod multi_instance;
+mod openapi;
 mod operations;
 mod organizations;
 mod privileges;

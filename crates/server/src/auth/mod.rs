@@ -4,4 +4,5 @@ pub mod cache;
 pub mod keys;
 pub mod principal;
 pub mod rotation;
+pub mod sealing;
 pub mod token_endpoint;

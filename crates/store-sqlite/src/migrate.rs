@@ -53,6 +53,9 @@ pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    /// kid, private key, rotated_at, revoked_at.
+    type KeyRow = (String, Vec<u8>, Option<i64>, Option<i64>);
+
     /// A database from before migration 3: its rotated-out keys carry `revoked_at`.
     #[test]
     fn rotated_keys_of_an_older_database_become_rotated_not_revoked() {
@@ -74,7 +77,7 @@ mod tests {
 
         run(&mut conn).unwrap();
 
-        let rows: Vec<(String, Vec<u8>, Option<i64>, Option<i64>)> = conn
+        let rows: Vec<KeyRow> = conn
             .prepare(
                 "SELECT kid, private_key, rotated_at, revoked_at FROM signing_keys ORDER BY kid",
             )

@@ -24,7 +24,7 @@ use crate::enabled_connection::{
     EnabledConnection, NewEnabledConnection, Settings, SettingsPatch, MAX_PER_ORGANIZATION,
 };
 use crate::ids::{random_alphanumeric, ClientId, ConnectionId, GrantId, OrgId};
-use crate::keys::SigningKey;
+use crate::keys::{Revocation, SigningKey};
 use crate::organization::{
     Branding, Colors, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
@@ -65,6 +65,8 @@ const CHECKS: &[(&str, Check)] = checks![
     client_delete_removes_its_grants,
     grants_unique_per_audience_and_filters,
     signing_key_rotation,
+    signing_key_revocation,
+    signing_key_private_key_replacement,
 ];
 
 /// Runs every check, in order, on one store.
@@ -1905,9 +1907,10 @@ async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
 fn key(created: i64, current: bool) -> SigningKey {
     SigningKey {
         kid: random_alphanumeric(16),
-        private_pkcs8: random_alphanumeric(64).into_bytes(),
+        private_key: random_alphanumeric(64).into_bytes(),
         created_at: seconds(created),
         current,
+        rotated_at: None,
         revoked_at: None,
     }
 }
@@ -1955,13 +1958,14 @@ async fn signing_key_rotation(store: &dyn Store) {
     let old = find(&keys, &first.kid);
     assert!(!old.current, "the previous key is no longer current");
     assert_eq!(
-        old.revoked_at,
+        old.rotated_at,
         Some(rotated_at),
-        "the previous key is revoked at the rotation"
+        "the previous key is rotated out at the rotation"
     );
+    assert_eq!(old.revoked_at, None, "rotating out is not revoking");
     assert_eq!(
-        (old.private_pkcs8, old.created_at),
-        (first.private_pkcs8.clone(), first.created_at),
+        (old.private_key, old.created_at),
+        (first.private_key.clone(), first.created_at),
         "and otherwise kept"
     );
     assert_eq!(
@@ -1997,6 +2001,148 @@ async fn signing_key_rotation(store: &dyn Store) {
         1,
         "exactly one current key"
     );
+}
+
+/// A rotation to a fresh current key: returns (the rotated-out key, the new current key).
+async fn rotated_pair(store: &dyn Store, at: i64) -> (SigningKey, SigningKey) {
+    let old = key(at, true);
+    ok(
+        store.add_signing_key(old.clone(), seconds(at)).await,
+        "add a key",
+    );
+    let new = key(at + 10, true);
+    ok(
+        store.add_signing_key(new.clone(), seconds(at + 20)).await,
+        "rotate",
+    );
+    (old, new)
+}
+
+async fn signing_key_revocation(store: &dyn Store) {
+    let (old, current) = rotated_pair(store, 1_700_001_000).await;
+    let revoked_at = seconds(1_700_001_100);
+    let expected = SigningKey {
+        current: false,
+        rotated_at: Some(seconds(1_700_001_020)),
+        revoked_at: Some(revoked_at),
+        ..old.clone()
+    };
+    assert_eq!(
+        ok(
+            store.revoke_signing_key(&old.kid, revoked_at).await,
+            "revoke"
+        ),
+        Revocation::Revoked(expected.clone()),
+        "a rotated-out key is revoked at the time given, and handed back as stored"
+    );
+    let keys = ok(store.signing_keys().await, "keys after revocation");
+    assert_eq!(
+        keys.iter().find(|k| k.kid == old.kid),
+        Some(&expected),
+        "the revoked key stays listed, revoked, its rotation time kept"
+    );
+    assert_eq!(keys.first(), Some(&current), "the current key is untouched");
+
+    assert_eq!(
+        ok(
+            store
+                .revoke_signing_key(&old.kid, seconds(1_700_001_200))
+                .await,
+            "revoke again"
+        ),
+        Revocation::AlreadyRevoked(expected.clone()),
+        "revoking twice keeps the first revocation time"
+    );
+
+    assert_eq!(
+        ok(
+            store
+                .revoke_signing_key(&current.kid, seconds(1_700_001_300))
+                .await,
+            "revoke the current key"
+        ),
+        Revocation::Current,
+        "the current key is not revoked"
+    );
+    let keys = ok(store.signing_keys().await, "keys after refusing");
+    assert_eq!(keys.first(), Some(&current), "and stays current, unrevoked");
+
+    let standby = key(1_700_001_400, false);
+    ok(
+        store
+            .add_signing_key(standby.clone(), seconds(1_700_001_400))
+            .await,
+        "add a key that was never current",
+    );
+    match ok(
+        store
+            .revoke_signing_key(&standby.kid, seconds(1_700_001_500))
+            .await,
+        "revoke a key never current",
+    ) {
+        Revocation::Revoked(k) => assert_eq!(
+            (k.rotated_at, k.revoked_at),
+            (None, Some(seconds(1_700_001_500))),
+            "a key never current is revoked without a rotation time"
+        ),
+        other => panic!("revoke a key never current: expected Revoked, got {other:?}"),
+    }
+
+    assert_not_found(
+        store
+            .revoke_signing_key(&random_alphanumeric(16), seconds(1_700_001_600))
+            .await,
+        NotFound::SigningKey,
+        "revoke an unknown key",
+    );
+}
+
+async fn signing_key_private_key_replacement(store: &dyn Store) {
+    let (old, current) = rotated_pair(store, 1_700_002_000).await;
+    let sealed = random_alphanumeric(80).into_bytes();
+    assert!(
+        ok(
+            store
+                .replace_private_key(&old.kid, &old.private_key, sealed.clone())
+                .await,
+            "replace"
+        ),
+        "the private key is replaced when it still is the old one"
+    );
+    assert!(
+        !ok(
+            store
+                .replace_private_key(&old.kid, &old.private_key, b"other".to_vec())
+                .await,
+            "replace from stale bytes"
+        ),
+        "and not when it changed meanwhile"
+    );
+    assert!(
+        !ok(
+            store
+                .replace_private_key(&random_alphanumeric(16), b"x", b"y".to_vec())
+                .await,
+            "replace an unknown key"
+        ),
+        "nor when there is no such key"
+    );
+    let keys = ok(store.signing_keys().await, "keys after replacement");
+    let stored = keys
+        .iter()
+        .find(|k| k.kid == old.kid)
+        .expect("the key is listed");
+    assert_eq!(
+        stored,
+        &SigningKey {
+            private_key: sealed,
+            current: false,
+            rotated_at: Some(seconds(1_700_002_020)),
+            ..old
+        },
+        "only the private key changed, byte for byte"
+    );
+    assert_eq!(keys.first(), Some(&current), "other keys are untouched");
 }
 
 // ---------------------------------------------------------------------------------------------

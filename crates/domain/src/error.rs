@@ -9,6 +9,7 @@ pub enum NotFound {
     EnabledConnection,
     Client,
     ClientGrant,
+    SigningKey,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ use crate::client::{Client, ClientGrant, ClientGrantPatch, ClientPatch, GrantFil
 use crate::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use crate::enabled_connection::{EnabledConnection, NewEnabledConnection, SettingsPatch};
 use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
-use crate::keys::SigningKey;
+use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
 use crate::Result;
@@ -132,10 +132,17 @@ pub trait GrantStore: Send + Sync {
 
 #[async_trait]
 pub trait KeyStore: Send + Sync {
-    /// Every key, the current one first.
+    /// Every key, the current one first, then the newest first.
     async fn signing_keys(&self) -> Result<Vec<SigningKey>>;
-    /// Adds a key; if it is current, the previous current key is marked revoked at `now`.
+    /// Adds a key as given; if it is current, the previous current key stops being current and
+    /// is rotated out at `now`.
     async fn add_signing_key(&self, key: SigningKey, now: OffsetDateTime) -> Result<()>;
+    /// Revokes a key that is not current, at `now`. NotFound(SigningKey) if there is no such key.
+    async fn revoke_signing_key(&self, kid: &str, now: OffsetDateTime) -> Result<Revocation>;
+    /// Replaces a key's stored private key with `new`, if it still is `old` (false otherwise:
+    /// another instance changed it first, or there is no such key). Afterwards `old` is no
+    /// longer in the files the backend keeps, as far as the backend can see to that.
+    async fn replace_private_key(&self, kid: &str, old: &[u8], new: Vec<u8>) -> Result<bool>;
 }
 
 /// Everything a server needs from storage.

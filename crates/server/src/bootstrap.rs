@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, NewClient};
 use orgwarden_domain::clock::{Clock, SystemClock};
 use orgwarden_domain::ids::{ClientId, GrantId};
@@ -13,8 +12,9 @@ use orgwarden_domain::store::DynStore;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::keys::{generate_key, KeyRing};
+use crate::auth::sealing::{self, MasterKey};
 use crate::config::Settings;
-use crate::files::write_private;
+use crate::files::{create_private_dir, make_tree_private, write_private};
 use crate::ratelimit::memory::MemoryLimiter;
 use crate::ratelimit::reconnect::SharedLimiter;
 use crate::ratelimit::RateLimiter;
@@ -77,22 +77,51 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// The key ring, from the stored keys: refuses to start when sealed keys cannot be opened (no
+/// master key, or another one); with a master key, seals the keys still stored plain, in place
+/// (the migration of an existing database); makes the first key if there is none.
 async fn key_ring(
     store: &DynStore,
+    master: Option<&MasterKey>,
     clock: &dyn Clock,
     token_lifetime: i64,
 ) -> anyhow::Result<KeyRing> {
     let mut keys = store.signing_keys().await?;
+    for k in &keys {
+        sealing::open(master, &k.kid, &k.private_key)?;
+    }
+    match master {
+        Some(master) => {
+            let mut sealed = 0;
+            for k in keys.iter().filter(|k| !sealing::is_sealed(&k.private_key)) {
+                let new = sealing::seal(master, &k.kid, &k.private_key)?;
+                // False when another instance sealed it first.
+                if store
+                    .replace_private_key(&k.kid, &k.private_key, new)
+                    .await?
+                {
+                    sealed += 1;
+                }
+            }
+            if sealed > 0 {
+                tracing::warn!(
+                    keys = sealed,
+                    "encrypted {sealed} signing key(s) stored unencrypted with the master key, in place"
+                );
+                keys = store.signing_keys().await?;
+            }
+        }
+        None => tracing::warn!(
+            "signing keys are stored UNENCRYPTED: anyone who can read the database can sign \
+             tokens; set ORGWARDEN_MASTER_KEY or ORGWARDEN_MASTER_KEY_FILE to encrypt them"
+        ),
+    }
     if !keys.iter().any(|k| k.current) {
-        let key = generate_key(clock.now())?;
+        let key = generate_key(clock.now(), master)?;
         store.add_signing_key(key, clock.now()).await?;
         keys = store.signing_keys().await?;
     }
-    KeyRing::new(&crate::auth::rotation::live_keys(
-        keys,
-        clock.now(),
-        token_lifetime,
-    ))
+    KeyRing::new(&keys, master, clock.now(), token_lifetime)
 }
 
 fn read_admin_file(path: &Path) -> Option<AdminClient> {
@@ -166,16 +195,41 @@ async fn admin_client(
     Ok((admin, created))
 }
 
+/// Creates the data directory, or makes an existing one and everything in it private to this
+/// user (an older orgwarden left them readable by others), saying so once.
+fn private_data_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        create_private_dir(dir)?;
+    }
+    let changed = make_tree_private(dir)?;
+    if !changed.is_empty() {
+        let paths: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+        tracing::warn!(
+            dir = %dir.display(),
+            changed = %paths.join(", "),
+            "made {} file(s) and directories in the data directory private to this user (0600 and 0700): others could read them",
+            changed.len()
+        );
+    }
+    Ok(())
+}
+
 pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared> {
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-        format!(
-            "creating the data directory {}",
-            settings.data_dir.display()
-        )
-    })?;
+    let master = MasterKey::from_settings(
+        settings.master_key.as_ref(),
+        settings.master_key_file.as_deref(),
+    )?
+    .map(Arc::new);
+    private_data_dir(&settings.data_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (store, pool) = open_store_with_gauge(&settings.database_url()).await?;
-    let keys = key_ring(&store, clock.as_ref(), settings.token_lifetime).await?;
+    let keys = key_ring(
+        &store,
+        master.as_deref(),
+        clock.as_ref(),
+        settings.token_lifetime,
+    )
+    .await?;
     let identity = Identity::new(
         &settings.domain(port),
         settings.tls_enabled(),
@@ -189,6 +243,7 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
     let mut state = AppState::new(store, keys, identity, clock)
         .with_rate_limit(settings.rate_limit.clone(), limiter);
     state.pool = pool;
+    state.master_key = master;
     let ca = settings.tls_dir().join("ca.pem");
     state.dashboard = Arc::new(crate::ui::session::Dashboard::new(
         crate::ui::session::DashboardConfig {

@@ -1,4 +1,4 @@
-//! The subcommands: `serve`, `token`, `trust`, `migrate`.
+//! The subcommands: `serve`, `token`, `trust`, `migrate`, `db-copy`, `master-key generate`.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::bootstrap::{self, Prepared};
-use crate::config::{Cli, Command, LogFormat, Settings};
+use crate::config::{Cli, Command, LogFormat, MasterKeyCommand, Settings};
 use crate::{server, tls};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -14,6 +14,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(settings) => serve(settings).await,
         Command::Token { settings, scopes } => token(settings, scopes).await,
         Command::Trust(settings) => trust(&settings),
+        Command::MasterKey {
+            command: MasterKeyCommand::Generate { out },
+        } => {
+            let key = crate::auth::sealing::generate_master_key()?;
+            match out {
+                Some(path) => {
+                    crate::files::create_private(&path, format!("{key}\n").as_bytes())?;
+                    eprintln!(
+                        "wrote a new master key to {} (0600); start orgwarden with ORGWARDEN_MASTER_KEY_FILE={} and keep a copy somewhere safe: without it the signing keys cannot be read",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => println!("{key}"),
+            }
+            Ok(())
+        }
         Command::DbCopy { from, to } => {
             let (source, target) = (
                 bootstrap::open_store(&from).await?,
@@ -111,6 +128,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         identity.domain, identity.issuer, identity.audience
     );
     println!("  database: {}", settings.database_url());
+    if state.master_key.is_some() {
+        println!("  keys:     signing keys encrypted with the master key");
+    } else {
+        println!("  WARNING:  signing keys are stored UNENCRYPTED; set ORGWARDEN_MASTER_KEY or ORGWARDEN_MASTER_KEY_FILE (see `orgwarden master-key generate`)");
+    }
     if let Some(ca) = &ca {
         println!("  CA:       {} (trust it: `orgwarden trust`, curl --cacert, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE)", ca.display());
     }

@@ -32,6 +32,30 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// A setting whose value must never be shown: `Debug` prints `<hidden>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "orgwarden",
@@ -59,8 +83,14 @@ pub enum Command {
     Trust(Settings),
     /// Create or upgrade the database schema, then exit.
     Migrate(Settings),
+    /// The master key that encrypts the signing keys at rest.
+    MasterKey {
+        #[command(subcommand)]
+        command: MasterKeyCommand,
+    },
     /// Copy a whole installation into an empty database (e.g. SQLite to PostgreSQL), then
-    /// check that the counts agree.
+    /// check that the counts agree. Signing keys are copied as stored: encrypted ones need the
+    /// same master key on the target.
     DbCopy {
         /// Source database URL (sqlite://PATH or postgres://…).
         #[arg(long)]
@@ -68,6 +98,18 @@ pub enum Command {
         /// Target database URL; it must be empty (it is created or migrated first).
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MasterKeyCommand {
+    /// Make a new master key: base64 of 32 random bytes, printed, or written to a new file
+    /// only you can read.
+    Generate {
+        /// Write it to this file (mode 0600; an existing file is never replaced) instead of
+        /// printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -123,6 +165,19 @@ pub struct Settings {
     /// A password that signs in to the web dashboard (besides the admin client's credentials).
     #[arg(long, env = "ORGWARDEN_DASHBOARD_PASSWORD", hide_env_values = true)]
     pub dashboard_password: Option<String>,
+    /// The master key that encrypts the signing keys at rest: base64 of 32 random bytes
+    /// (`orgwarden master-key generate`). Without one, keys are stored unencrypted. Prefer the
+    /// variable or --master-key-file: a flag's value is visible to other local users.
+    #[arg(
+        long,
+        env = "ORGWARDEN_MASTER_KEY",
+        hide_env_values = true,
+        conflicts_with = "master_key_file"
+    )]
+    pub master_key: Option<Secret>,
+    /// A file holding the master key; it must not be readable by group or others.
+    #[arg(long, env = "ORGWARDEN_MASTER_KEY_FILE", value_name = "FILE")]
+    pub master_key_file: Option<PathBuf>,
     /// Log format.
     #[arg(
         long,

@@ -1,11 +1,13 @@
 //! `orgwarden db-copy --from URL --to URL`: moves a whole installation between storage
 //! backends through the storage traits (so any pair of backends works), keeping ids, secrets'
-//! hashes, keys and the order things were created in; then compares the counts.
+//! hashes, keys (encrypted ones stay encrypted, byte for byte) and the order things were
+//! created in; then compares the counts.
 
 use anyhow::{ensure, Context};
 use orgwarden_domain::client::GrantFilter;
 use orgwarden_domain::connection::ConnectionFilter;
 use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
+use orgwarden_domain::keys::SigningKey;
 use orgwarden_domain::organization::{NewOrganization, Sort};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::store::Store;
@@ -114,11 +116,12 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
     for g in all(|p| from.list_grants(&EVERY_GRANT, p)).await? {
         to.create_grant(g).await.context("copying a client grant")?;
     }
-    // Older keys first, the current one last, so it ends up current.
+    // Older keys first, the current one last, so it ends up current; each one as stored (its
+    // private key sealed or not, its rotation and revocation times).
     let mut keys = from.signing_keys().await?;
     keys.sort_by_key(|k| (k.current, k.created_at));
     for k in keys {
-        let at = k.revoked_at.unwrap_or(k.created_at);
+        let at = k.rotated_at.unwrap_or(k.created_at);
         to.add_signing_key(k, at)
             .await
             .context("copying a signing key")?;
@@ -128,6 +131,18 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
     ensure!(
         source == target,
         "counts differ after the copy: source {source:?}, target {target:?}"
+    );
+    let key_states = |keys: Vec<SigningKey>| -> Vec<_> {
+        keys.into_iter()
+            .map(|k| {
+                let (rotated, revoked) = (k.rotated_at.is_some(), k.revoked_at.is_some());
+                (k.kid, k.private_key, k.current, rotated, revoked)
+            })
+            .collect()
+    };
+    ensure!(
+        key_states(from.signing_keys().await?) == key_states(to.signing_keys().await?),
+        "the signing keys differ after the copy"
     );
     Ok(target)
 }

@@ -43,6 +43,9 @@ pub enum ApiError {
     InvalidQuery(String),
     #[error("{0}")]
     InvalidUri(String),
+    /// `PUT /keys/signing/{kid}/revoke` on the current key.
+    #[error("the current signing key cannot be revoked")]
+    CurrentKeyRevocation,
     #[error("paging past 1000 records")]
     InvalidPaging,
     #[error("invalid JSON")]
@@ -114,6 +117,7 @@ fn not_found(what: NotFound) -> Body {
         NotFound::EnabledConnection => ("No connection found by that id", None),
         NotFound::Client => ("The client does not exist", Some("inexistent_client")),
         NotFound::ClientGrant => ("The grant does not exist.", Some("inexistent_client_grant")),
+        NotFound::SigningKey => ("Signing key not found", None),
     };
     body(StatusCode::NOT_FOUND, message, code)
 }
@@ -166,6 +170,12 @@ impl ApiError {
             ApiError::InvalidUri(m) => {
                 body(StatusCode::BAD_REQUEST, m.clone(), Some("invalid_uri"))
             }
+            ApiError::CurrentKeyRevocation => body(
+                StatusCode::BAD_REQUEST,
+                "The current signing key cannot be revoked: rotate the signing key first \
+                 (POST /api/v2/keys/signing/rotate), then revoke the previous one.",
+                None,
+            ),
             ApiError::InvalidPaging => body(
                 StatusCode::BAD_REQUEST,
                 "Requesting page exceeds the allowed maximum of 1000 records.",

@@ -8,6 +8,7 @@ use orgwarden_domain::store::DynStore;
 
 use crate::auth::cache::TokenCache;
 use crate::auth::keys::{Claims, KeyRing};
+use crate::auth::sealing::MasterKey;
 use crate::error::TokenError;
 use crate::faults::Faults;
 use crate::observability::{Metrics, Verification};
@@ -52,6 +53,10 @@ impl Identity {
 pub struct AppState {
     pub store: DynStore,
     pub keys: Arc<RwLock<Arc<KeyRing>>>,
+    /// Held while the key ring is reloaded from storage (see `auth::rotation::refresh`).
+    pub key_reload: Arc<tokio::sync::Mutex<()>>,
+    /// Seals new signing keys and opens stored ones; `None`: keys are stored unencrypted.
+    pub master_key: Option<Arc<MasterKey>>,
     pub identity: Arc<Identity>,
     pub clock: Arc<dyn Clock>,
     pub verified: Arc<TokenCache>,
@@ -70,6 +75,8 @@ impl AppState {
         AppState {
             store,
             keys: Arc::new(RwLock::new(Arc::new(keys))),
+            key_reload: Arc::new(tokio::sync::Mutex::new(())),
+            master_key: None,
             identity: Arc::new(identity),
             clock,
             verified: Arc::new(TokenCache::default()),

@@ -1,6 +1,6 @@
 //! Local TLS: on first start a CA (`tls/ca.pem`, its key kept beside it, 0600) is made; on
 //! every start a server certificate for localhost, 127.0.0.1, ::1 and the configured host is
-//! signed by it. Users trust `tls/ca.pem` once (`orgwarden trust`, `NODE_EXTRA_CA_CERTS`,
+//! signed by it. Like everything in the data directory, `tls/` is 0700 and its files 0600. Users trust `tls/ca.pem` once (`orgwarden trust`, `NODE_EXTRA_CA_CERTS`,
 //! `SSL_CERT_FILE`, `curl --cacert`).
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
-use crate::files::write_private;
+use crate::files::{create_private_dir, write_private};
 
 pub struct TlsFiles {
     pub cert: PathBuf,
@@ -55,7 +55,7 @@ pub fn host_of(domain: &str) -> String {
 
 /// Makes the CA if missing, then a fresh server certificate for the names.
 pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsFiles> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(dir)?;
     let ca_pem = dir.join("ca.pem");
     let ca_key_pem = dir.join("ca-key.pem");
     let params = ca_params()?;
@@ -69,8 +69,7 @@ pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsF
             .self_signed(&key)
             .context("making the CA certificate")?;
         write_private(&ca_key_pem, key.serialize_pem().as_bytes())?;
-        std::fs::write(&ca_pem, cert.pem())
-            .with_context(|| format!("writing {}", ca_pem.display()))?;
+        write_private(&ca_pem, cert.pem().as_bytes())?;
         key
     };
     let issuer = Issuer::new(params, ca_key);
@@ -96,8 +95,7 @@ pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsF
         .context("signing the server certificate")?;
     let cert = dir.join("server.pem");
     let key = dir.join("server-key.pem");
-    std::fs::write(&cert, server_cert.pem())
-        .with_context(|| format!("writing {}", cert.display()))?;
+    write_private(&cert, server_cert.pem().as_bytes())?;
     write_private(&key, server_key.serialize_pem().as_bytes())?;
     Ok(TlsFiles {
         cert,

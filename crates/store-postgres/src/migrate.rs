@@ -15,6 +15,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/0002_organization_attributes.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/0003_signing_key_revocation.sql"),
+    ),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

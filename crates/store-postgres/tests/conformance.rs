@@ -185,9 +185,10 @@ async fn two_instances_adding_a_first_key_at_once_leave_one_current() {
     let now = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("a time");
     let key = || SigningKey {
         kid: random_alphanumeric(16),
-        private_pkcs8: random_alphanumeric(64).into_bytes(),
+        private_key: random_alphanumeric(64).into_bytes(),
         created_at: now,
         current: true,
+        rotated_at: None,
         revoked_at: None,
     };
     let (first, second) =
@@ -201,7 +202,8 @@ async fn two_instances_adding_a_first_key_at_once_leave_one_current() {
         1,
         "one current key"
     );
-    assert_eq!(keys[1].revoked_at, Some(now), "the other is revoked");
+    assert_eq!(keys[1].rotated_at, Some(now), "the other is rotated out");
+    assert_eq!(keys[1].revoked_at, None, "not revoked");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -232,7 +234,7 @@ async fn two_instances_starting_together_migrate_once() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2], "each migration applied once");
+    assert_eq!(versions, vec![1, 2, 3], "each migration applied once");
 
     // A third start finds the schema up to date.
     PostgresStore::connect(&url).await.expect("a later start");

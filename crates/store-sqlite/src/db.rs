@@ -56,9 +56,13 @@ impl Db {
     /// Opens (or creates) the file and migrates it. Blocking.
     pub(crate) fn open(path: PathBuf) -> anyhow::Result<Db> {
         disable_memory_statistics();
+        make_private(&path)?;
         let mut writer = Connection::open(&path)
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         configure(&writer)?;
+        // Deleted or overwritten content is zeroed, not left in free pages (a replaced private
+        // key must not stay readable in the file).
+        writer.pragma_update(None, "secure_delete", "ON")?;
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         anyhow::ensure!(
@@ -124,6 +128,30 @@ impl Db {
         .await
     }
 
+    /// Copies the write-ahead log into the database file and truncates the log to nothing, so
+    /// the log keeps no older version of a page. Best effort: a reader in the middle of a read
+    /// can keep it from finishing.
+    pub(crate) async fn checkpoint(self: &Arc<Self>) -> Result<()> {
+        let db = Arc::clone(self);
+        let _slot = self
+            .write_slot
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(e.into()))?;
+        blocking(move || {
+            let conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let busy: i64 =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            if busy != 0 {
+                tracing::warn!(
+                    "the SQLite write-ahead log could not be truncated: a read was in progress"
+                );
+            }
+            Ok(())
+        })
+        .await
+    }
+
     fn take_reader(&self) -> DbResult<Connection> {
         if let Some(conn) = self
             .readers
@@ -145,6 +173,62 @@ impl Db {
             idle.push(conn);
         }
     }
+}
+
+/// The database file and the `-wal`, `-shm` and `-journal` files SQLite keeps beside it.
+fn database_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_owned()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    files
+}
+
+/// Makes the database private to this user, whatever the umask: a missing file is created with
+/// mode 0600 (SQLite gives the `-wal`, `-shm` and `-journal` files it creates the database
+/// file's mode), and existing files others could read are made 0600, with one warning.
+fn make_private(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "cannot create the SQLite database {}",
+                    path.display()
+                )))
+            }
+        }
+        let mut tightened = Vec::new();
+        for file in database_files(path) {
+            let Ok(meta) = std::fs::symlink_metadata(&file) else {
+                continue;
+            };
+            if meta.is_file() && meta.permissions().mode() & 0o777 != 0o600 {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot make {} private (0600)", file.display()))?;
+                tightened.push(file.display().to_string());
+            }
+        }
+        if !tightened.is_empty() {
+            tracing::warn!(
+                files = %tightened.join(", "),
+                "the SQLite database files had other modes than 0600 (others could read the keys and secrets in them): made them 0600"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 async fn blocking<T, F>(work: F) -> Result<T>

@@ -11,6 +11,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/0002_organization_attributes.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/0003_signing_key_revocation.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {
@@ -43,4 +47,51 @@ pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// kid, private key, rotated_at, revoked_at.
+    type KeyRow = (String, Vec<u8>, Option<i64>, Option<i64>);
+
+    /// A database from before migration 3: its rotated-out keys carry `revoked_at`.
+    #[test]
+    fn rotated_keys_of_an_older_database_become_rotated_not_revoked() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY,
+                                             applied_at INTEGER NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 0), (2, 0);",
+        )
+        .unwrap();
+        for (_, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO signing_keys (kid, private_pkcs8, created_at, current, revoked_at)
+             VALUES ('old', x'3082', 1, 0, 5), ('new', x'3083', 4, 1, NULL)",
+        )
+        .unwrap();
+
+        run(&mut conn).unwrap();
+
+        let rows: Vec<KeyRow> = conn
+            .prepare(
+                "SELECT kid, private_key, rotated_at, revoked_at FROM signing_keys ORDER BY kid",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("new".into(), vec![0x30, 0x83], None, None),
+                ("old".into(), vec![0x30, 0x82], Some(5), None),
+            ]
+        );
+    }
 }

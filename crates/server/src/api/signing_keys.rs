@@ -1,9 +1,12 @@
-//! `/api/v2/keys/signing`: the token signing keys, and rotating them (Auth0's paths and scopes).
+//! `/api/v2/keys/signing`: the token signing keys, rotating them, and revoking one (Auth0's
+//! paths and scopes).
 
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use orgwarden_domain::clock::iso8601_millis;
+use orgwarden_domain::keys::Revocation;
+use orgwarden_domain::{Error as DomainError, NotFound};
 use serde_json::{json, Map, Value};
 
 use super::json::Reply;
@@ -23,23 +26,36 @@ pub fn router() -> Router<AppState> {
         .route("/keys/signing", get(list))
         .route("/keys/signing/rotate", post(rotate))
         .route("/keys/signing/{kid}", get(read))
+        .route("/keys/signing/{kid}/revoke", put(revoke))
 }
 
+/// Auth0's fields: `previous` and `current_until` for a key rotated out, `revoked_at` for a
+/// revoked one.
 fn key_json(k: &KeyInfo) -> Value {
     let mut v = Map::new();
     v.insert("kid".into(), json!(k.kid));
     v.insert("cert".into(), json!(k.cert));
+    v.insert("fingerprint".into(), json!(k.fingerprint));
+    v.insert("thumbprint".into(), json!(k.thumbprint));
     v.insert("current".into(), json!(k.current));
+    v.insert("next".into(), json!(false));
+    v.insert("previous".into(), json!(k.rotated_at.is_some()));
     v.insert(
         "current_since".into(),
         json!(iso8601_millis(k.current_since)),
     );
+    if let Some(at) = k.rotated_at {
+        v.insert("current_until".into(), json!(iso8601_millis(at)));
+    }
     v.insert("revoked".into(), json!(k.revoked_at.is_some()));
     if let Some(at) = k.revoked_at {
-        v.insert("previous".into(), json!(true));
         v.insert("revoked_at".into(), json!(iso8601_millis(at)));
     }
     Value::Object(v)
+}
+
+fn not_found() -> ApiError {
+    ApiError::Domain(DomainError::NotFound(NotFound::SigningKey))
 }
 
 async fn list(State(state): State<AppState>, p: Principal) -> ApiResult<Reply> {
@@ -61,8 +77,19 @@ async fn read(
         .key_infos()
         .iter()
         .find(|k| k.kid == kid)
-        .ok_or(ApiError::RouteNotFound)?;
+        .ok_or_else(not_found)?;
     Ok(Reply::ok(key_json(key)))
+}
+
+/// The certificate of a key, as this instance's ring shows it.
+fn cert_of(state: &AppState, kid: &str) -> String {
+    state
+        .key_ring()
+        .key_infos()
+        .iter()
+        .find(|k| k.kid == kid)
+        .map(|k| k.cert.clone())
+        .unwrap_or_default()
 }
 
 /// Auth0 asks for both scopes.
@@ -70,13 +97,29 @@ async fn rotate(State(state): State<AppState>, p: Principal) -> ApiResult<Reply>
     p.require(CREATE)?;
     p.require(UPDATE)?;
     let key = rotation::rotate(&state).await?;
-    let ring = state.key_ring();
-    let cert = ring
-        .key_infos()
-        .iter()
-        .find(|k| k.kid == key.kid)
-        .map(|k| k.cert.clone())
-        .unwrap_or_default();
     tracing::warn!(kid = %key.kid, "signing key rotated");
-    Ok(Reply::created(json!({ "cert": cert, "kid": key.kid })))
+    Ok(Reply::created(
+        json!({ "cert": cert_of(&state, &key.kid), "kid": key.kid }),
+    ))
+}
+
+/// Only a key that is no longer current can be revoked (as in Auth0: rotate first). Revoking a
+/// revoked key again changes nothing and answers the same.
+async fn revoke(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(kid): Path<String>,
+) -> ApiResult<Reply> {
+    p.require(UPDATE)?;
+    let key = match rotation::revoke(&state, &kid).await? {
+        Revocation::Current => return Err(ApiError::CurrentKeyRevocation),
+        Revocation::Revoked(key) => {
+            tracing::warn!(kid = %key.kid, "signing key revoked: its tokens are refused from now on");
+            key
+        }
+        Revocation::AlreadyRevoked(key) => key,
+    };
+    Ok(Reply::ok(
+        json!({ "cert": cert_of(&state, &key.kid), "kid": key.kid }),
+    ))
 }

@@ -1,9 +1,11 @@
-//! The signing key ring: RS256 keys kept in storage, the current one signs, every one that is
-//! still listed verifies (chosen by `kid`), and the public halves are published as a JWKS.
+//! The signing key ring: RS256 keys kept in storage (sealed with the master key when one is
+//! given), the current one signs, every one that still verifies (chosen by `kid`) is published
+//! as a JWKS, and every stored key is listed as `/api/v2/keys/signing` shows it.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
+use aws_lc_rs::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::sealing::{self, MasterKey};
 use crate::error::TokenError;
 
 /// The claims of a Management API access token, as Auth0 issues them.
@@ -39,10 +42,10 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 const LEEWAY_SECS: u64 = 5;
 
 pub struct KeyRing {
-    /// `kid` + whether current, sorted: what the ring was built from.
-    kids: Vec<String>,
-    /// Each key's self-signed certificate (PEM), as Auth0 shows them.
-    certs: Vec<KeyInfo>,
+    /// What the ring was built from (see [`KeyRing::version_of`]).
+    version: Vec<String>,
+    /// Every stored key, as Auth0 lists them, in the store's order.
+    infos: Vec<KeyInfo>,
     signer_kid: String,
     signer: EncodingKey,
     verifiers: HashMap<String, DecodingKey>,
@@ -64,14 +67,20 @@ pub struct KeyInfo {
     /// A self-signed certificate for the key (PEM). It is derived from the key alone (dates,
     /// serial and subject included), so every instance shows the same one.
     pub cert: String,
+    /// SHA-1 of the certificate (DER), as colon-separated hex pairs (Auth0's `fingerprint`).
+    pub fingerprint: String,
+    /// The same SHA-1 as plain hex (Auth0's `thumbprint`).
+    pub thumbprint: String,
     pub current: bool,
     pub current_since: OffsetDateTime,
+    /// When it stopped being current.
+    pub rotated_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-fn key_info(k: &SigningKey) -> anyhow::Result<KeyInfo> {
+fn key_info(k: &SigningKey, pkcs8: &[u8]) -> anyhow::Result<KeyInfo> {
     use rcgen::{CertificateParams, DnType, KeyPair as CertKey, SerialNumber, PKCS_RSA_SHA256};
-    let der = rustls::pki_types::PrivatePkcs8KeyDer::from(k.private_pkcs8.clone());
+    let der = rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec());
     let key = CertKey::from_pkcs8_der_and_sign_algo(&der, &PKCS_RSA_SHA256)
         .context("signing key for its certificate")?;
     let mut p = CertificateParams::new(Vec::<String>::new())?;
@@ -86,27 +95,38 @@ fn key_info(k: &SigningKey) -> anyhow::Result<KeyInfo> {
     let cert = p
         .self_signed(&key)
         .context("certificate for a signing key")?;
+    let sha1 = digest(&SHA1_FOR_LEGACY_USE_ONLY, cert.der());
+    let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
     Ok(KeyInfo {
         kid: k.kid.clone(),
         cert: cert.pem(),
+        fingerprint: hex.join(":"),
+        thumbprint: hex.concat(),
         current: k.current,
         current_since: k.created_at,
+        rotated_at: k.rotated_at,
         revoked_at: k.revoked_at,
     })
 }
 
-/// A new RSA-2048 key, current.
-pub fn generate_key(now: OffsetDateTime) -> anyhow::Result<SigningKey> {
+/// A new RSA-2048 key, current, sealed with `master` when there is one.
+pub fn generate_key(now: OffsetDateTime, master: Option<&MasterKey>) -> anyhow::Result<SigningKey> {
     let pair = KeyPair::generate(KeySize::Rsa2048)
         .map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
     let der = pair
         .as_der()
         .map_err(|_| anyhow::anyhow!("RSA key export failed"))?;
+    let kid = random_alphanumeric(21);
+    let private_key = match master {
+        Some(m) => sealing::seal(m, &kid, der.as_ref())?,
+        None => der.as_ref().to_vec(),
+    };
     Ok(SigningKey {
-        kid: random_alphanumeric(21),
-        private_pkcs8: der.as_ref().to_vec(),
+        kid,
+        private_key,
         created_at: now,
         current: true,
+        rotated_at: None,
         revoked_at: None,
     })
 }
@@ -123,16 +143,35 @@ fn pkcs8_pem(der: &[u8]) -> String {
 }
 
 impl KeyRing {
-    /// Builds the ring from stored keys; the first current key signs.
-    pub fn new(keys: &[SigningKey]) -> anyhow::Result<Self> {
+    /// Builds the ring from the stored keys, opened with `master`: the current key signs; the
+    /// keys that verify at `now` (see [`SigningKey::verifies_at`]) verify and are published.
+    pub fn new(
+        keys: &[SigningKey],
+        master: Option<&MasterKey>,
+        now: OffsetDateTime,
+        token_lifetime: i64,
+    ) -> anyhow::Result<Self> {
         let current = keys
             .iter()
             .find(|k| k.current)
             .context("no current signing key")?;
         let mut verifiers = HashMap::new();
         let mut jwks = Vec::new();
+        let mut infos = Vec::with_capacity(keys.len());
+        let mut signer = None;
         for k in keys {
-            let pair = KeyPair::from_pkcs8(&k.private_pkcs8)
+            let pkcs8 = sealing::open(master, &k.kid, &k.private_key)?;
+            infos.push(key_info(k, &pkcs8)?);
+            if k.current {
+                signer = Some(
+                    EncodingKey::from_rsa_pem(pkcs8_pem(&pkcs8).as_bytes())
+                        .context("current signing key is unusable")?,
+                );
+            }
+            if !k.verifies_at(now, token_lifetime) {
+                continue;
+            }
+            let pair = KeyPair::from_pkcs8(&pkcs8)
                 .map_err(|e| anyhow::anyhow!("stored signing key {} is unreadable: {e}", k.kid))?;
             let public = pair.public_key();
             let n = public.modulus().big_endian_without_leading_zero().to_vec();
@@ -143,39 +182,57 @@ impl KeyRing {
                 "n": URL_SAFE_NO_PAD.encode(&n), "e": URL_SAFE_NO_PAD.encode(&e),
             }));
         }
-        let signer = EncodingKey::from_rsa_pem(pkcs8_pem(&current.private_pkcs8).as_bytes())
-            .context("current signing key is unusable")?;
-        let mut kids: Vec<String> = keys
-            .iter()
-            .map(|k| format!("{}{}", k.kid, k.current))
-            .collect();
-        kids.sort();
-        let certs = keys
-            .iter()
-            .map(key_info)
-            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(KeyRing {
-            kids,
-            certs,
+            version: Self::version_of(keys, now, token_lifetime),
+            infos,
             signer_kid: current.kid.clone(),
-            signer,
+            signer: signer.context("no current signing key")?,
             verifiers,
             jwks: json!({ "keys": jwks }),
         })
+    }
+
+    /// What a ring built from `keys` at `now` would differ by: each key's kid, whether it is
+    /// current, rotated out, revoked, and whether it verifies. Cheap: nothing is opened.
+    pub fn version_of(
+        keys: &[SigningKey],
+        now: OffsetDateTime,
+        token_lifetime: i64,
+    ) -> Vec<String> {
+        let mut version: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} {} {} {}",
+                    k.kid,
+                    k.current,
+                    k.rotated_at.is_some(),
+                    k.revoked_at.is_some(),
+                    k.verifies_at(now, token_lifetime)
+                )
+            })
+            .collect();
+        version.sort();
+        version
     }
 
     pub fn jwks(&self) -> &Value {
         &self.jwks
     }
 
-    /// What the ring was built from (see [`crate::auth::rotation::refresh`]).
-    pub fn kids(&self) -> Vec<String> {
-        self.kids.clone()
+    /// What the ring was built from (see [`KeyRing::version_of`]).
+    pub fn version(&self) -> &[String] {
+        &self.version
     }
 
-    /// The keys, as `GET /api/v2/keys/signing` shows them.
+    /// Every stored key, as `GET /api/v2/keys/signing` shows them.
     pub fn key_infos(&self) -> &[KeyInfo] {
-        &self.certs
+        &self.infos
+    }
+
+    /// The key that signs new tokens.
+    pub fn signer_kid(&self) -> &str {
+        &self.signer_kid
     }
 
     pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
@@ -235,8 +292,14 @@ mod tests {
 
     #[test]
     fn signs_and_verifies_and_publishes_the_public_key() {
-        let key = generate_key(OffsetDateTime::now_utc()).unwrap();
-        let ring = KeyRing::new(std::slice::from_ref(&key)).unwrap();
+        let key = generate_key(OffsetDateTime::now_utc(), None).unwrap();
+        let ring = KeyRing::new(
+            std::slice::from_ref(&key),
+            None,
+            OffsetDateTime::now_utc(),
+            60,
+        )
+        .unwrap();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let token = ring.sign(&claims(now)).unwrap();
         let got = ring

@@ -5,4 +5,5 @@ pub mod keys;
 pub mod principal;
 pub mod privilege;
 pub mod rotation;
+pub mod sealing;
 pub mod token_endpoint;

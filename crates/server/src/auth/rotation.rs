@@ -1,64 +1,58 @@
-//! Signing-key rotation, and keeping every instance's key ring in step with the database.
-//! A rotated-out key keeps verifying for one token lifetime, so tokens it signed stay valid
-//! until they expire; after that it is dropped from the ring and from the JWKS.
+//! Signing-key rotation and revocation, and keeping every instance's key ring in step with the
+//! database. A rotated-out key keeps verifying for one token lifetime, so tokens it signed stay
+//! valid until they expire; after that it leaves the JWKS. A revoked key verifies nothing from
+//! the moment this instance, or another within [`REFRESH_EVERY`], reloads the keys.
 
 use std::time::Duration;
 
-use orgwarden_domain::keys::SigningKey;
+use orgwarden_domain::keys::{Revocation, SigningKey};
 
 use super::keys::{generate_key, KeyRing};
 use crate::state::AppState;
 
-/// How often an instance looks for keys rotated by another one.
+/// How often an instance looks for keys rotated or revoked by another one.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
-/// The keys that still verify at `now`: the current one and those revoked less than a token
-/// lifetime ago.
-pub fn live_keys(
-    keys: Vec<SigningKey>,
-    now: time::OffsetDateTime,
-    lifetime_secs: i64,
-) -> Vec<SigningKey> {
-    let horizon = now - time::Duration::seconds(lifetime_secs);
-    keys.into_iter()
-        .filter(|k| k.current || k.revoked_at.is_none_or(|at| at > horizon))
-        .collect()
-}
-
-fn kids(keys: &[SigningKey]) -> Vec<String> {
-    let mut kids: Vec<String> = keys
-        .iter()
-        .map(|k| format!("{}{}", k.kid, k.current))
-        .collect();
-    kids.sort();
-    kids
-}
-
-/// Reloads the keys from storage and swaps the ring if the set changed.
+/// Reloads the keys from storage and swaps the ring if what it would hold changed (which also
+/// forgets every cached verification). Reloads run one at a time, so a slow one never puts back
+/// a ring older than the one a quicker one set.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
-    let now = state.clock.now();
-    let keys = live_keys(
-        state.store.signing_keys().await?,
-        now,
-        state.identity.token_lifetime,
-    );
-    if kids(&keys) == state.key_ring().kids() {
+    let _one_at_a_time = state.key_reload.lock().await;
+    let keys = state.store.signing_keys().await?;
+    let (now, lifetime) = (state.clock.now(), state.identity.token_lifetime);
+    if KeyRing::version_of(&keys, now, lifetime) == state.key_ring().version() {
         return Ok(false);
     }
-    state.set_key_ring(KeyRing::new(&keys)?);
-    tracing::info!(kid = %keys.iter().find(|k| k.current).map(|k| k.kid.as_str()).unwrap_or(""), "signing keys reloaded");
+    let ring = KeyRing::new(&keys, state.master_key.as_deref(), now, lifetime)?;
+    let kid = ring.signer_kid().to_owned();
+    state.set_key_ring(ring);
+    tracing::info!(kid = %kid, "signing keys reloaded");
     Ok(true)
 }
 
-/// Makes a new current key; the previous one is revoked but keeps verifying for a while.
+/// Makes a new current key; the previous one is rotated out but keeps verifying for a while.
 pub async fn rotate(state: &AppState) -> anyhow::Result<SigningKey> {
-    let key = generate_key(state.clock.now())?;
+    let key = generate_key(state.clock.now(), state.master_key.as_deref())?;
     state
         .store
         .add_signing_key(key.clone(), state.clock.now())
         .await?;
     refresh(state).await?;
     Ok(key)
+}
+
+/// Revokes a key that is not current; this instance stops accepting its tokens before this
+/// returns.
+pub async fn revoke(state: &AppState, kid: &str) -> orgwarden_domain::Result<Revocation> {
+    let revocation = state
+        .store
+        .revoke_signing_key(kid, state.clock.now())
+        .await?;
+    // Also when it was revoked already: another instance may have done it a moment ago.
+    if !matches!(revocation, Revocation::Current) {
+        refresh(state).await?;
+    }
+    Ok(revocation)
 }
 
 /// Runs [`refresh`] every [`REFRESH_EVERY`] until the process ends.
@@ -73,23 +67,4 @@ pub fn spawn_refresh(state: AppState) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn revoked_keys_verify_for_one_token_lifetime() {
-        let now = time::OffsetDateTime::now_utc();
-        let mut old = generate_key(now).unwrap();
-        old.current = false;
-        old.revoked_at = Some(now - time::Duration::seconds(100));
-        let current = generate_key(now).unwrap();
-        assert_eq!(
-            live_keys(vec![current.clone(), old.clone()], now, 3600).len(),
-            2
-        );
-        assert_eq!(live_keys(vec![current, old], now, 60).len(), 1);
-    }
 }

@@ -45,7 +45,7 @@ async fn copies_sqlite_into_postgres() {
 }
 
 async fn copy_and_compare(target_url: &str) {
-    let app = TestApp::new().await;
+    let mut app = TestApp::new().await;
     let ad = app.connection("corp", "ad").await;
     let db = app.connection("users", "auth0").await;
     for name in ["acme", "globex"] {
@@ -61,6 +61,30 @@ async fn copy_and_compare(target_url: &str) {
     )
     .await;
 
+    // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
+    // each arrives byte for byte, in the same state.
+    let first_kid = app.get("/api/v2/keys/signing").await.body[0]["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..2 {
+        let r = app.post("/api/v2/keys/signing/rotate", json!({})).await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED);
+    }
+    let token = app.token(&["update:signing_keys"]);
+    let r = app
+        .call(
+            axum::http::Method::PUT,
+            &format!("/api/v2/keys/signing/{first_kid}/revoke"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    // The admin token was signed by the key just revoked.
+    let scopes = bootstrap::admin_scopes();
+    app.admin_token = app.token(&scopes.iter().map(String::as_str).collect::<Vec<_>>());
+
     let target = bootstrap::open_store(target_url).await.unwrap();
     let counts = dbcopy::copy(app.state.store.as_ref(), target.as_ref())
         .await
@@ -73,7 +97,7 @@ async fn copy_and_compare(target_url: &str) {
             counts.clients,
             counts.keys
         ),
-        (2, 2, 4, 2, 1)
+        (2, 2, 4, 2, 3)
     );
     assert_eq!(counts.grants, 1);
 

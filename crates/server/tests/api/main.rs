@@ -8,6 +8,7 @@ mod connections;
 mod dashboard;
 mod db_copy;
 mod enabled_connections;
+mod key_storage;
 mod multi_instance;
 mod openapi;
 mod operations;

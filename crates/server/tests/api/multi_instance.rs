@@ -23,8 +23,17 @@ impl Drop for Instance {
     }
 }
 
+/// Both instances seal the signing keys with it.
+const MASTER_KEY: &str = "ZmFrZSBtYXN0ZXIga2V5IGZvciB0aGUgdGVzdHMgISE=";
+
 fn start(data: &Path, database: &str, redis: &str, plan: &str, prefix: &str) -> Instance {
-    let mut child = Command::new(BIN)
+    let mut cmd = Command::new(BIN);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ORGWARDEN_") {
+            cmd.env_remove(name);
+        }
+    }
+    let mut child = cmd
         .args([
             "serve",
             "--listen",
@@ -40,6 +49,7 @@ fn start(data: &Path, database: &str, redis: &str, plan: &str, prefix: &str) -> 
         .env("ORGWARDEN_REDIS_URL", redis)
         .env("ORGWARDEN_RATE_LIMIT", plan)
         .env("ORGWARDEN_REDIS_PREFIX", prefix)
+        .env("ORGWARDEN_MASTER_KEY", MASTER_KEY)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -258,6 +268,44 @@ async fn two_instances_share_everything() {
             .status(),
         200
     );
+
+    // Revoking the old key on A: A refuses its token at once, B within its reload interval.
+    let old_kid = kid_of(&t);
+    let r = http
+        .put(format!("{}/api/v2/keys/signing/{old_kid}/revoke", a.base))
+        .bearer_auth(&t2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let on = |base: &str| {
+        http.get(format!("{base}/api/v2/organizations"))
+            .bearer_auth(&t)
+            .send()
+    };
+    assert_eq!(
+        on(&a.base).await.unwrap().status(),
+        401,
+        "A refuses at once"
+    );
+    let started = std::time::Instant::now();
+    let mut refused = false;
+    while started.elapsed() < std::time::Duration::from_secs(15) {
+        if on(&b.base).await.unwrap().status() == 401 {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(
+        refused,
+        "B refuses the revoked key's token after its reload"
+    );
+    eprintln!(
+        "multi-instance: B refused the revoked key's token after {:?}",
+        started.elapsed()
+    );
+    let t = t2;
     drop((a, b));
 
     // The rate limit is global: two instances together allow the plan's burst, not twice it.
@@ -285,6 +333,18 @@ async fn two_instances_share_everything() {
     );
     drop((a, b));
     psql(&pg, &format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+/// The `kid` in a token's header.
+fn kid_of(token: &str) -> String {
+    use base64::Engine;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').next().unwrap())
+        .unwrap();
+    serde_json::from_slice::<Value>(&header).unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Runs the futures concurrently and returns their statuses.

@@ -1,4 +1,5 @@
-//! `/api/v2/keys/signing` and rotation: old tokens keep working, new ones use the new key.
+//! `/api/v2/keys/signing`, rotation (old tokens keep working, new ones use the new key) and
+//! revocation (a revoked key's tokens are refused at once and it leaves the JWKS).
 
 use axum::http::{Method, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -54,8 +55,25 @@ async fn rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_key() {
         .iter()
         .find(|k| k["kid"] == old_kid.as_str())
         .unwrap();
-    assert_eq!(old["revoked"], true);
     assert_eq!(old["current"], false);
+    assert_eq!(old["previous"], true, "rotated out");
+    assert_eq!(old["revoked"], false, "rotating out is not revoking");
+    assert!(old.get("revoked_at").is_none());
+    assert!(old["current_until"].as_str().unwrap().ends_with('Z'));
+    let new = &keys[0];
+    assert_eq!(
+        (new["kid"].as_str(), &new["current"], &new["previous"]),
+        (
+            Some(new_kid.as_str()),
+            &Value::Bool(true),
+            &Value::Bool(false)
+        )
+    );
+    assert!(new.get("current_until").is_none());
+    // Auth0's required fields: the SHA-1 of the certificate, with and without colons.
+    let fingerprint = new["fingerprint"].as_str().unwrap();
+    assert_eq!(fingerprint.len(), 59, "{fingerprint}");
+    assert_eq!(new["thumbprint"], fingerprint.replace(':', ""));
 }
 
 #[tokio::test]
@@ -79,4 +97,206 @@ async fn rotation_needs_both_scopes() {
         .call(Method::GET, "/api/v2/keys/signing", Some(&token), None)
         .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+fn jwks_kids(jwks: &Value) -> Vec<String> {
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn revoking_a_previous_key_refuses_its_tokens_at_once_and_unpublishes_it() {
+    let app = TestApp::new().await;
+    let old_token = app.token(&["read:organizations"]);
+    let old_kid = kid_of(&old_token);
+    // Verified once, so it sits in the verified-token cache.
+    let r = app
+        .call(Method::GET, "/api/v2/organizations", Some(&old_token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post("/api/v2/keys/signing/rotate", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let new_kid = r.body["kid"].as_str().unwrap().to_owned();
+    // The admin token was signed by the old key too: use one from the new key from here on.
+    let admin = app.token(&["read:signing_keys", "update:signing_keys"]);
+    let revoke = |kid: &str| format!("/api/v2/keys/signing/{kid}/revoke");
+
+    let r = app
+        .call(Method::PUT, &revoke(&old_kid), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cert = r.body["cert"].as_str().unwrap().to_owned();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert_eq!(
+        r.body,
+        serde_json::json!({"cert": cert, "kid": old_kid}),
+        "Auth0's answer: the key's certificate and kid"
+    );
+
+    // Its token is refused right away (the cache was cleared), the new key's tokens are not.
+    let r = app
+        .call(Method::GET, "/api/v2/organizations", Some(&old_token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(r.body["message"], "Invalid token");
+    let r = app
+        .call(
+            Method::GET,
+            "/api/v2/organizations",
+            Some(&app.token(&["read:organizations"])),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Gone from the JWKS; listed as revoked.
+    let jwks = app
+        .call(Method::GET, "/.well-known/jwks.json", None, None)
+        .await
+        .body;
+    assert_eq!(jwks_kids(&jwks), vec![new_kid.clone()]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/keys/signing/{old_kid}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        (&r.body["revoked"], &r.body["previous"], &r.body["current"]),
+        (&Value::Bool(true), &Value::Bool(true), &Value::Bool(false))
+    );
+    let revoked_at = r.body["revoked_at"].as_str().unwrap().to_owned();
+    assert!(revoked_at.ends_with('Z'), "{revoked_at}");
+    assert_eq!(r.body["cert"], cert.as_str());
+    let list = app
+        .call(Method::GET, "/api/v2/keys/signing", Some(&admin), None)
+        .await
+        .body;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        2,
+        "revoked keys stay listed"
+    );
+
+    // Revoking again answers the same and keeps the first revocation time.
+    let r = app
+        .call(Method::PUT, &revoke(&old_kid), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["kid"], old_kid.as_str());
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/keys/signing/{old_kid}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["revoked_at"], revoked_at.as_str());
+}
+
+#[tokio::test]
+async fn revocation_needs_update_signing_keys() {
+    let app = TestApp::new().await;
+    let old_kid = kid_of(&app.admin_token);
+    let r = app
+        .post("/api/v2/keys/signing/rotate", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let path = format!("/api/v2/keys/signing/{old_kid}/revoke");
+
+    for scopes in [
+        &["read:signing_keys"][..],
+        &["read:signing_keys", "create:signing_keys"][..],
+    ] {
+        let r = app
+            .call(Method::PUT, &path, Some(&app.token(scopes)), None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{scopes:?}");
+        assert_eq!(
+            r.body["message"],
+            "Insufficient scope, expected any of: update:signing_keys"
+        );
+    }
+    let r = app.call(Method::PUT, &path, None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .call(Method::POST, &path, Some(&app.admin_token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "PUT only");
+
+    // Nothing was revoked: the old key's tokens still verify.
+    let r = app.get("/api/v2/keys/signing").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["revoked"] == false));
+}
+
+#[tokio::test]
+async fn revoking_an_unknown_key_is_a_404() {
+    let app = TestApp::new().await;
+    let r = app
+        .call(
+            Method::PUT,
+            "/api/v2/keys/signing/nosuchkid/revoke",
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body,
+        serde_json::json!({"statusCode": 404, "error": "Not Found", "message": "Signing key not found"})
+    );
+    let r = app.get("/api/v2/keys/signing/nosuchkid").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["message"], "Signing key not found");
+}
+
+#[tokio::test]
+async fn the_current_key_cannot_be_revoked() {
+    let app = TestApp::new().await;
+    let kid = kid_of(&app.admin_token);
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v2/keys/signing/{kid}/revoke"),
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["statusCode"], 400);
+    assert_eq!(r.body["error"], "Bad Request");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The current signing key cannot be revoked: rotate"),
+        "{}",
+        r.body
+    );
+    // It still signs and verifies.
+    let r = app.get("/api/v2/keys/signing").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body[0]["kid"], kid.as_str());
+    assert_eq!(r.body[0]["revoked"], false);
+    let jwks = app
+        .call(Method::GET, "/.well-known/jwks.json", None, None)
+        .await
+        .body;
+    assert_eq!(jwks_kids(&jwks), vec![kid]);
 }

@@ -1,7 +1,7 @@
 //! What one writer has been promised: the objects it owns (named `dur-w{N}-…`, so writers never
 //! touch each other's), the writes it may send next, and the one write whose answer never came.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -36,6 +36,16 @@ pub struct Client {
     pub secret: Option<String>,
     /// The id of its grant on the Management API, if one was created.
     pub grant: Option<String>,
+}
+
+/// The token signing keys, kept by one writer (rotation is tenant-wide).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    /// The kid of the current key.
+    pub current: String,
+    /// Every kid there has been: all still verify (they were revoked less than a token
+    /// lifetime ago), so all are listed.
+    pub known: BTreeSet<String>,
 }
 
 /// One write, fully decided before it is sent (names included), so an unanswered one can be
@@ -82,6 +92,7 @@ pub enum Op {
     DeleteClient {
         id: String,
     },
+    RotateKey,
 }
 
 /// The HTTP request of a write, and the status that acknowledges it.
@@ -106,6 +117,7 @@ impl Op {
             Op::CreateClient { .. } => "create client",
             Op::CreateGrant { .. } => "create client grant",
             Op::DeleteClient { .. } => "delete client",
+            Op::RotateKey => "rotate signing key",
         }
     }
 
@@ -117,6 +129,7 @@ impl Op {
                 | Op::CreateOrganization { .. }
                 | Op::CreateClient { .. }
                 | Op::CreateGrant { .. }
+                | Op::RotateKey
         )
     }
 
@@ -201,6 +214,7 @@ impl Op {
                 201,
             ),
             Op::DeleteClient { id } => r(Method::DELETE, format!("/clients/{id}"), None, 204),
+            Op::RotateKey => r(Method::POST, "/keys/signing/rotate".into(), None, 201),
         }
     }
 }
@@ -223,6 +237,8 @@ pub struct Writer {
     pub connections: BTreeMap<String, String>,
     pub orgs: BTreeMap<String, Org>,
     pub clients: BTreeMap<String, Client>,
+    /// The signing keys, for the one writer that rotates them.
+    pub keys: Option<Keys>,
     /// The write sent last whose answer never arrived: done or not, but never half.
     pub pending: Option<Op>,
     pub deleted: Deleted,
@@ -241,6 +257,7 @@ impl Writer {
             connections: BTreeMap::new(),
             orgs: BTreeMap::new(),
             clients: BTreeMap::new(),
+            keys: None,
             pending: None,
             deleted: Deleted::default(),
             acknowledged: BTreeMap::new(),
@@ -342,6 +359,8 @@ impl Writer {
                 }
             }
             20 if self.clients.len() >= 3 => Op::DeleteClient { id: client? },
+            // Rarely: each key is kept for a token lifetime, and every start loads them all.
+            21 if self.keys.is_some() && rng.below(3) == 0 => Op::RotateKey,
             _ => return None,
         })
     }
@@ -389,8 +408,16 @@ impl Writer {
                     c.grant = Some(id);
                 }
             }
+            Op::RotateKey => self.rotated_to(string(body, "kid")),
             other => self.apply(other, true),
         }
+    }
+
+    /// Records `kid` as the current key, made by a rotation.
+    pub fn rotated_to(&mut self, kid: String) {
+        let keys = self.keys.as_mut().expect("only the key writer rotates");
+        keys.known.insert(kid.clone());
+        keys.current = kid;
     }
 
     /// Applies a write that needs nothing from its answer (and, on `acknowledged`, remembers
@@ -447,7 +474,8 @@ impl Writer {
             op @ (Op::CreateOrganization { .. }
             | Op::CreateConnection { .. }
             | Op::CreateClient { .. }
-            | Op::CreateGrant { .. }) => {
+            | Op::CreateGrant { .. }
+            | Op::RotateKey) => {
                 unreachable!("a creation needs its answer: {op:?}")
             }
         }

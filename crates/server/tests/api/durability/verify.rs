@@ -3,6 +3,7 @@
 //! what was deleted stays deleted.
 
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use super::model::{Client, Op, Org, Writer, CLIENT_SCOPE};
 use super::world::{self, Api, World};
@@ -20,7 +21,12 @@ fn metadata(v: u64) -> Option<Value> {
 
 /// Decides from `world` whether the writer's unanswered write happened, and updates the model
 /// to match. A state that is neither the one before nor the one after is a half-write.
-fn resolve(w: &mut Writer, world: &World, problems: &mut Problems) -> Option<Outcome> {
+fn resolve(
+    w: &mut Writer,
+    world: &World,
+    killed_at: OffsetDateTime,
+    problems: &mut Problems,
+) -> Option<Outcome> {
     use Outcome::{Applied, NotApplied};
     let op = w.pending.take()?;
     let outcome = match &op {
@@ -72,6 +78,22 @@ fn resolve(w: &mut Writer, world: &World, problems: &mut Problems) -> Option<Out
                 Applied
             }
         },
+        Op::RotateKey => {
+            let before = w.keys.as_ref().map(|k| k.current.clone());
+            match world.current_key() {
+                Some(kid) if Some(kid) != before.as_ref() => {
+                    // A key made after the kill is start-up's: it found no current key.
+                    if world.keys[kid].since > killed_at {
+                        problems.half(format!(
+                            "no current signing key survived a rotation; start-up made {kid}"
+                        ));
+                    }
+                    w.rotated_to(kid.clone());
+                    Applied
+                }
+                _ => NotApplied,
+            }
+        }
         Op::DeleteConnection { id } => gone(!world.connections.contains_key(id)),
         Op::DeleteOrganization { id } => gone(!world.orgs.contains_key(id)),
         Op::DeleteClient { id } => gone(!world.clients.contains_key(id)),
@@ -208,6 +230,26 @@ fn compare(
             problems.unexplained(format!("client {id} ({name}) should not exist"));
         }
     }
+    for keys in writers.iter().filter_map(|w| w.keys.as_ref()) {
+        facts += keys.known.len() as u64;
+        if world.current_key() != Some(&keys.current) {
+            problems.lost(format!(
+                "the current signing key is {:?}, not {} as rotated last",
+                world.current_key(),
+                keys.current
+            ));
+        }
+        for kid in &keys.known {
+            if !world.keys.contains_key(kid) {
+                problems.lost(format!("signing key {kid} no longer verifies tokens"));
+            }
+        }
+        for kid in world.keys.keys() {
+            if !keys.known.contains(kid) {
+                problems.unexplained(format!("signing key {kid} was never made by a rotation"));
+            }
+        }
+    }
     let grants: std::collections::BTreeSet<&String> =
         clients.values().filter_map(|c| c.grant.as_ref()).collect();
     for (id, g) in &world.grants {
@@ -302,32 +344,56 @@ async fn check_deleted(api: &Api, writers: &mut [Writer], problems: &mut Problem
     looked
 }
 
+/// What a check after a restart knows besides the writers' models.
+pub struct Restart<'a> {
+    pub api: &'a Api,
+    /// The admin client's id, and the Management API's audience.
+    pub admin: &'a str,
+    pub audience: &'a str,
+    /// When the last server died: keys made later are start-up's.
+    pub killed_at: OffsetDateTime,
+    /// The admin's token from the first start, which must still verify.
+    pub first_token: Option<&'a str>,
+}
+
 /// The whole check after a restart.
 pub async fn after_restart(
-    api: &Api,
+    r: &Restart<'_>,
     writers: &mut [Writer],
-    admin: &str,
-    audience: &str,
     figures: &mut Figures,
     problems: &mut Problems,
 ) {
-    let world = world::read(api, problems).await;
+    let world = world::read(r.api, problems).await;
     for w in writers.iter_mut() {
-        match resolve(w, &world, problems) {
+        match resolve(w, &world, r.killed_at, problems) {
             Some(Outcome::Applied) => figures.unknown_applied += 1,
             Some(Outcome::NotApplied) => figures.unknown_not_applied += 1,
             None => {}
         }
     }
-    figures.facts_compared += compare(writers, &world, admin, audience, problems);
-    figures.credentials_tried += check_credentials(api, writers, audience, problems).await;
-    figures.deleted_looked_up += check_deleted(api, writers, problems).await;
+    figures.facts_compared += compare(writers, &world, r.admin, r.audience, problems);
+    figures.credentials_tried += check_credentials(r.api, writers, r.audience, problems).await;
+    figures.deleted_looked_up += check_deleted(r.api, writers, problems).await;
     // The admin's own grant is untouched by the load.
     let admin_grant = world
         .grants
         .values()
-        .any(|g| g.client == admin && g.audience == audience);
+        .any(|g| g.client == r.admin && g.audience == r.audience);
     if !admin_grant {
         problems.lost("the admin client's grant is missing".to_owned());
     }
+    if let Some(old) = r.first_token {
+        let old_api = Api {
+            http: r.api.http.clone(),
+            base: r.api.base.clone(),
+            token: old.to_owned(),
+        };
+        let status = old_api.status("/organizations?per_page=1").await;
+        if status != 200 {
+            problems.lost(format!(
+                "a token from the first start is refused ({status}): signing keys were lost"
+            ));
+        }
+    }
+    figures.restarts_verified += 1;
 }

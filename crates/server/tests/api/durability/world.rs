@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use reqwest::Method;
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use super::Problems;
 
@@ -99,6 +101,14 @@ pub struct Grant {
     pub scope: Vec<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub current: bool,
+    pub revoked: bool,
+    /// When it was made.
+    pub since: OffsetDateTime,
+}
+
 #[derive(Debug, Default)]
 pub struct World {
     pub orgs: BTreeMap<String, Org>,
@@ -107,9 +117,19 @@ pub struct World {
     /// id -> name.
     pub clients: BTreeMap<String, String>,
     pub grants: BTreeMap<String, Grant>,
+    /// The signing keys that verify tokens, by kid.
+    pub keys: BTreeMap<String, Key>,
 }
 
 impl World {
+    /// The kid of the current signing key (`read` checks there is exactly one).
+    pub fn current_key(&self) -> Option<&String> {
+        self.keys
+            .iter()
+            .find(|(_, k)| k.current)
+            .map(|(kid, _)| kid)
+    }
+
     pub fn org_named(&self, name: &str) -> Option<(&String, &Org)> {
         self.orgs.iter().find(|(_, o)| o.name == name)
     }
@@ -170,6 +190,23 @@ pub async fn read(api: &Api, problems: &mut Problems) -> World {
             scope,
         };
         world.grants.insert(text(&g, "id"), grant);
+    }
+    let keys = api.get("/keys/signing").await;
+    for k in keys.as_array().expect("a list of keys") {
+        let key = Key {
+            current: k["current"].as_bool() == Some(true),
+            revoked: k["revoked"].as_bool() == Some(true),
+            since: OffsetDateTime::parse(&text(k, "current_since"), &Rfc3339)
+                .unwrap_or_else(|e| panic!("current_since of {k}: {e}")),
+        };
+        if key.current && key.revoked {
+            problems.invariant(format!("the current signing key is revoked: {k}"));
+        }
+        world.keys.insert(text(k, "kid"), key);
+    }
+    let current = world.keys.values().filter(|k| k.current).count();
+    if current != 1 {
+        problems.invariant(format!("{current} current signing keys, not 1"));
     }
     for o in api.all("/organizations", "organizations").await {
         let id = text(&o, "id");

@@ -1,12 +1,14 @@
 //! The server's integration tests: one binary, one module per area.
 
 mod app;
+mod authorization;
 mod bad_input;
 mod binary;
 mod clients;
 mod connections;
 mod dashboard;
 mod db_copy;
+mod durability;
 mod enabled_connections;
 mod key_storage;
 mod multi_instance;
@@ -18,4 +20,5 @@ mod rate_limits;
 mod replay;
 mod signing_keys;
 mod slow_clients;
+mod spawn;
 mod tokens;

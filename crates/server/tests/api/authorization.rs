@@ -76,13 +76,24 @@ fn operations() -> Vec<Operation> {
             });
         }
     }
-    assert!(ops.len() >= 40, "the document lists {} operations", ops.len());
+    assert!(
+        ops.len() >= 40,
+        "the document lists {} operations",
+        ops.len()
+    );
     ops
 }
 
 /// Paths in the document are relative to `/api/v2` unless they start at the root.
 fn server_prefix(path: &str) -> &'static str {
-    let rooted = ["/oauth/", "/.well-known/", "/orgwarden/", "/healthz", "/readyz", "/metrics"];
+    let rooted = [
+        "/oauth/",
+        "/.well-known/",
+        "/orgwarden/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ];
     if rooted.iter().any(|r| path.starts_with(r)) || path.starts_with("/api/v2") {
         ""
     } else {
@@ -171,10 +182,6 @@ impl Fixtures {
     }
 }
 
-fn strings(scopes: &[&str]) -> Vec<String> {
-    scopes.iter().map(|s| s.to_string()).collect()
-}
-
 async fn call(
     app: &TestApp,
     op: &Operation,
@@ -199,7 +206,11 @@ async fn call(
 fn refused(r: &crate::app::Response, op: &Operation, expected: &[String], why: &str) {
     let what = format!("{} {} {why}", op.method, op.path);
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.body);
-    assert_eq!(r.body["errorCode"], "insufficient_scope", "{what}: {}", r.body);
+    assert_eq!(
+        r.body["errorCode"], "insufficient_scope",
+        "{what}: {}",
+        r.body
+    );
     let message = r.body["message"].as_str().unwrap_or_default();
     let listed: BTreeSet<&str> = message
         .rsplit(": ")
@@ -248,7 +259,12 @@ async fn every_operation_needs_exactly_its_documented_scopes() {
         let r = call(&app, op, &path, None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{} {path}", op.method);
         // No scope, then every scope but the documented ones.
-        refused(&call(&app, op, &path, Some(&[]), None).await, op, &op.scopes, "with no scope");
+        refused(
+            &call(&app, op, &path, Some(&[]), None).await,
+            op,
+            &op.scopes,
+            "with no scope",
+        );
         let others: Vec<String> = every
             .iter()
             .filter(|s| !op.scopes.contains(s))
@@ -332,7 +348,12 @@ async fn every_guarded_field_needs_its_own_scope() {
                 .cloned()
                 .collect();
             let r = call(&app, op, &path, Some(&without), Some(body.clone())).await;
-            refused(&r, op, field_scopes, &format!("setting {field} without its scope"));
+            refused(
+                &r,
+                op,
+                field_scopes,
+                &format!("setting {field} without its scope"),
+            );
             // With the field's scope (and the operation's, where the body needs it), admitted.
             let mut with: Vec<String> = field_scopes.clone();
             if op.method == Method::POST {
@@ -369,8 +390,7 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
         } else {
             "read:clients"
         };
-        let grant_body =
-            json!({"client_id": client, "audience": aud, "scope": [scope, companion]});
+        let grant_body = json!({"client_id": client, "audience": aud, "scope": [scope, companion]});
         let op = |method: Method, path: &str| Operation {
             method,
             path: path.to_owned(),
@@ -379,9 +399,24 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
             field_scopes: vec![],
         };
         let create = op(Method::POST, "/api/v2/client-grants");
-        let r = call(&app, &create, &create.path, Some(&held), Some(grant_body.clone())).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "granting {scope}: {}", r.body);
-        assert!(r.body["message"].as_str().unwrap().ends_with(scope.as_str()));
+        let r = call(
+            &app,
+            &create,
+            &create.path,
+            Some(&held),
+            Some(grant_body.clone()),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "granting {scope}: {}",
+            r.body
+        );
+        assert!(r.body["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(scope.as_str()));
         // A grant without it, then widening it.
         let r = app
             .post(
@@ -399,7 +434,12 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
             Some(json!({"scope": [companion, scope]})),
         )
         .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "widening to {scope}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "widening to {scope}: {}",
+            r.body
+        );
         // Now the client holds it (granted by the admin); a caller lacking it cannot take it over.
         let r = app
             .patch(
@@ -417,13 +457,25 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
             (
                 Method::PATCH,
                 format!("/api/v2/clients/{client}"),
-                Some(json!({"client_authentication_methods": {"private_key_jwt": {"credentials": []}}})),
+                Some(
+                    json!({"client_authentication_methods": {"private_key_jwt": {"credentials": []}}}),
+                ),
             ),
-            (Method::POST, format!("/api/v2/clients/{client}/rotate-secret"), None),
+            (
+                Method::POST,
+                format!("/api/v2/clients/{client}/rotate-secret"),
+                None,
+            ),
         ] {
             let o = op(method, &path);
             let r = call(&app, &o, &path, Some(&held), body).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {path} lacking {scope}: {}", o.method, r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{} {path} lacking {scope}: {}",
+                o.method,
+                r.body
+            );
             assert_eq!(r.body["errorCode"], "insufficient_scope");
         }
         // The client's own secret still works, unchanged.
@@ -432,8 +484,10 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
                 Method::POST,
                 "/oauth/token",
                 None,
-                Some(json!({"grant_type": "client_credentials", "client_id": client,
-                            "client_secret": secret, "audience": aud})),
+                Some(
+                    json!({"grant_type": "client_credentials", "client_id": client,
+                            "client_secret": secret, "audience": aud}),
+                ),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -1,12 +1,11 @@
 //! The OpenAPI document (`crates/server/openapi.json`, served at `/api/v2/openapi.json`) kept in
-//! step with the server: it is well formed, it lists exactly the operations the router serves,
-//! and the scopes it documents for each are the ones the handler asks for.
+//! step with the server: it is well formed and it lists exactly the operations the router serves.
+//! (That each operation needs exactly its documented scopes, and each guarded field its own, is
+//! the authorization table's job: `authorization.rs`.)
 //!
 //! The routes come from the router itself (axum's `Debug` lists every path it holds) and the
 //! methods from asking it: a request without a token to a served operation is refused by the
-//! handler (401), never answered with the router's 404 "Not Found" or a 405. The scopes come
-//! from the handlers' own refusals: a token holding no scope gets "Insufficient scope, expected
-//! any of: …".
+//! handler (401), never answered with the router's 404 "Not Found" or a 405.
 
 use std::collections::BTreeSet;
 
@@ -24,11 +23,6 @@ const METHODS: [Method; 5] = [
     Method::PATCH,
     Method::DELETE,
 ];
-
-/// Operations documented before their handler lands (another branch adds it). While the router
-/// does not serve one, the route checks pass over it; once it is served, this test fails until
-/// the entry is removed, so the list cannot go stale.
-const DOCUMENTED_AHEAD: &[(&str, &str)] = &[("PUT", "/api/v2/keys/signing/{kid}/revoke")];
 
 fn document() -> Value {
     let text = std::fs::read_to_string(DOCUMENT_FILE).expect("crates/server/openapi.json");
@@ -136,12 +130,6 @@ async fn served_operations(app: &TestApp) -> BTreeSet<(String, String)> {
     served
 }
 
-fn is_public(op: &Value) -> bool {
-    op["security"]
-        .as_array()
-        .is_some_and(|reqs| reqs.is_empty() || reqs.iter().any(|r| r == &json!({})))
-}
-
 fn documented_scopes(op: &Value) -> Vec<String> {
     op["security"]
         .as_array()
@@ -151,18 +139,6 @@ fn documented_scopes(op: &Value) -> Vec<String> {
         .flat_map(|s| s.as_array().cloned().unwrap_or_default())
         .map(|s| s.as_str().expect("scope").to_owned())
         .collect()
-}
-
-/// The scopes named by an `insufficient_scope` refusal, if it is one.
-fn refused_scopes(r: &Response) -> Option<Vec<String>> {
-    if r.status != StatusCode::FORBIDDEN || r.body["errorCode"] != "insufficient_scope" {
-        return None;
-    }
-    let message = r.body["message"].as_str().expect("message");
-    let list = message
-        .strip_prefix("Insufficient scope, expected any of: ")
-        .unwrap_or_else(|| panic!("unexpected wording: {message}"));
-    Some(list.split(", ").map(str::to_owned).collect())
 }
 
 fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
@@ -372,22 +348,9 @@ async fn the_document_lists_exactly_the_operations_the_router_serves() {
     let doc = document();
     let served = served_operations(&app).await;
 
-    let ahead: BTreeSet<(String, String)> = DOCUMENTED_AHEAD
-        .iter()
-        .map(|(m, p)| (m.to_string(), shape(p)))
-        .collect();
-    for a in &ahead {
-        assert!(
-            !served.contains(a),
-            "{} {} is served now: remove it from DOCUMENTED_AHEAD",
-            a.0,
-            a.1
-        );
-    }
     let documented: BTreeSet<(String, String)> = operations(&doc)
         .into_iter()
         .map(|(m, p, _)| (m.to_string(), shape(&p)))
-        .filter(|k| !ahead.contains(k))
         .collect();
 
     let undocumented: Vec<_> = served.difference(&documented).collect();
@@ -403,149 +366,13 @@ async fn the_document_lists_exactly_the_operations_the_router_serves() {
 }
 
 #[tokio::test]
-async fn documented_scopes_are_the_ones_the_handlers_require() {
-    let app = TestApp::with_plan("off", None).await;
-    let doc = document();
-    let no_scope = app.token(&[]);
-    let ahead: BTreeSet<(String, String)> = DOCUMENTED_AHEAD
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
-    let mut checked = 0;
-    for (method, path, op) in operations(&doc) {
-        if ahead.contains(&(method.to_string(), path.clone())) {
-            continue;
-        }
-        let at = format!("{method} {path}");
-        let url = concrete(&path);
-        if is_public(&op) {
-            let r = app.call(method.clone(), &url, None, None).await;
-            assert!(
-                r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
-                "{at} is documented as public but answers {} without a token: {}",
-                r.status,
-                r.body
-            );
-            continue;
-        }
-        let documented = documented_scopes(&op);
-        assert!(!documented.is_empty(), "{at}: neither public nor scoped");
-        let all_of = op["x-orgwarden-scopes-all-of"] == true;
-
-        if all_of {
-            // Each refusal names one more scope that is needed; all of them, and only them.
-            let mut held: Vec<String> = Vec::new();
-            loop {
-                let scopes: Vec<&str> = held.iter().map(String::as_str).collect();
-                let token = app.token(&scopes);
-                let r = app.call(method.clone(), &url, Some(&token), None).await;
-                let Some(wanted) = refused_scopes(&r) else {
-                    break;
-                };
-                assert_eq!(
-                    wanted.len(),
-                    1,
-                    "{at} is documented all-of, but the handler accepts any of {wanted:?}"
-                );
-                assert!(
-                    documented.contains(&wanted[0]) && !held.contains(&wanted[0]),
-                    "{at}: the handler asks for {wanted:?}, documented {documented:?}"
-                );
-                held.push(wanted[0].clone());
-            }
-            let (mut h, mut d) = (held.clone(), documented.clone());
-            h.sort();
-            d.sort();
-            assert_eq!(h, d, "{at}: scopes required (all of)");
-            // And with one of them missing, it is refused.
-            for leave_out in &documented {
-                let scopes: Vec<&str> = documented
-                    .iter()
-                    .filter(|s| *s != leave_out)
-                    .map(String::as_str)
-                    .collect();
-                let r = app
-                    .call(method.clone(), &url, Some(&app.token(&scopes)), None)
-                    .await;
-                assert_eq!(
-                    refused_scopes(&r),
-                    Some(vec![leave_out.clone()]),
-                    "{at} without {leave_out}"
-                );
-            }
-        } else {
-            let r = app.call(method.clone(), &url, Some(&no_scope), None).await;
-            let wanted = refused_scopes(&r).unwrap_or_else(|| {
-                panic!(
-                    "{at}: a token without scopes is not refused for scope: {} {}",
-                    r.status, r.body
-                )
-            });
-            let (mut w, mut d) = (wanted.clone(), documented.clone());
-            w.sort();
-            d.sort();
-            assert_eq!(w, d, "{at}: the handler asks for any of {wanted:?}");
-            // Any one of them is enough.
-            for s in &documented {
-                let r = app
-                    .call(method.clone(), &url, Some(&app.token(&[s])), None)
-                    .await;
-                assert_eq!(refused_scopes(&r), None, "{at} with only {s}: {}", r.body);
-            }
-        }
-        checked += 1;
-    }
-    assert!(checked >= 30, "only {checked} operations checked");
-}
-
-#[tokio::test]
-async fn a_field_scope_is_enforced_on_organization_create() {
-    // The one field scope this branch's handlers enforce: enabled connections on create.
-    let app = TestApp::with_plan("off", None).await;
-    let doc = document();
-    let fields = &doc["paths"]["/api/v2/organizations"]["post"]["x-orgwarden-field-scopes"];
-    assert_eq!(
-        fields["enabled_connections"],
-        json!(["create:organization_connections"])
-    );
-    let token = app.token(&["create:organizations"]);
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v2/organizations",
-            Some(&token),
-            Some(json!({"name": "acme", "enabled_connections": [{"connection_id": "con_Probe0000000000"}]})),
-        )
-        .await;
-    assert_eq!(
-        refused_scopes(&r),
-        Some(vec!["create:organization_connections".to_owned()]),
-        "{}",
-        r.body
-    );
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v2/organizations",
-            Some(&token),
-            Some(json!({"name": "acme"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-}
-
-#[tokio::test]
 async fn a_path_parameter_that_is_not_utf8_gets_auth0s_error_as_documented() {
     // schemathesis only sends valid UTF-8 in paths; `%FF` is what a broken client sends.
     let app = TestApp::with_plan("off", None).await;
     let doc = document();
     let mut checked = 0;
     for (method, path, op) in operations(&doc) {
-        if !path.contains('{')
-            || DOCUMENTED_AHEAD
-                .iter()
-                .any(|(m, p)| *m == method.as_str() && *p == path)
-        {
+        if !path.contains('{') {
             continue;
         }
         let url = concrete(&path);

@@ -214,7 +214,21 @@ fn private_data_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The shortest dashboard password accepted: it signs in as the admin, and the sign-in form is
+/// reachable by anyone who reaches the server.
+pub const MIN_DASHBOARD_PASSWORD_CHARS: usize = 12;
+
+fn check_dashboard_password(password: Option<&str>) -> anyhow::Result<()> {
+    let chars = password.map_or(0, |p| p.chars().count());
+    anyhow::ensure!(
+        chars == 0 || chars >= MIN_DASHBOARD_PASSWORD_CHARS,
+        "the dashboard password (--dashboard-password / ORGWARDEN_DASHBOARD_PASSWORD) has {chars} characters; it needs at least {MIN_DASHBOARD_PASSWORD_CHARS} (e.g. four random words)"
+    );
+    Ok(())
+}
+
 pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared> {
+    check_dashboard_password(settings.dashboard_password.as_deref())?;
     let master = MasterKey::from_settings(
         settings.master_key.as_ref(),
         settings.master_key_file.as_deref(),

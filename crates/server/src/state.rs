@@ -66,6 +66,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The web dashboard's sign-in settings and sessions.
     pub dashboard: Arc<crate::ui::session::Dashboard>,
+    /// Failed client authentications and sign-ins, counted apart from any quota.
+    pub attempts: Arc<crate::auth::attempts::AttemptLimits>,
     /// The database pool's (open, idle) connections, where the backend has a pool.
     pub pool: Option<Arc<dyn Fn() -> (usize, usize) + Send + Sync>>,
 }
@@ -83,6 +85,7 @@ impl AppState {
             plan: Arc::new(Plan::default()),
             limiter: Arc::new(MemoryLimiter::new()),
             faults: Arc::new(Faults::default()),
+            attempts: Arc::default(),
             metrics: Arc::new(Metrics::default()),
             dashboard: Arc::new(crate::ui::session::Dashboard::default()),
             pool: None,

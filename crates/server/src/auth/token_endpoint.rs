@@ -9,6 +9,7 @@ use base64::Engine;
 use orgwarden_domain::ids::ClientId;
 use serde_json::{json, Map, Value};
 
+use super::attempts;
 use crate::api::json::{json_response, read_limited};
 use crate::ratelimit::middleware as ratelimit;
 use crate::ratelimit::Decision;
@@ -20,6 +21,8 @@ pub struct OAuthError {
     error: &'static str,
     description: String,
     uri: Option<&'static str>,
+    /// Seconds, sent as `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> OAuthError {
@@ -28,6 +31,7 @@ fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>
         error,
         description: description.into(),
         uri: None,
+        retry_after: None,
     }
 }
 
@@ -37,7 +41,24 @@ impl IntoResponse for OAuthError {
         if let Some(uri) = self.uri {
             body["error_uri"] = json!(uri);
         }
-        json_response(self.status, &body)
+        let mut resp = json_response(self.status, &body);
+        if let Some(wait) = self.retry_after {
+            resp.headers_mut()
+                .insert(ratelimit::RETRY_AFTER, HeaderValue::from(wait));
+        }
+        resp
+    }
+}
+
+/// 429 for a source (or a client at a source) past its failed authentications.
+fn too_many_attempts(wait: u64) -> OAuthError {
+    OAuthError {
+        retry_after: Some(wait),
+        ..oauth(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("Too many failed client authentications from this address; retry in {wait} seconds."),
+        )
     }
 }
 
@@ -164,20 +185,33 @@ async fn issue(
             (id.to_owned(), secret.to_owned())
         }
     };
-    let client_id = ClientId::parse(&client_id).ok_or_else(unauthorized)?;
-    let decision = ratelimit::acquire(state, &state.plan.token_buckets(client_id.as_str())).await;
-    let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
-    *limited = Some(decision);
-    if let Some(message) = refused {
-        return Err(oauth(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            message,
-        ));
+    // Failed authentications are limited per source and per client at that source, apart from
+    // the client's own quota, which only an authenticated request spends.
+    let source = attempts::source(&parts.extensions);
+    let per_client = format!("{source} {client_id}");
+    let now = ratelimit::now_ms(state);
+    let limits = &state.attempts;
+    if let Some(wait) = limits
+        .token_per_source
+        .blocked(&source, now)
+        .or_else(|| limits.token_per_client.blocked(&per_client, now))
+    {
+        return Err(too_many_attempts(wait));
     }
-    let client = match state.store.get_client(&client_id).await {
+    let failed = || {
+        limits.token_per_source.record(&source, now);
+        // Per-client state only for ids that could be real: unknown ones cost one bucket at most.
+        if ClientId::parse(&client_id).is_some() {
+            limits.token_per_client.record(&per_client, now);
+        }
+        unauthorized()
+    };
+    let Some(id) = ClientId::parse(&client_id) else {
+        return Err(failed());
+    };
+    let client = match state.store.get_client(&id).await {
         Ok(c) => c,
-        Err(orgwarden_domain::Error::NotFound(_)) => return Err(unauthorized()),
+        Err(orgwarden_domain::Error::NotFound(_)) => return Err(failed()),
         Err(e) => {
             tracing::error!(error = ?e, "token endpoint: reading the client failed");
             return Err(oauth(
@@ -188,7 +222,18 @@ async fn issue(
         }
     };
     if !client.verify_secret(&secret) {
-        return Err(unauthorized());
+        return Err(failed());
+    }
+    let client_id = id;
+    let decision = ratelimit::acquire(state, &state.plan.token_buckets(client_id.as_str())).await;
+    let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
+    *limited = Some(decision);
+    if let Some(message) = refused {
+        return Err(oauth(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            message,
+        ));
     }
     if !client.allows_client_credentials() {
         return Err(OAuthError {

@@ -14,7 +14,8 @@ pub const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining
 pub const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 pub const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
 
-fn now_ms(state: &AppState) -> i64 {
+/// The state's clock, in Unix milliseconds.
+pub fn now_ms(state: &AppState) -> i64 {
     (state.clock.now().unix_timestamp_nanos() / 1_000_000) as i64
 }
 

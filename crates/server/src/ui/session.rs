@@ -18,7 +18,12 @@ use time::{Duration, OffsetDateTime};
 
 use super::csrf::{same, Posted};
 use super::{render, Page, UiError};
+use crate::auth::attempts;
+use crate::ratelimit::middleware::now_ms;
 use crate::state::AppState;
+
+/// The key of the allowance shared by every source that failed recently.
+const GLOBAL: &str = "all";
 
 pub const COOKIE: &str = "orgwarden_session";
 /// Before signing in: the sign-in form's own CSRF token (double submit).
@@ -249,8 +254,46 @@ async fn client_matches(state: &AppState, client_id: &str, secret: &str) -> bool
     }
 }
 
-async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    let form = super::FormData::parse(body.as_bytes());
+/// A form is small; anything larger is not a sign-in.
+const SIGN_IN_BODY_LIMIT: usize = 16 * 1024;
+
+fn locked(wait: u64) -> Response {
+    UiError::page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many failed sign-ins",
+        format!(
+            "Too many failed sign-ins from your address. Wait {wait} seconds, then try again."
+        ),
+    )
+    .into_response()
+}
+
+async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let Ok(body) = axum::body::to_bytes(body, SIGN_IN_BODY_LIMIT).await else {
+        return UiError::page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Sign-in form too large",
+            "That is not a sign-in form. Open the sign-in page again and retry.",
+        )
+        .into_response();
+    };
+    // Failed sign-ins are limited per source; sources that failed recently also share one
+    // global allowance, so guessing from many sources stays bounded. A source with no recent
+    // failure is always checked: the right credentials from a clean address always work.
+    let source = attempts::source(&parts.extensions);
+    let now = now_ms(&state);
+    let limits = &state.attempts;
+    if let Some(wait) = limits.dashboard_per_source.blocked(&source, now) {
+        return locked(wait);
+    }
+    if limits.dashboard_per_source.has_failed(&source, now) {
+        if let Some(wait) = limits.dashboard_global.blocked(GLOBAL, now) {
+            return locked(wait);
+        }
+    }
+    let form = super::FormData::parse(&body);
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
     if expected.is_empty() || !same(expected, form.get("csrf")) {
         return UiError::page(
@@ -276,8 +319,8 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: String
         None
     };
     let Some(who) = who else {
-        // Slows down guessing.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        limits.dashboard_per_source.record(&source, now);
+        limits.dashboard_global.record(GLOBAL, now);
         let error = if password.is_empty() && (client_id.is_empty() || secret.is_empty()) {
             "Enter the admin client's ID and secret, or the dashboard password."
         } else {

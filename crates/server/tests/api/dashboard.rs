@@ -17,7 +17,7 @@ struct Browser<'a> {
     csrf: String,
 }
 
-fn text(r: &Response) -> String {
+pub(crate) fn text(r: &Response) -> String {
     String::from_utf8_lossy(&r.raw).into_owned()
 }
 
@@ -29,13 +29,13 @@ fn location(r: &Response) -> String {
 }
 
 /// The value of the first `name="csrf"` hidden input.
-fn csrf_of(html: &str) -> Option<String> {
+pub(crate) fn csrf_of(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")?;
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     Some(rest[..rest.find('"')?].to_owned())
 }
 
-fn set_cookie(r: &Response, name: &str) -> Option<String> {
+pub(crate) fn set_cookie(r: &Response, name: &str) -> Option<String> {
     r.headers
         .get_all(header::SET_COOKIE)
         .iter()
@@ -43,7 +43,7 @@ fn set_cookie(r: &Response, name: &str) -> Option<String> {
         .find(|v| v.starts_with(&format!("{name}=")))
 }
 
-fn encode(fields: &[(&str, &str)]) -> String {
+pub(crate) fn encode(fields: &[(&str, &str)]) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         s.append_pair(k, v);
@@ -51,7 +51,7 @@ fn encode(fields: &[(&str, &str)]) -> String {
     s.finish()
 }
 
-async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
+pub(crate) async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
     let req = Request::builder()
         .method(Method::GET)
         .uri(path)

@@ -4,6 +4,7 @@ mod app;
 mod authorization;
 mod bad_input;
 mod binary;
+mod brute_force;
 mod clients;
 mod connections;
 mod dashboard;

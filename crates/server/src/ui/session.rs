@@ -261,9 +261,7 @@ fn locked(wait: u64) -> Response {
     UiError::page(
         StatusCode::TOO_MANY_REQUESTS,
         "Too many failed sign-ins",
-        format!(
-            "Too many failed sign-ins from your address. Wait {wait} seconds, then try again."
-        ),
+        format!("Too many failed sign-ins from your address. Wait {wait} seconds, then try again."),
     )
     .into_response()
 }

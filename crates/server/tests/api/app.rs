@@ -170,6 +170,34 @@ impl TestApp {
             .await
     }
 
+    /// `POST /oauth/token` (client credentials, Management API audience) as a client would.
+    pub async fn client_token(&self, client_id: &str, secret: &str) -> Response {
+        let aud = self.state.identity.audience.clone();
+        self.call(
+            Method::POST,
+            "/oauth/token",
+            None,
+            Some(
+                json!({"grant_type": "client_credentials", "client_id": client_id,
+                        "client_secret": secret, "audience": aud}),
+            ),
+        )
+        .await
+    }
+
+    /// Creates a machine client (no grant yet); returns its id and secret.
+    pub async fn machine_client(&self, name: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v2/clients",
+                json!({"name": name, "app_type": "non_interactive"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.body["client_id"].as_str().unwrap().to_owned();
+        (id, r.body["client_secret"].as_str().unwrap().to_owned())
+    }
+
     /// Creates a connection and returns its id.
     pub async fn connection(&self, name: &str, strategy: &str) -> String {
         let r = self

@@ -124,13 +124,7 @@ impl Fixtures {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         // A client with no grant on the Management API: taking it over raises nobody.
-        let r = app
-            .post(
-                "/api/v2/clients",
-                json!({"name": format!("client-{n}"), "app_type": "non_interactive"}),
-            )
-            .await;
-        let client = r.body["client_id"].as_str().unwrap().to_owned();
+        let (client, _) = app.machine_client(&format!("client-{n}")).await;
         let r = app
             .post(
                 "/api/v2/client-grants",
@@ -377,14 +371,7 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
     let mut checks = 0;
     for (n, scope) in all_scopes().iter().enumerate() {
         let held: Vec<String> = all_scopes().into_iter().filter(|s| s != scope).collect();
-        let r = app
-            .post(
-                "/api/v2/clients",
-                json!({"name": format!("holder-{n}"), "app_type": "non_interactive"}),
-            )
-            .await;
-        let client = r.body["client_id"].as_str().unwrap().to_owned();
-        let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+        let (client, secret) = app.machine_client(&format!("holder-{n}")).await;
         let companion = if scope == "read:clients" {
             "read:connections"
         } else {
@@ -479,17 +466,7 @@ async fn no_caller_can_hand_out_a_scope_it_lacks() {
             assert_eq!(r.body["errorCode"], "insufficient_scope");
         }
         // The client's own secret still works, unchanged.
-        let r = app
-            .call(
-                Method::POST,
-                "/oauth/token",
-                None,
-                Some(
-                    json!({"grant_type": "client_credentials", "client_id": client,
-                            "client_secret": secret, "audience": aud}),
-                ),
-            )
-            .await;
+        let r = app.client_token(&client, &secret).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         checks += 5;
     }

@@ -7,18 +7,7 @@ use serde_json::{json, Value};
 use crate::app::{claims_of, TestApp};
 
 async fn token_for(app: &TestApp, client_id: &str, secret: &str) -> (StatusCode, Value) {
-    let aud = app.state.identity.audience.clone();
-    let r = app
-        .call(
-            Method::POST,
-            "/oauth/token",
-            None,
-            Some(
-                json!({"grant_type": "client_credentials", "client_id": client_id,
-                        "client_secret": secret, "audience": aud}),
-            ),
-        )
-        .await;
+    let r = app.client_token(client_id, secret).await;
     (r.status, r.body)
 }
 
@@ -92,14 +81,7 @@ async fn update_clients_cannot_set_a_secret() {
 #[tokio::test]
 async fn chosen_secrets_have_a_minimum_length() {
     let app = TestApp::new().await;
-    let r = app
-        .post(
-            "/api/v2/clients",
-            json!({"name": "worker", "app_type": "non_interactive"}),
-        )
-        .await;
-    let id = r.body["client_id"].as_str().unwrap().to_owned();
-    let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+    let (id, secret) = app.machine_client("worker").await;
     for short in ["a", &"b".repeat(31)] {
         let r = app
             .patch(
@@ -176,13 +158,7 @@ async fn client_keys_cannot_take_over_a_more_privileged_client() {
     );
 
     // A client holding only what the caller holds can be rotated by it.
-    let r = app
-        .post(
-            "/api/v2/clients",
-            json!({"name": "reader", "app_type": "non_interactive"}),
-        )
-        .await;
-    let reader = r.body["client_id"].as_str().unwrap().to_owned();
+    let (reader, _) = app.machine_client("reader").await;
     let aud = app.state.identity.audience.clone();
     app.post(
         "/api/v2/client-grants",
@@ -208,14 +184,7 @@ async fn client_keys_cannot_take_over_a_more_privileged_client() {
 async fn grants_carry_only_scopes_the_caller_holds() {
     let app = TestApp::new().await;
     let aud = app.state.identity.audience.clone();
-    let r = app
-        .post(
-            "/api/v2/clients",
-            json!({"name": "worker", "app_type": "non_interactive"}),
-        )
-        .await;
-    let id = r.body["client_id"].as_str().unwrap().to_owned();
-    let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+    let (id, secret) = app.machine_client("worker").await;
     let granter = app.token(&[
         "create:client_grants",
         "update:client_grants",
@@ -295,13 +264,7 @@ async fn grants_carry_only_scopes_the_caller_holds() {
 async fn is_system_is_read_only() {
     let app = TestApp::new().await;
     let aud = app.state.identity.audience.clone();
-    let r = app
-        .post(
-            "/api/v2/clients",
-            json!({"name": "worker", "app_type": "non_interactive"}),
-        )
-        .await;
-    let id = r.body["client_id"].as_str().unwrap().to_owned();
+    let (id, _) = app.machine_client("worker").await;
     let r = app
         .post(
             "/api/v2/client-grants",

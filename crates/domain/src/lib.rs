@@ -14,6 +14,7 @@ pub mod ids;
 pub mod keys;
 pub mod organization;
 pub mod paging;
+pub mod rules;
 pub mod scope;
 pub mod store;
 pub mod validate;

@@ -1,9 +1,12 @@
-//! Machine clients. Deleting one deletes its grants (by the foreign key's cascade).
+//! Machine clients: the SQL of the domain's `ClientsTx` (its rules are in
+//! `orgwarden_domain::rules::clients`), and the reads. Deleting one deletes its grants (by the
+//! foreign key's cascade).
 
 use async_trait::async_trait;
 use orgwarden_domain::client::{Client, ClientPatch};
 use orgwarden_domain::ids::ClientId;
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::clients::{self, ClientsTx};
 use orgwarden_domain::store::ClientStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -11,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::columns::{json, to_json};
 use crate::db::{DbError, DbResult};
 use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::tx::{run, Sql};
 use crate::SqliteStore;
 
 const COLUMNS: &str = "client_id, name, secret_hash, attributes, seq";
@@ -38,41 +42,44 @@ fn get(conn: &Connection, id: &ClientId) -> DbResult<Client> {
     find(conn, id)?.ok_or(DbError(Error::NotFound(NotFound::Client)))
 }
 
-fn insert(conn: &Connection, c: &Client) -> DbResult<()> {
-    let sql = "INSERT INTO clients (client_id, seq, name, secret_hash, attributes)
-               VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM clients), ?2, ?3, ?4)";
-    conn.prepare_cached(sql)?.execute(params![
-        c.client_id.as_str(),
-        c.name,
-        c.secret_hash,
-        to_json(&c.attributes)?
-    ])?;
-    Ok(())
-}
-
-fn update(conn: &Connection, id: &ClientId, patch: ClientPatch) -> DbResult<Client> {
-    let mut c = get(conn, id)?;
-    patch.apply(&mut c);
-    let sql =
-        "UPDATE clients SET name = ?2, secret_hash = ?3, attributes = ?4 WHERE client_id = ?1";
-    conn.prepare_cached(sql)?.execute(params![
-        c.client_id.as_str(),
-        c.name,
-        c.secret_hash,
-        to_json(&c.attributes)?
-    ])?;
-    Ok(c)
-}
-
-fn delete(conn: &Connection, id: &ClientId) -> DbResult<()> {
-    if conn
-        .prepare_cached("DELETE FROM clients WHERE client_id = ?1")?
-        .execute([id.as_str()])?
-        == 0
-    {
-        return Err(Error::NotFound(NotFound::Client).into());
+impl ClientsTx for Sql<'_> {
+    async fn insert_client(&self, c: &Client) -> DbResult<()> {
+        let sql = "INSERT INTO clients (client_id, seq, name, secret_hash, attributes)
+                   VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM clients), ?2, ?3, ?4)";
+        self.0.prepare_cached(sql)?.execute(params![
+            c.client_id.as_str(),
+            c.name,
+            c.secret_hash,
+            to_json(&c.attributes)?
+        ])?;
+        Ok(())
     }
-    Ok(())
+
+    /// The writer's transaction keeps every other writer out: a plain read.
+    async fn find_client_to_update(&self, id: &ClientId) -> DbResult<Option<Client>> {
+        find(self.0, id)
+    }
+
+    async fn update_client(&self, c: &Client) -> DbResult<()> {
+        let sql =
+            "UPDATE clients SET name = ?2, secret_hash = ?3, attributes = ?4 WHERE client_id = ?1";
+        self.0.prepare_cached(sql)?.execute(params![
+            c.client_id.as_str(),
+            c.name,
+            c.secret_hash,
+            to_json(&c.attributes)?
+        ])?;
+        Ok(())
+    }
+
+    /// Its grants go by the foreign key's cascade.
+    async fn delete_client(&self, id: &ClientId) -> DbResult<bool> {
+        let deleted = self
+            .0
+            .prepare_cached("DELETE FROM clients WHERE client_id = ?1")?
+            .execute([id.as_str()])?;
+        Ok(deleted > 0)
+    }
 }
 
 fn list(conn: &Connection, page: PageRequest) -> DbResult<Listing<Client>> {
@@ -116,10 +123,7 @@ fn list(conn: &Connection, page: PageRequest) -> DbResult<Listing<Client>> {
 impl ClientStore for SqliteStore {
     async fn create_client(&self, client: Client) -> Result<Client> {
         self.db
-            .write(move |tx| {
-                insert(tx, &client)?;
-                Ok(client)
-            })
+            .write(move |tx| run(clients::create(&Sql(tx), client)))
             .await
     }
 
@@ -134,11 +138,15 @@ impl ClientStore for SqliteStore {
 
     async fn update_client(&self, id: &ClientId, patch: ClientPatch) -> Result<Client> {
         let id = id.clone();
-        self.db.write(move |tx| update(tx, &id, patch)).await
+        self.db
+            .write(move |tx| run(clients::update(&Sql(tx), &id, patch)))
+            .await
     }
 
     async fn delete_client(&self, id: &ClientId) -> Result<()> {
         let id = id.clone();
-        self.db.write(move |tx| delete(tx, &id)).await
+        self.db
+            .write(move |tx| run(clients::delete(&Sql(tx), &id)))
+            .await
     }
 }

@@ -1,10 +1,12 @@
-//! Connections: the tenant's login sources.
+//! Connections, the tenant's login sources: the SQL of the domain's `ConnectionsTx` (its rules
+//! are in `orgwarden_domain::rules::connections`), and the reads.
 
 use async_trait::async_trait;
 use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::connections::{self, ConnectionsTx};
 use orgwarden_domain::store::ConnectionStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use rusqlite::{params, OptionalExtension, Row};
@@ -14,6 +16,7 @@ use crate::by_id::IdTable;
 use crate::columns::{json, json_opt, to_json, to_json_opt, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::filter::Where;
+use crate::tx::{run, Sql};
 use crate::SqliteStore;
 
 const COLUMNS: &str =
@@ -37,22 +40,52 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     })
 }
 
-fn find(conn: &rusqlite::Connection, id: &ConnectionId) -> DbResult<Connection> {
+fn find(conn: &rusqlite::Connection, id: &ConnectionId) -> DbResult<Option<Connection>> {
     let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = ?1");
-    let found = conn
+    Ok(conn
         .prepare_cached(&sql)?
         .query_row([id.as_str()], from_row)
-        .optional()?;
-    found.ok_or(DbError(Error::NotFound(NotFound::Connection)))
+        .optional()?)
 }
 
-fn insert(conn: &rusqlite::Connection, c: &Connection) -> DbResult<()> {
-    let sql = format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    conn.prepare_cached(&sql)?
-        .execute(params![
+impl ConnectionsTx for Sql<'_> {
+    async fn insert_connection(&self, c: &Connection) -> DbResult<()> {
+        let sql = format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        self.0
+            .prepare_cached(&sql)?
+            .execute(params![
+                c.id.as_str(),
+                c.name,
+                c.strategy,
+                c.display_name,
+                to_json(&c.options)?,
+                to_json(&c.realms)?,
+                c.is_domain_connection,
+                c.show_as_button,
+                to_json(&c.enabled_clients)?,
+                to_json_opt(c.metadata.as_ref())?,
+                to_json_opt(c.authentication.as_ref())?,
+                to_json_opt(c.connected_accounts.as_ref())?,
+            ])
+            .map_err(|e| match unique_violation(&e) {
+                Some("connections.name") => Error::connection_name_taken().into(),
+                _ => DbError::from(e),
+            })?;
+        Ok(())
+    }
+
+    /// The writer's transaction keeps every other writer out: a plain read.
+    async fn find_connection_to_update(&self, id: &ConnectionId) -> DbResult<Option<Connection>> {
+        find(self.0, id)
+    }
+
+    async fn update_connection(&self, c: &Connection) -> DbResult<()> {
+        let sql = "UPDATE connections SET display_name = ?2, options = ?3, realms = ?4, is_domain_connection = ?5,
+                       show_as_button = ?6, enabled_clients = ?7, metadata = ?8, authentication = ?9,
+                       connected_accounts = ?10
+                   WHERE id = ?1";
+        self.0.prepare_cached(sql)?.execute(params![
             c.id.as_str(),
-            c.name,
-            c.strategy,
             c.display_name,
             to_json(&c.options)?,
             to_json(&c.realms)?,
@@ -62,38 +95,18 @@ fn insert(conn: &rusqlite::Connection, c: &Connection) -> DbResult<()> {
             to_json_opt(c.metadata.as_ref())?,
             to_json_opt(c.authentication.as_ref())?,
             to_json_opt(c.connected_accounts.as_ref())?,
-        ])
-        .map_err(|e| match unique_violation(&e) {
-            Some("connections.name") => Error::connection_name_taken().into(),
-            _ => DbError::from(e),
-        })?;
-    Ok(())
-}
+        ])?;
+        Ok(())
+    }
 
-fn update(
-    conn: &rusqlite::Connection,
-    id: &ConnectionId,
-    patch: ConnectionPatch,
-) -> DbResult<Connection> {
-    let mut c = find(conn, id)?;
-    patch.apply(&mut c)?;
-    let sql = "UPDATE connections SET display_name = ?2, options = ?3, realms = ?4, is_domain_connection = ?5,
-                   show_as_button = ?6, enabled_clients = ?7, metadata = ?8, authentication = ?9,
-                   connected_accounts = ?10
-               WHERE id = ?1";
-    conn.prepare_cached(sql)?.execute(params![
-        c.id.as_str(),
-        c.display_name,
-        to_json(&c.options)?,
-        to_json(&c.realms)?,
-        c.is_domain_connection,
-        c.show_as_button,
-        to_json(&c.enabled_clients)?,
-        to_json_opt(c.metadata.as_ref())?,
-        to_json_opt(c.authentication.as_ref())?,
-        to_json_opt(c.connected_accounts.as_ref())?,
-    ])?;
-    Ok(c)
+    /// Its enabled connections go by the foreign key's cascade.
+    async fn delete_connection(&self, id: &ConnectionId) -> DbResult<bool> {
+        let deleted = self
+            .0
+            .prepare_cached("DELETE FROM connections WHERE id = ?1")?
+            .execute([id.as_str()])?;
+        Ok(deleted > 0)
+    }
 }
 
 const TABLE: IdTable<Connection> = IdTable {
@@ -121,16 +134,17 @@ fn filtered(filter: &ConnectionFilter) -> Where {
 impl ConnectionStore for SqliteStore {
     async fn create_connection(&self, connection: Connection) -> Result<Connection> {
         self.db
-            .write(move |tx| {
-                insert(tx, &connection)?;
-                Ok(connection)
-            })
+            .write(move |tx| run(connections::create(&Sql(tx), connection)))
             .await
     }
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Connection> {
         let id = id.clone();
-        self.db.read(move |conn| find(conn, &id)).await
+        self.db
+            .read(move |conn| {
+                find(conn, &id)?.ok_or(DbError(Error::NotFound(NotFound::Connection)))
+            })
+            .await
     }
 
     async fn list_connections(
@@ -150,7 +164,9 @@ impl ConnectionStore for SqliteStore {
         patch: ConnectionPatch,
     ) -> Result<Connection> {
         let id = id.clone();
-        self.db.write(move |tx| update(tx, &id, patch)).await
+        self.db
+            .write(move |tx| run(connections::update(&Sql(tx), &id, patch)))
+            .await
     }
 
     async fn organizations_using(
@@ -171,12 +187,7 @@ impl ConnectionStore for SqliteStore {
     ) -> Result<Option<OffsetDateTime>> {
         let id = id.clone();
         self.db
-            .write(move |tx| {
-                let deleted = tx
-                    .prepare_cached("DELETE FROM connections WHERE id = ?1")?
-                    .execute([id.as_str()])?;
-                Ok((deleted > 0).then_some(now))
-            })
+            .write(move |tx| run(connections::delete(&Sql(tx), &id, now)))
             .await
     }
 }

@@ -1,19 +1,21 @@
-//! The connections enabled for each organization, with their settings.
+//! The connections enabled for each organization, with their settings: the SQL of the
+//! domain's `EnabledConnectionsTx` (its rules are in `orgwarden_domain::rules::enabled`).
 
 use async_trait::async_trait;
 use orgwarden_domain::connection::ConnectionSummary;
 use orgwarden_domain::enabled_connection::{
-    self, EnabledConnection, NewEnabledConnection, Settings, SettingsPatch,
+    EnabledConnection, NewEnabledConnection, Settings, SettingsPatch,
 };
 use orgwarden_domain::ids::{ConnectionId, OrgId};
 use orgwarden_domain::paging::Listing;
+use orgwarden_domain::rules::enabled::{self, EnabledConnectionsTx};
 use orgwarden_domain::store::OrgConnectionStore;
-use orgwarden_domain::{Error, NotFound, Result};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use orgwarden_domain::{Error, Result};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::columns::unique_violation;
 use crate::db::{DbError, DbResult};
-use crate::paging::limit_offset;
+use crate::tx::{run, Sql};
 use crate::{organizations, SqliteStore};
 
 const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
@@ -35,162 +37,124 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<EnabledConnection> {
     })
 }
 
-/// Sign-up is stored only for database connections.
-fn as_stored(settings: Settings, connection: &ConnectionSummary) -> Settings {
-    Settings {
-        is_signup_enabled: settings.is_signup_enabled && connection.is_database(),
-        ..settings
+/// The writer's `BEGIN IMMEDIATE` transaction already keeps every other writer out, so the
+/// "lock" reads are plain reads.
+impl EnabledConnectionsTx for Sql<'_> {
+    async fn organization_exists(&self, org: &OrgId) -> DbResult<bool> {
+        organizations::exists(self.0, org)
     }
-}
 
-fn org_must_exist(conn: &Connection, org: &OrgId) -> DbResult<()> {
-    if organizations::exists(conn, org)? {
+    async fn lock_organization(&self, org: &OrgId) -> DbResult<bool> {
+        organizations::exists(self.0, org)
+    }
+
+    async fn connection_summary(&self, id: &ConnectionId) -> DbResult<Option<ConnectionSummary>> {
+        let sql = "SELECT name, strategy FROM connections WHERE id = ?1";
+        let row = self.0.prepare_cached(sql)?.query_row([id.as_str()], |r| {
+            Ok(ConnectionSummary {
+                name: r.get(0)?,
+                strategy: r.get(1)?,
+            })
+        });
+        Ok(row.optional()?)
+    }
+
+    async fn find_enabled(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+    ) -> DbResult<Option<EnabledConnection>> {
+        let sql = format!("{SELECT} WHERE oc.org_id = ?1 AND oc.connection_id = ?2");
+        let row = self
+            .0
+            .prepare_cached(&sql)?
+            .query_row([org.as_str(), connection.as_str()], from_row);
+        Ok(row.optional()?)
+    }
+
+    async fn find_enabled_to_update(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+    ) -> DbResult<Option<EnabledConnection>> {
+        self.find_enabled(org, connection).await
+    }
+
+    async fn count_enabled(&self, org: &OrgId) -> DbResult<u64> {
+        let sql = "SELECT count(*) FROM organization_connections WHERE org_id = ?1";
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .query_row([org.as_str()], |r| r.get(0))?)
+    }
+
+    async fn enabled_page(
+        &self,
+        org: &OrgId,
+        limit: i64,
+        offset: i64,
+    ) -> DbResult<Vec<EnabledConnection>> {
+        let sql = format!("{SELECT} WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT ?2 OFFSET ?3");
+        Ok(self
+            .0
+            .prepare_cached(&sql)?
+            .query_map(params![org.as_str(), limit, offset], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    async fn insert_enabled(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+        settings: Settings,
+    ) -> DbResult<()> {
+        let sql = "INSERT INTO organization_connections
+                       (org_id, connection_id, seq, assign_membership_on_login, show_as_button, is_signup_enabled)
+                   VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM organization_connections WHERE org_id = ?1),
+                           ?3, ?4, ?5)";
+        self.0
+            .prepare_cached(sql)?
+            .execute(params![
+                org.as_str(),
+                connection.as_str(),
+                settings.assign_membership_on_login,
+                settings.show_as_button,
+                settings.is_signup_enabled,
+            ])
+            .map_err(|e| match unique_violation(&e) {
+                Some(_) => Error::connection_already_enabled().into(),
+                None => DbError::from(e),
+            })?;
         Ok(())
-    } else {
-        Err(Error::NotFound(NotFound::Organization).into())
     }
-}
 
-fn summary(conn: &Connection, id: &ConnectionId) -> DbResult<Option<ConnectionSummary>> {
-    let sql = "SELECT name, strategy FROM connections WHERE id = ?1";
-    let row = conn.prepare_cached(sql)?.query_row([id.as_str()], |r| {
-        Ok(ConnectionSummary {
-            name: r.get(0)?,
-            strategy: r.get(1)?,
-        })
-    });
-    Ok(row.optional()?)
-}
-
-fn find(
-    conn: &Connection,
-    org: &OrgId,
-    connection: &ConnectionId,
-) -> DbResult<Option<EnabledConnection>> {
-    let sql = format!("{SELECT} WHERE oc.org_id = ?1 AND oc.connection_id = ?2");
-    let row = conn
-        .prepare_cached(&sql)?
-        .query_row([org.as_str(), connection.as_str()], from_row);
-    Ok(row.optional()?)
-}
-
-/// The enabled connection, or which of the organization and the enabled connection is missing.
-fn get(conn: &Connection, org: &OrgId, connection: &ConnectionId) -> DbResult<EnabledConnection> {
-    match find(conn, org, connection)? {
-        Some(found) => Ok(found),
-        None => {
-            org_must_exist(conn, org)?;
-            Err(Error::NotFound(NotFound::EnabledConnection).into())
-        }
-    }
-}
-
-/// Enables a connection for an organization known to exist. Checked in this order: the
-/// connection exists, the sign-up rule, not already enabled, the limit.
-pub(crate) fn enable(
-    conn: &Connection,
-    org: &OrgId,
-    new: &NewEnabledConnection,
-) -> DbResult<EnabledConnection> {
-    let connection =
-        summary(conn, &new.connection_id)?.ok_or(DbError(Error::NotFound(NotFound::Connection)))?;
-    let settings = as_stored(new.settings_for(&connection)?, &connection);
-    if find(conn, org, &new.connection_id)?.is_some() {
-        return Err(Error::connection_already_enabled().into());
-    }
-    let sql = "SELECT count(*) FROM organization_connections WHERE org_id = ?1";
-    let enabled: usize = conn
-        .prepare_cached(sql)?
-        .query_row([org.as_str()], |r| r.get(0))?;
-    if enabled >= enabled_connection::MAX_PER_ORGANIZATION {
-        return Err(enabled_connection::limit_error().into());
-    }
-    let sql = "INSERT INTO organization_connections
-                   (org_id, connection_id, seq, assign_membership_on_login, show_as_button, is_signup_enabled)
-               VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM organization_connections WHERE org_id = ?1),
-                       ?3, ?4, ?5)";
-    conn.prepare_cached(sql)?
-        .execute(params![
+    async fn update_enabled(
+        &self,
+        org: &OrgId,
+        connection: &ConnectionId,
+        settings: Settings,
+    ) -> DbResult<()> {
+        let sql = "UPDATE organization_connections
+                   SET assign_membership_on_login = ?3, show_as_button = ?4, is_signup_enabled = ?5
+                   WHERE org_id = ?1 AND connection_id = ?2";
+        self.0.prepare_cached(sql)?.execute(params![
             org.as_str(),
-            new.connection_id.as_str(),
+            connection.as_str(),
             settings.assign_membership_on_login,
             settings.show_as_button,
             settings.is_signup_enabled,
-        ])
-        .map_err(|e| match unique_violation(&e) {
-            Some(_) => Error::connection_already_enabled().into(),
-            None => DbError::from(e),
-        })?;
-    Ok(EnabledConnection {
-        connection_id: new.connection_id.clone(),
-        settings,
-        connection,
-    })
-}
-
-fn list(
-    conn: &Connection,
-    org: &OrgId,
-    page: u32,
-    per_page: u32,
-) -> DbResult<Listing<EnabledConnection>> {
-    let tx = conn.unchecked_transaction()?;
-    org_must_exist(&tx, org)?;
-    let sql = "SELECT count(*) FROM organization_connections WHERE org_id = ?1";
-    let total = tx
-        .prepare_cached(sql)?
-        .query_row([org.as_str()], |r| r.get(0))?;
-    let (limit, offset) = limit_offset(page, per_page);
-    let sql = format!("{SELECT} WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT ?2 OFFSET ?3");
-    let items = tx
-        .prepare_cached(&sql)?
-        .query_map(params![org.as_str(), limit, offset], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
-}
-
-fn update(
-    conn: &Connection,
-    org: &OrgId,
-    connection: &ConnectionId,
-    patch: SettingsPatch,
-) -> DbResult<EnabledConnection> {
-    let current = get(conn, org, connection)?;
-    let settings = as_stored(
-        patch.merge(current.settings, &current.connection)?,
-        &current.connection,
-    );
-    let sql = "UPDATE organization_connections
-               SET assign_membership_on_login = ?3, show_as_button = ?4, is_signup_enabled = ?5
-               WHERE org_id = ?1 AND connection_id = ?2";
-    conn.prepare_cached(sql)?.execute(params![
-        org.as_str(),
-        connection.as_str(),
-        settings.assign_membership_on_login,
-        settings.show_as_button,
-        settings.is_signup_enabled,
-    ])?;
-    Ok(EnabledConnection {
-        settings,
-        ..current
-    })
-}
-
-fn disable(conn: &Connection, org: &OrgId, connection: &ConnectionId) -> DbResult<()> {
-    let sql = "DELETE FROM organization_connections WHERE org_id = ?1 AND connection_id = ?2";
-    if conn
-        .prepare_cached(sql)?
-        .execute([org.as_str(), connection.as_str()])?
-        == 0
-    {
-        org_must_exist(conn, org)?;
-        return Err(Error::NotFound(NotFound::EnabledConnection).into());
+        ])?;
+        Ok(())
     }
-    Ok(())
+
+    async fn delete_enabled(&self, org: &OrgId, connection: &ConnectionId) -> DbResult<bool> {
+        let sql = "DELETE FROM organization_connections WHERE org_id = ?1 AND connection_id = ?2";
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .execute([org.as_str(), connection.as_str()])?
+            > 0)
+    }
 }
 
 #[async_trait]
@@ -203,7 +167,11 @@ impl OrgConnectionStore for SqliteStore {
     ) -> Result<Listing<EnabledConnection>> {
         let org = org.clone();
         self.db
-            .read(move |conn| list(conn, &org, page, per_page))
+            .read(move |conn| {
+                // One read transaction: the page and its total agree.
+                let tx = conn.unchecked_transaction()?;
+                run(enabled::list(&Sql(&tx), &org, page, per_page))
+            })
             .await
     }
 
@@ -213,7 +181,9 @@ impl OrgConnectionStore for SqliteStore {
         connection: &ConnectionId,
     ) -> Result<EnabledConnection> {
         let (org, connection) = (org.clone(), connection.clone());
-        self.db.read(move |conn| get(conn, &org, &connection)).await
+        self.db
+            .read(move |conn| run(enabled::get(&Sql(conn), &org, &connection)))
+            .await
     }
 
     async fn enable_connection(
@@ -223,10 +193,7 @@ impl OrgConnectionStore for SqliteStore {
     ) -> Result<EnabledConnection> {
         let org = org.clone();
         self.db
-            .write(move |tx| {
-                org_must_exist(tx, &org)?;
-                enable(tx, &org, &new)
-            })
+            .write(move |tx| run(enabled::enable(&Sql(tx), &org, &new)))
             .await
     }
 
@@ -238,14 +205,14 @@ impl OrgConnectionStore for SqliteStore {
     ) -> Result<EnabledConnection> {
         let (org, connection) = (org.clone(), connection.clone());
         self.db
-            .write(move |tx| update(tx, &org, &connection, patch))
+            .write(move |tx| run(enabled::update(&Sql(tx), &org, &connection, patch)))
             .await
     }
 
     async fn disable_connection(&self, org: &OrgId, connection: &ConnectionId) -> Result<()> {
         let (org, connection) = (org.clone(), connection.clone());
         self.db
-            .write(move |tx| disable(tx, &org, &connection))
+            .write(move |tx| run(enabled::disable(&Sql(tx), &org, &connection)))
             .await
     }
 }

@@ -1,9 +1,11 @@
-//! Client grants: one per client and audience.
+//! Client grants: the SQL of the domain's `GrantsTx` (its rules are in
+//! `orgwarden_domain::rules::grants`), and the reads.
 
 use async_trait::async_trait;
 use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
 use orgwarden_domain::ids::{ClientId, GrantId};
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::grants::{self, GrantsTx};
 use orgwarden_domain::store::GrantStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -12,6 +14,7 @@ use crate::by_id::IdTable;
 use crate::columns::{json, to_json, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::filter::Where;
+use crate::tx::{run, Sql};
 use crate::{clients, SqliteStore};
 
 const COLUMNS: &str = "id, client_id, audience, scope, attributes";
@@ -26,13 +29,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<ClientGrant> {
     })
 }
 
-fn get(conn: &Connection, id: &GrantId) -> DbResult<ClientGrant> {
+fn find_by_id(conn: &Connection, id: &GrantId) -> DbResult<Option<ClientGrant>> {
     let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE id = ?1");
-    let found = conn
+    Ok(conn
         .prepare_cached(&sql)?
         .query_row([id.as_str()], from_row)
-        .optional()?;
-    found.ok_or(DbError(Error::NotFound(NotFound::ClientGrant)))
+        .optional()?)
 }
 
 fn find(conn: &Connection, client: &ClientId, audience: &str) -> DbResult<Option<ClientGrant>> {
@@ -43,49 +45,53 @@ fn find(conn: &Connection, client: &ClientId, audience: &str) -> DbResult<Option
         .optional()?)
 }
 
-fn insert(conn: &Connection, g: &ClientGrant) -> DbResult<()> {
-    if clients::find(conn, &g.client_id)?.is_none() {
-        return Err(Error::NotFound(NotFound::Client).into());
+/// The writer's transaction keeps every other writer out: the "lock" reads are plain reads.
+impl GrantsTx for Sql<'_> {
+    async fn lock_client(&self, id: &ClientId) -> DbResult<bool> {
+        Ok(clients::find(self.0, id)?.is_some())
     }
-    let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)");
-    conn.prepare_cached(&sql)?
-        .execute(params![
+
+    async fn insert_grant(&self, g: &ClientGrant) -> DbResult<()> {
+        let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)");
+        self.0
+            .prepare_cached(&sql)?
+            .execute(params![
+                g.id.as_str(),
+                g.client_id.as_str(),
+                g.audience,
+                to_json(&g.scope)?,
+                to_json(&g.attributes)?
+            ])
+            .map_err(|e| match unique_violation(&e) {
+                Some("client_grants.client_id, client_grants.audience") => {
+                    Error::client_grant_exists().into()
+                }
+                _ => DbError::from(e),
+            })?;
+        Ok(())
+    }
+
+    async fn find_grant_to_update(&self, id: &GrantId) -> DbResult<Option<ClientGrant>> {
+        find_by_id(self.0, id)
+    }
+
+    async fn update_grant(&self, g: &ClientGrant) -> DbResult<()> {
+        let sql = "UPDATE client_grants SET scope = ?2, attributes = ?3 WHERE id = ?1";
+        self.0.prepare_cached(sql)?.execute(params![
             g.id.as_str(),
-            g.client_id.as_str(),
-            g.audience,
             to_json(&g.scope)?,
             to_json(&g.attributes)?
-        ])
-        .map_err(|e| match unique_violation(&e) {
-            Some("client_grants.client_id, client_grants.audience") => {
-                Error::client_grant_exists().into()
-            }
-            _ => DbError::from(e),
-        })?;
-    Ok(())
-}
-
-fn update(conn: &Connection, id: &GrantId, patch: ClientGrantPatch) -> DbResult<ClientGrant> {
-    let mut g = get(conn, id)?;
-    patch.apply(&mut g);
-    let sql = "UPDATE client_grants SET scope = ?2, attributes = ?3 WHERE id = ?1";
-    conn.prepare_cached(sql)?.execute(params![
-        g.id.as_str(),
-        to_json(&g.scope)?,
-        to_json(&g.attributes)?
-    ])?;
-    Ok(g)
-}
-
-fn delete(conn: &Connection, id: &GrantId) -> DbResult<()> {
-    if conn
-        .prepare_cached("DELETE FROM client_grants WHERE id = ?1")?
-        .execute([id.as_str()])?
-        == 0
-    {
-        return Err(Error::NotFound(NotFound::ClientGrant).into());
+        ])?;
+        Ok(())
     }
-    Ok(())
+
+    async fn delete_grant(&self, id: &GrantId) -> DbResult<bool> {
+        let deleted = self
+            .0
+            .prepare_cached("DELETE FROM client_grants WHERE id = ?1")?
+            .execute([id.as_str()])?;
+        Ok(deleted > 0)
+    }
 }
 
 const TABLE: IdTable<ClientGrant> = IdTable {
@@ -113,16 +119,17 @@ fn filtered(filter: &GrantFilter) -> Where {
 impl GrantStore for SqliteStore {
     async fn create_grant(&self, grant: ClientGrant) -> Result<ClientGrant> {
         self.db
-            .write(move |tx| {
-                insert(tx, &grant)?;
-                Ok(grant)
-            })
+            .write(move |tx| run(grants::create(&Sql(tx), grant)))
             .await
     }
 
     async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant> {
         let id = id.clone();
-        self.db.read(move |conn| get(conn, &id)).await
+        self.db
+            .read(move |conn| {
+                find_by_id(conn, &id)?.ok_or(DbError(Error::NotFound(NotFound::ClientGrant)))
+            })
+            .await
     }
 
     async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>> {
@@ -145,11 +152,15 @@ impl GrantStore for SqliteStore {
 
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {
         let id = id.clone();
-        self.db.write(move |tx| update(tx, &id, patch)).await
+        self.db
+            .write(move |tx| run(grants::update(&Sql(tx), &id, patch)))
+            .await
     }
 
     async fn delete_grant(&self, id: &GrantId) -> Result<()> {
         let id = id.clone();
-        self.db.write(move |tx| delete(tx, &id)).await
+        self.db
+            .write(move |tx| run(grants::delete(&Sql(tx), &id)))
+            .await
     }
 }

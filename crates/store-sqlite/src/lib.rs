@@ -22,6 +22,7 @@ mod keys;
 mod migrate;
 mod organizations;
 mod paging;
+mod tx;
 
 use db::Db;
 

@@ -1,12 +1,15 @@
-//! Organizations, and their creation together with their first enabled connections.
+//! Organizations: the SQL of the domain's `OrganizationsTx` (its rules, such as creating one
+//! with its first enabled connections, are in `orgwarden_domain::rules::organizations`), and
+//! the lists.
 
 use async_trait::async_trait;
-use orgwarden_domain::enabled_connection::{self, EnabledConnection};
+use orgwarden_domain::enabled_connection::EnabledConnection;
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::organization::{
     cursor, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::organizations::{self, OrganizationsTx};
 use orgwarden_domain::store::OrganizationStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use rusqlite::types::Value;
@@ -16,7 +19,8 @@ use time::OffsetDateTime;
 use crate::columns::{json_opt, nanos, to_json, to_json_opt, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::paging::{checkpoint, limit_offset};
-use crate::{enabled, SqliteStore};
+use crate::tx::{run, Sql};
+use crate::SqliteStore;
 
 const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 
@@ -38,7 +42,7 @@ enum By<'a> {
     Name(&'a str),
 }
 
-fn find(conn: &Connection, by: By<'_>) -> DbResult<Organization> {
+fn find(conn: &Connection, by: By<'_>) -> DbResult<Option<Organization>> {
     let (column, value) = match by {
         By::Id(id) => ("id", id.as_str()),
         By::Name(name) => ("name", name),
@@ -48,9 +52,12 @@ fn find(conn: &Connection, by: By<'_>) -> DbResult<Organization> {
         .prepare_cached(&sql)?
         .query_row([value], from_row)
         .optional()?;
-    found
-        .map(|(org, _)| org)
-        .ok_or(DbError(Error::NotFound(NotFound::Organization)))
+    Ok(found.map(|(org, _)| org))
+}
+
+/// The organization, or NotFound.
+fn get(conn: &Connection, by: By<'_>) -> DbResult<Organization> {
+    find(conn, by)?.ok_or(DbError(Error::NotFound(NotFound::Organization)))
 }
 
 pub(crate) fn exists(conn: &Connection, id: &OrgId) -> DbResult<bool> {
@@ -69,73 +76,54 @@ fn name_taken(e: rusqlite::Error) -> DbError {
     }
 }
 
-fn insert(conn: &Connection, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
-    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    conn.prepare_cached(sql)?
-        .execute(params![
-            id.as_str(),
-            new.name,
-            new.display_name,
-            to_json_opt(new.branding.as_ref())?,
-            to_json_opt(new.metadata.as_ref())?,
-            nanos(OffsetDateTime::now_utc())?,
-            to_json(&new.attributes)?,
-        ])
-        .map_err(name_taken)?;
-    Ok(Organization {
-        id,
-        name: new.name.clone(),
-        display_name: new.display_name.clone(),
-        branding: new.branding.clone(),
-        metadata: new.metadata.clone(),
-        attributes: new.attributes.clone(),
-    })
-}
-
-fn create(
-    conn: &Connection,
-    id: OrgId,
-    new: NewOrganization,
-) -> DbResult<(Organization, Vec<EnabledConnection>)> {
-    if new.enabled_connections.len() > enabled_connection::MAX_PER_ORGANIZATION {
-        return Err(enabled_connection::limit_error().into());
+impl OrganizationsTx for Sql<'_> {
+    async fn insert_organization(&self, org: &Organization) -> DbResult<()> {
+        let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        self.0
+            .prepare_cached(sql)?
+            .execute(params![
+                org.id.as_str(),
+                org.name,
+                org.display_name,
+                to_json_opt(org.branding.as_ref())?,
+                to_json_opt(org.metadata.as_ref())?,
+                nanos(OffsetDateTime::now_utc())?,
+                to_json(&org.attributes)?,
+            ])
+            .map_err(name_taken)?;
+        Ok(())
     }
-    let org = insert(conn, id, &new)?;
-    let connections = new
-        .enabled_connections
-        .iter()
-        .map(|c| enabled::enable(conn, &org.id, c))
-        .collect::<DbResult<Vec<_>>>()?;
-    Ok((org, connections))
-}
 
-fn update(conn: &Connection, id: &OrgId, patch: OrganizationPatch) -> DbResult<Organization> {
-    let mut org = find(conn, By::Id(id))?;
-    patch.apply(&mut org);
-    let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5, attributes = ?6
-               WHERE id = ?1";
-    conn.prepare_cached(sql)?
-        .execute(params![
-            org.id.as_str(),
-            org.name,
-            org.display_name,
-            to_json_opt(org.branding.as_ref())?,
-            to_json_opt(org.metadata.as_ref())?,
-            to_json(&org.attributes)?,
-        ])
-        .map_err(name_taken)?;
-    Ok(org)
-}
-
-fn delete(conn: &Connection, id: &OrgId) -> DbResult<()> {
-    let deleted = conn
-        .prepare_cached("DELETE FROM organizations WHERE id = ?1")?
-        .execute([id.as_str()])?;
-    if deleted == 0 {
-        return Err(Error::NotFound(NotFound::Organization).into());
+    /// The writer's transaction keeps every other writer out: a plain read.
+    async fn find_organization_to_update(&self, id: &OrgId) -> DbResult<Option<Organization>> {
+        find(self.0, By::Id(id))
     }
-    Ok(())
+
+    async fn update_organization(&self, org: &Organization) -> DbResult<()> {
+        let sql = "UPDATE organizations SET name = ?2, display_name = ?3, branding = ?4, metadata = ?5, attributes = ?6
+                   WHERE id = ?1";
+        self.0
+            .prepare_cached(sql)?
+            .execute(params![
+                org.id.as_str(),
+                org.name,
+                org.display_name,
+                to_json_opt(org.branding.as_ref())?,
+                to_json_opt(org.metadata.as_ref())?,
+                to_json(&org.attributes)?,
+            ])
+            .map_err(name_taken)?;
+        Ok(())
+    }
+
+    async fn delete_organization(&self, id: &OrgId) -> DbResult<bool> {
+        let deleted = self
+            .0
+            .prepare_cached("DELETE FROM organizations WHERE id = ?1")?
+            .execute([id.as_str()])?;
+        Ok(deleted > 0)
+    }
 }
 
 /// The `ORDER BY` key of a sort field; creation order is `seq` alone.
@@ -289,17 +277,19 @@ impl OrganizationStore for SqliteStore {
         id: OrgId,
         new: NewOrganization,
     ) -> Result<(Organization, Vec<EnabledConnection>)> {
-        self.db.write(move |tx| create(tx, id, new)).await
+        self.db
+            .write(move |tx| run(organizations::create(&Sql(tx), id, &new)))
+            .await
     }
 
     async fn get_organization(&self, id: &OrgId) -> Result<Organization> {
         let id = id.clone();
-        self.db.read(move |conn| find(conn, By::Id(&id))).await
+        self.db.read(move |conn| get(conn, By::Id(&id))).await
     }
 
     async fn get_organization_by_name(&self, name: &str) -> Result<Organization> {
         let name = name.to_owned();
-        self.db.read(move |conn| find(conn, By::Name(&name))).await
+        self.db.read(move |conn| get(conn, By::Name(&name))).await
     }
 
     async fn update_organization(
@@ -308,12 +298,16 @@ impl OrganizationStore for SqliteStore {
         patch: OrganizationPatch,
     ) -> Result<Organization> {
         let id = id.clone();
-        self.db.write(move |tx| update(tx, &id, patch)).await
+        self.db
+            .write(move |tx| run(organizations::update(&Sql(tx), &id, patch)))
+            .await
     }
 
     async fn delete_organization(&self, id: &OrgId) -> Result<()> {
         let id = id.clone();
-        self.db.write(move |tx| delete(tx, &id)).await
+        self.db
+            .write(move |tx| run(organizations::delete(&Sql(tx), &id)))
+            .await
     }
 
     async fn list_organizations(

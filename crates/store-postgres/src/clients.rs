@@ -1,10 +1,13 @@
-//! Machine clients. Deleting one deletes its grants (by the foreign key's cascade).
+//! Machine clients: the SQL of the domain's `ClientsTx` (its rules are in
+//! `orgwarden_domain::rules::clients`), and the reads. Deleting one deletes its grants (by the
+//! foreign key's cascade).
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use orgwarden_domain::client::{Client, ClientPatch};
 use orgwarden_domain::ids::ClientId;
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::clients::{self, ClientsTx};
 use orgwarden_domain::store::ClientStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use tokio_postgres::types::Json;
@@ -14,6 +17,7 @@ use crate::columns::{count, json};
 use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
 use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::tx::Pg;
 use crate::PostgresStore;
 
 const COLUMNS: &str = "client_id, name, secret_hash, attributes, seq";
@@ -28,56 +32,55 @@ fn from_row(row: &Row) -> Result<(Client, i64), tokio_postgres::Error> {
     Ok((client, row.try_get(4)?))
 }
 
-async fn get(c: &impl GenericClient, id: &ClientId, lock: &str) -> DbResult<Client> {
+async fn find(c: &impl GenericClient, id: &ClientId, lock: &str) -> DbResult<Option<Client>> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE client_id = $1 {lock}");
-    match query_opt(c, &sql, &[&id.as_str()]).await? {
-        Some(row) => Ok(from_row(&row)?.0),
-        None => Err(Error::NotFound(NotFound::Client).into()),
+    let row = query_opt(c, &sql, &[&id.as_str()]).await?;
+    Ok(row.as_ref().map(from_row).transpose()?.map(|(c, _)| c))
+}
+
+impl<C: GenericClient> ClientsTx for Pg<'_, C> {
+    async fn insert_client(&self, c: &Client) -> DbResult<()> {
+        let sql =
+            "INSERT INTO clients (client_id, name, secret_hash, attributes) VALUES ($1, $2, $3, $4)";
+        execute(
+            self.0,
+            sql,
+            &[
+                &c.client_id.as_str(),
+                &c.name,
+                &c.secret_hash,
+                &Json(&c.attributes),
+            ],
+        )
+        .await?;
+        Ok(())
     }
-}
 
-async fn insert(tx: &Transaction<'_>, c: Client) -> DbResult<Client> {
-    let sql =
-        "INSERT INTO clients (client_id, name, secret_hash, attributes) VALUES ($1, $2, $3, $4)";
-    execute(
-        tx,
-        sql,
-        &[
-            &c.client_id.as_str(),
-            &c.name,
-            &c.secret_hash,
-            &Json(&c.attributes),
-        ],
-    )
-    .await?;
-    Ok(c)
-}
-
-async fn update(tx: &Transaction<'_>, id: ClientId, patch: ClientPatch) -> DbResult<Client> {
-    let mut c = get(tx, &id, "FOR NO KEY UPDATE").await?;
-    patch.apply(&mut c);
-    let sql =
-        "UPDATE clients SET name = $2, secret_hash = $3, attributes = $4 WHERE client_id = $1";
-    execute(
-        tx,
-        sql,
-        &[
-            &c.client_id.as_str(),
-            &c.name,
-            &c.secret_hash,
-            &Json(&c.attributes),
-        ],
-    )
-    .await?;
-    Ok(c)
-}
-
-async fn delete(tx: &Transaction<'_>, id: ClientId) -> DbResult<()> {
-    let sql = "DELETE FROM clients WHERE client_id = $1";
-    if execute(tx, sql, &[&id.as_str()]).await? == 0 {
-        return Err(Error::NotFound(NotFound::Client).into());
+    async fn find_client_to_update(&self, id: &ClientId) -> DbResult<Option<Client>> {
+        find(self.0, id, "FOR NO KEY UPDATE").await
     }
-    Ok(())
+
+    async fn update_client(&self, c: &Client) -> DbResult<()> {
+        let sql =
+            "UPDATE clients SET name = $2, secret_hash = $3, attributes = $4 WHERE client_id = $1";
+        execute(
+            self.0,
+            sql,
+            &[
+                &c.client_id.as_str(),
+                &c.name,
+                &c.secret_hash,
+                &Json(&c.attributes),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_client(&self, id: &ClientId) -> DbResult<bool> {
+        let sql = "DELETE FROM clients WHERE client_id = $1";
+        Ok(execute(self.0, sql, &[&id.as_str()]).await? > 0)
+    }
 }
 
 async fn offset_page(tx: &Transaction<'_>, page: u32, per_page: u32) -> DbResult<Listing<Client>> {
@@ -123,13 +126,18 @@ async fn checkpoint_page(
 impl ClientStore for PostgresStore {
     async fn create_client(&self, client: Client) -> Result<Client> {
         self.db
-            .write(|tx| Box::pin(insert(tx, client.clone())))
+            .write(|tx| {
+                let client = client.clone();
+                Box::pin(async move { clients::create(&Pg(tx), client).await })
+            })
             .await
     }
 
     async fn get_client(&self, id: &ClientId) -> Result<Client> {
         let client = self.db.client().await?;
-        Ok(get(&client, id, "").await?)
+        find(&client, id, "")
+            .await?
+            .ok_or(Error::NotFound(NotFound::Client))
     }
 
     async fn list_clients(&self, page: PageRequest) -> Result<Listing<Client>> {
@@ -148,11 +156,19 @@ impl ClientStore for PostgresStore {
 
     async fn update_client(&self, id: &ClientId, patch: ClientPatch) -> Result<Client> {
         self.db
-            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .write(|tx| {
+                let (id, patch) = (id.clone(), patch.clone());
+                Box::pin(async move { clients::update(&Pg(tx), &id, patch).await })
+            })
             .await
     }
 
     async fn delete_client(&self, id: &ClientId) -> Result<()> {
-        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+        self.db
+            .write(|tx| {
+                let id = id.clone();
+                Box::pin(async move { clients::delete(&Pg(tx), &id).await })
+            })
+            .await
     }
 }

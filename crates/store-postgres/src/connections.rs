@@ -1,12 +1,14 @@
-//! Connections: the tenant's login sources. Deleting one removes it from every organization
-//! (by the foreign key's cascade).
+//! Connections, the tenant's login sources: the SQL of the domain's `ConnectionsTx` (its rules
+//! are in `orgwarden_domain::rules::connections`), and the reads. Deleting one removes it from
+//! every organization (by the foreign key's cascade).
 
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::GenericClient;
 use orgwarden_domain::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::connections::{self, ConnectionsTx};
 use orgwarden_domain::store::ConnectionStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use time::OffsetDateTime;
@@ -18,6 +20,7 @@ use crate::columns::{json, json_opt};
 use crate::db::{execute, query_opt};
 use crate::errors::DbResult;
 use crate::filter::Where;
+use crate::tx::Pg;
 use crate::PostgresStore;
 
 const COLUMNS: &str =
@@ -41,79 +44,77 @@ fn from_row(row: &Row) -> Result<Connection, tokio_postgres::Error> {
     })
 }
 
-async fn find(c: &impl GenericClient, id: &ConnectionId, lock: &str) -> DbResult<Connection> {
+async fn find(
+    c: &impl GenericClient,
+    id: &ConnectionId,
+    lock: &str,
+) -> DbResult<Option<Connection>> {
     let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1 {lock}");
-    match query_opt(c, &sql, &[&id.as_str()]).await? {
-        Some(row) => Ok(from_row(&row)?),
-        None => Err(Error::NotFound(NotFound::Connection).into()),
+    let row = query_opt(c, &sql, &[&id.as_str()]).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+impl<C: GenericClient> ConnectionsTx for Pg<'_, C> {
+    async fn insert_connection(&self, c: &Connection) -> DbResult<()> {
+        let sql = format!(
+            "INSERT INTO connections ({COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        );
+        execute(
+            self.0,
+            &sql,
+            &[
+                &c.id.as_str(),
+                &c.name,
+                &c.strategy,
+                &c.display_name,
+                &Json(&c.options),
+                &Json(&c.realms),
+                &c.is_domain_connection,
+                &c.show_as_button,
+                &Json(&c.enabled_clients),
+                &c.metadata.as_ref().map(Json),
+                &c.authentication.as_ref().map(Json),
+                &c.connected_accounts.as_ref().map(Json),
+            ],
+        )
+        .await?;
+        Ok(())
     }
-}
 
-async fn insert(tx: &Transaction<'_>, c: Connection) -> DbResult<Connection> {
-    let sql = format!(
-        "INSERT INTO connections ({COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    );
-    execute(
-        tx,
-        &sql,
-        &[
-            &c.id.as_str(),
-            &c.name,
-            &c.strategy,
-            &c.display_name,
-            &Json(&c.options),
-            &Json(&c.realms),
-            &c.is_domain_connection,
-            &c.show_as_button,
-            &Json(&c.enabled_clients),
-            &c.metadata.as_ref().map(Json),
-            &c.authentication.as_ref().map(Json),
-            &c.connected_accounts.as_ref().map(Json),
-        ],
-    )
-    .await?;
-    Ok(c)
-}
+    async fn find_connection_to_update(&self, id: &ConnectionId) -> DbResult<Option<Connection>> {
+        find(self.0, id, "FOR NO KEY UPDATE").await
+    }
 
-async fn update(
-    tx: &Transaction<'_>,
-    id: ConnectionId,
-    patch: ConnectionPatch,
-) -> DbResult<Connection> {
-    let mut c = find(tx, &id, "FOR NO KEY UPDATE").await?;
-    patch.apply(&mut c)?;
-    let sql = "UPDATE connections SET display_name = $2, options = $3, realms = $4,
-                   is_domain_connection = $5, show_as_button = $6, enabled_clients = $7,
-                   metadata = $8, authentication = $9, connected_accounts = $10
-               WHERE id = $1";
-    execute(
-        tx,
-        sql,
-        &[
-            &c.id.as_str(),
-            &c.display_name,
-            &Json(&c.options),
-            &Json(&c.realms),
-            &c.is_domain_connection,
-            &c.show_as_button,
-            &Json(&c.enabled_clients),
-            &c.metadata.as_ref().map(Json),
-            &c.authentication.as_ref().map(Json),
-            &c.connected_accounts.as_ref().map(Json),
-        ],
-    )
-    .await?;
-    Ok(c)
-}
+    async fn update_connection(&self, c: &Connection) -> DbResult<()> {
+        let sql = "UPDATE connections SET display_name = $2, options = $3, realms = $4,
+                       is_domain_connection = $5, show_as_button = $6, enabled_clients = $7,
+                       metadata = $8, authentication = $9, connected_accounts = $10
+                   WHERE id = $1";
+        execute(
+            self.0,
+            sql,
+            &[
+                &c.id.as_str(),
+                &c.display_name,
+                &Json(&c.options),
+                &Json(&c.realms),
+                &c.is_domain_connection,
+                &c.show_as_button,
+                &Json(&c.enabled_clients),
+                &c.metadata.as_ref().map(Json),
+                &c.authentication.as_ref().map(Json),
+                &c.connected_accounts.as_ref().map(Json),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
 
-async fn delete(
-    tx: &Transaction<'_>,
-    id: ConnectionId,
-    now: OffsetDateTime,
-) -> DbResult<Option<OffsetDateTime>> {
-    let deleted = execute(tx, "DELETE FROM connections WHERE id = $1", &[&id.as_str()]).await?;
-    Ok((deleted > 0).then_some(now))
+    async fn delete_connection(&self, id: &ConnectionId) -> DbResult<bool> {
+        let sql = "DELETE FROM connections WHERE id = $1";
+        Ok(execute(self.0, sql, &[&id.as_str()]).await? > 0)
+    }
 }
 
 const TABLE: IdTable<Connection> = IdTable {
@@ -139,13 +140,18 @@ fn filtered(filter: &ConnectionFilter) -> Where {
 impl ConnectionStore for PostgresStore {
     async fn create_connection(&self, connection: Connection) -> Result<Connection> {
         self.db
-            .write(|tx| Box::pin(insert(tx, connection.clone())))
+            .write(|tx| {
+                let connection = connection.clone();
+                Box::pin(async move { connections::create(&Pg(tx), connection).await })
+            })
             .await
     }
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Connection> {
         let client = self.db.client().await?;
-        Ok(find(&client, id, "").await?)
+        find(&client, id, "")
+            .await?
+            .ok_or(Error::NotFound(NotFound::Connection))
     }
 
     async fn list_connections(
@@ -162,7 +168,10 @@ impl ConnectionStore for PostgresStore {
         patch: ConnectionPatch,
     ) -> Result<Connection> {
         self.db
-            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .write(|tx| {
+                let (id, patch) = (id.clone(), patch.clone());
+                Box::pin(async move { connections::update(&Pg(tx), &id, patch).await })
+            })
             .await
     }
 
@@ -181,7 +190,10 @@ impl ConnectionStore for PostgresStore {
         now: OffsetDateTime,
     ) -> Result<Option<OffsetDateTime>> {
         self.db
-            .write(|tx| Box::pin(delete(tx, id.clone(), now)))
+            .write(|tx| {
+                let id = id.clone();
+                Box::pin(async move { connections::delete(&Pg(tx), &id, now).await })
+            })
             .await
     }
 }

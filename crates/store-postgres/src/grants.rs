@@ -1,10 +1,13 @@
-//! Client grants: one per client and audience (a unique constraint says so).
+//! Client grants: the SQL of the domain's `GrantsTx` (its rules are in
+//! `orgwarden_domain::rules::grants`; one grant per client and audience is a unique
+//! constraint here), and the reads.
 
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::GenericClient;
 use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
 use orgwarden_domain::ids::{ClientId, GrantId};
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::grants::{self, GrantsTx};
 use orgwarden_domain::store::GrantStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use tokio_postgres::types::Json;
@@ -15,6 +18,7 @@ use crate::columns::json;
 use crate::db::{execute, query_opt};
 use crate::errors::DbResult;
 use crate::filter::Where;
+use crate::tx::Pg;
 use crate::PostgresStore;
 
 const COLUMNS: &str = "id, client_id, audience, scope, attributes";
@@ -29,12 +33,14 @@ fn from_row(row: &Row) -> Result<ClientGrant, tokio_postgres::Error> {
     })
 }
 
-async fn get(c: &impl GenericClient, id: &GrantId, lock: &str) -> DbResult<ClientGrant> {
+async fn find_by_id(
+    c: &impl GenericClient,
+    id: &GrantId,
+    lock: &str,
+) -> DbResult<Option<ClientGrant>> {
     let sql = format!("SELECT {COLUMNS} FROM client_grants WHERE id = $1 {lock}");
-    match query_opt(c, &sql, &[&id.as_str()]).await? {
-        Some(row) => Ok(from_row(&row)?),
-        None => Err(Error::NotFound(NotFound::ClientGrant).into()),
-    }
+    let row = query_opt(c, &sql, &[&id.as_str()]).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 async fn find(
@@ -51,55 +57,50 @@ async fn find(
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
-/// NotFound if the client is missing; its row stays until the transaction ends (`FOR KEY
-/// SHARE`). A second grant for the audience breaks the unique constraint: a Conflict.
-async fn insert(tx: &Transaction<'_>, g: ClientGrant) -> DbResult<ClientGrant> {
-    let sql = "SELECT 1 FROM clients WHERE client_id = $1 FOR KEY SHARE";
-    if query_opt(tx, sql, &[&g.client_id.as_str()])
-        .await?
-        .is_none()
-    {
-        return Err(Error::NotFound(NotFound::Client).into());
+impl<C: GenericClient> GrantsTx for Pg<'_, C> {
+    /// The client's row stays until the transaction ends (`FOR KEY SHARE`).
+    async fn lock_client(&self, id: &ClientId) -> DbResult<bool> {
+        let sql = "SELECT 1 FROM clients WHERE client_id = $1 FOR KEY SHARE";
+        Ok(query_opt(self.0, sql, &[&id.as_str()]).await?.is_some())
     }
-    let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)");
-    execute(
-        tx,
-        &sql,
-        &[
-            &g.id.as_str(),
-            &g.client_id.as_str(),
-            &g.audience,
-            &Json(&g.scope),
-            &Json(&g.attributes),
-        ],
-    )
-    .await?;
-    Ok(g)
-}
 
-async fn update(
-    tx: &Transaction<'_>,
-    id: GrantId,
-    patch: ClientGrantPatch,
-) -> DbResult<ClientGrant> {
-    let mut g = get(tx, &id, "FOR NO KEY UPDATE").await?;
-    patch.apply(&mut g);
-    let sql = "UPDATE client_grants SET scope = $2, attributes = $3 WHERE id = $1";
-    execute(
-        tx,
-        sql,
-        &[&g.id.as_str(), &Json(&g.scope), &Json(&g.attributes)],
-    )
-    .await?;
-    Ok(g)
-}
-
-async fn delete(tx: &Transaction<'_>, id: GrantId) -> DbResult<()> {
-    let sql = "DELETE FROM client_grants WHERE id = $1";
-    if execute(tx, sql, &[&id.as_str()]).await? == 0 {
-        return Err(Error::NotFound(NotFound::ClientGrant).into());
+    /// A second grant for the audience breaks the unique constraint: a Conflict.
+    async fn insert_grant(&self, g: &ClientGrant) -> DbResult<()> {
+        let sql = format!("INSERT INTO client_grants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)");
+        execute(
+            self.0,
+            &sql,
+            &[
+                &g.id.as_str(),
+                &g.client_id.as_str(),
+                &g.audience,
+                &Json(&g.scope),
+                &Json(&g.attributes),
+            ],
+        )
+        .await?;
+        Ok(())
     }
-    Ok(())
+
+    async fn find_grant_to_update(&self, id: &GrantId) -> DbResult<Option<ClientGrant>> {
+        find_by_id(self.0, id, "FOR NO KEY UPDATE").await
+    }
+
+    async fn update_grant(&self, g: &ClientGrant) -> DbResult<()> {
+        let sql = "UPDATE client_grants SET scope = $2, attributes = $3 WHERE id = $1";
+        execute(
+            self.0,
+            sql,
+            &[&g.id.as_str(), &Json(&g.scope), &Json(&g.attributes)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_grant(&self, id: &GrantId) -> DbResult<bool> {
+        let sql = "DELETE FROM client_grants WHERE id = $1";
+        Ok(execute(self.0, sql, &[&id.as_str()]).await? > 0)
+    }
 }
 
 const TABLE: IdTable<ClientGrant> = IdTable {
@@ -125,13 +126,18 @@ fn filtered(filter: &GrantFilter) -> Where {
 impl GrantStore for PostgresStore {
     async fn create_grant(&self, grant: ClientGrant) -> Result<ClientGrant> {
         self.db
-            .write(|tx| Box::pin(insert(tx, grant.clone())))
+            .write(|tx| {
+                let grant = grant.clone();
+                Box::pin(async move { grants::create(&Pg(tx), grant).await })
+            })
             .await
     }
 
     async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant> {
         let client = self.db.client().await?;
-        Ok(get(&client, id, "").await?)
+        find_by_id(&client, id, "")
+            .await?
+            .ok_or(Error::NotFound(NotFound::ClientGrant))
     }
 
     async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>> {
@@ -149,11 +155,19 @@ impl GrantStore for PostgresStore {
 
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant> {
         self.db
-            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .write(|tx| {
+                let (id, patch) = (id.clone(), patch.clone());
+                Box::pin(async move { grants::update(&Pg(tx), &id, patch).await })
+            })
             .await
     }
 
     async fn delete_grant(&self, id: &GrantId) -> Result<()> {
-        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+        self.db
+            .write(|tx| {
+                let id = id.clone();
+                Box::pin(async move { grants::delete(&Pg(tx), &id).await })
+            })
+            .await
     }
 }

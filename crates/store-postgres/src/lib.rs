@@ -33,6 +33,7 @@ mod keys;
 mod migrate;
 mod organizations;
 mod paging;
+mod tx;
 
 use db::Db;
 

@@ -1,13 +1,16 @@
-//! Organizations, and their creation together with their first enabled connections.
+//! Organizations: the SQL of the domain's `OrganizationsTx` (its rules, such as creating one
+//! with its first enabled connections, are in `orgwarden_domain::rules::organizations`), and
+//! the lists.
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use orgwarden_domain::enabled_connection::{self, EnabledConnection};
+use orgwarden_domain::enabled_connection::EnabledConnection;
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::organization::{
     cursor, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::rules::organizations::{self, OrganizationsTx};
 use orgwarden_domain::store::OrganizationStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use tokio_postgres::types::{Json, ToSql};
@@ -17,7 +20,8 @@ use crate::columns::{count, json_opt};
 use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
 use crate::paging::{checkpoint, limit_offset};
-use crate::{enabled, PostgresStore};
+use crate::tx::Pg;
+use crate::PostgresStore;
 
 const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 
@@ -60,98 +64,57 @@ pub(crate) async fn exists(c: &impl GenericClient, id: &OrgId) -> DbResult<bool>
     Ok(query_opt(c, sql, &[&id.as_str()]).await?.is_some())
 }
 
-/// Locks the organization's row until the transaction ends: enables of one organization
-/// happen one at a time, so its count of enabled connections is not stale. NotFound if missing.
-pub(crate) async fn lock(tx: &Transaction<'_>, id: &OrgId) -> DbResult<()> {
-    let sql = "SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE";
-    match query_opt(tx, sql, &[&id.as_str()]).await? {
-        Some(_) => Ok(()),
-        None => Err(Error::NotFound(NotFound::Organization).into()),
+impl<C: GenericClient> OrganizationsTx for Pg<'_, C> {
+    async fn insert_organization(&self, org: &Organization) -> DbResult<()> {
+        let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
+                   VALUES ($1, $2, $3, $4, $5, now(), $6)";
+        execute(
+            self.0,
+            sql,
+            &[
+                &org.id.as_str(),
+                &org.name,
+                &org.display_name,
+                &org.branding.as_ref().map(Json),
+                &org.metadata.as_ref().map(Json),
+                &Json(&org.attributes),
+            ],
+        )
+        .await?;
+        Ok(())
     }
-}
 
-async fn insert(tx: &Transaction<'_>, id: OrgId, new: &NewOrganization) -> DbResult<Organization> {
-    let sql = "INSERT INTO organizations (id, name, display_name, branding, metadata, created_at, attributes)
-               VALUES ($1, $2, $3, $4, $5, now(), $6)";
-    execute(
-        tx,
-        sql,
-        &[
-            &id.as_str(),
-            &new.name,
-            &new.display_name,
-            &new.branding.as_ref().map(Json),
-            &new.metadata.as_ref().map(Json),
-            &Json(&new.attributes),
-        ],
-    )
-    .await?;
-    Ok(Organization {
-        id,
-        name: new.name.clone(),
-        display_name: new.display_name.clone(),
-        branding: new.branding.clone(),
-        metadata: new.metadata.clone(),
-        attributes: new.attributes.clone(),
-    })
-}
-
-async fn create(
-    tx: &Transaction<'_>,
-    id: OrgId,
-    new: NewOrganization,
-) -> DbResult<(Organization, Vec<EnabledConnection>)> {
-    if new.enabled_connections.len() > enabled_connection::MAX_PER_ORGANIZATION {
-        return Err(enabled_connection::limit_error().into());
+    async fn find_organization_to_update(&self, id: &OrgId) -> DbResult<Option<Organization>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1 FOR NO KEY UPDATE");
+        let row = query_opt(self.0, &sql, &[&id.as_str()]).await?;
+        Ok(row.as_ref().map(from_row).transpose()?.map(|(org, _)| org))
     }
-    let org = insert(tx, id, &new).await?;
-    let mut connections = Vec::with_capacity(new.enabled_connections.len());
-    for c in &new.enabled_connections {
-        connections.push(enabled::enable(tx, &org.id, c).await?);
-    }
-    Ok((org, connections))
-}
 
-async fn update(
-    tx: &Transaction<'_>,
-    id: OrgId,
-    patch: OrganizationPatch,
-) -> DbResult<Organization> {
-    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1 FOR NO KEY UPDATE");
-    let Some(row) = query_opt(tx, &sql, &[&id.as_str()]).await? else {
-        return Err(Error::NotFound(NotFound::Organization).into());
-    };
-    let (mut org, _) = from_row(&row)?;
-    patch.apply(&mut org);
-    let sql = "UPDATE organizations SET name = $2, display_name = $3, branding = $4, metadata = $5,
-               attributes = $6 WHERE id = $1";
-    execute(
-        tx,
-        sql,
-        &[
-            &org.id.as_str(),
-            &org.name,
-            &org.display_name,
-            &org.branding.as_ref().map(Json),
-            &org.metadata.as_ref().map(Json),
-            &Json(&org.attributes),
-        ],
-    )
-    .await?;
-    Ok(org)
-}
-
-async fn delete(tx: &Transaction<'_>, id: OrgId) -> DbResult<()> {
-    let deleted = execute(
-        tx,
-        "DELETE FROM organizations WHERE id = $1",
-        &[&id.as_str()],
-    )
-    .await?;
-    if deleted == 0 {
-        return Err(Error::NotFound(NotFound::Organization).into());
+    async fn update_organization(&self, org: &Organization) -> DbResult<()> {
+        let sql =
+            "UPDATE organizations SET name = $2, display_name = $3, branding = $4, metadata = $5,
+                   attributes = $6 WHERE id = $1";
+        execute(
+            self.0,
+            sql,
+            &[
+                &org.id.as_str(),
+                &org.name,
+                &org.display_name,
+                &org.branding.as_ref().map(Json),
+                &org.metadata.as_ref().map(Json),
+                &Json(&org.attributes),
+            ],
+        )
+        .await?;
+        Ok(())
     }
-    Ok(())
+
+    /// Its enabled connections go by the foreign key's cascade.
+    async fn delete_organization(&self, id: &OrgId) -> DbResult<bool> {
+        let sql = "DELETE FROM organizations WHERE id = $1";
+        Ok(execute(self.0, sql, &[&id.as_str()]).await? > 0)
+    }
 }
 
 /// The `ORDER BY` key of a sort field; creation order is `seq` alone.
@@ -334,7 +297,10 @@ impl OrganizationStore for PostgresStore {
         new: NewOrganization,
     ) -> Result<(Organization, Vec<EnabledConnection>)> {
         self.db
-            .write(|tx| Box::pin(create(tx, id.clone(), new.clone())))
+            .write(|tx| {
+                let (id, new) = (id.clone(), new.clone());
+                Box::pin(async move { organizations::create(&Pg(tx), id, &new).await })
+            })
             .await
     }
 
@@ -354,12 +320,20 @@ impl OrganizationStore for PostgresStore {
         patch: OrganizationPatch,
     ) -> Result<Organization> {
         self.db
-            .write(|tx| Box::pin(update(tx, id.clone(), patch.clone())))
+            .write(|tx| {
+                let (id, patch) = (id.clone(), patch.clone());
+                Box::pin(async move { organizations::update(&Pg(tx), &id, patch).await })
+            })
             .await
     }
 
     async fn delete_organization(&self, id: &OrgId) -> Result<()> {
-        self.db.write(|tx| Box::pin(delete(tx, id.clone()))).await
+        self.db
+            .write(|tx| {
+                let id = id.clone();
+                Box::pin(async move { organizations::delete(&Pg(tx), &id).await })
+            })
+            .await
     }
 
     async fn list_organizations(

@@ -1,17 +1,16 @@
-//! The one storage test suite. Every backend runs it, written only against [`Store`]:
+//! The one storage test suite. Every backend runs it, written only against [`Store`], as one
+//! test per check ([`conformance_tests!`](crate::conformance_tests)):
 //!
 //! ```text
-//! orgwarden_domain::conformance::run_all(&store).await;
-//! orgwarden_domain::conformance::run_concurrent(Arc::new(store)).await; // multi-thread runtime
+//! orgwarden_domain::conformance_tests!(fresh); // in the backend's tests/conformance.rs
 //! ```
 //!
-//! Each check makes its own uniquely named data, so the checks can share one store, and may
+//! Each check makes its own uniquely named data, so checks could share one store, and may
 //! find other data in it: lists are checked on the subset a check made. A failing check
-//! panics with what was expected; each check's name is printed before it runs. Times are
-//! whole seconds, so backends that keep microseconds round-trip them exactly.
+//! panics with what was expected, in a test named after it. Times are whole seconds, so
+//! backends that keep microseconds round-trip them exactly.
 
 use std::future::Future;
-use std::pin::Pin;
 
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -32,57 +31,76 @@ use crate::paging::{Listing, PageRequest};
 use crate::store::{DynStore, Store};
 use crate::{Error, NotFound, Result};
 
-type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
-type Check = for<'a> fn(&'a dyn Store) -> CheckFuture<'a>;
-
-macro_rules! checks {
-    ($($name:ident),* $(,)?) => {
-        &[$((stringify!($name), |store| Box::pin($name(store)))),*]
+/// Expands to one `#[tokio::test]` per check, so a failure names its check. `$fresh` is an
+/// async fn giving each test a store of its own: `Option<(G, DynStore)>`, where `G` lives as long
+/// as the test (a temporary directory, a schema dropped at the end), or `None` to skip (after
+/// saying so on stderr). Use it once in a backend's test crate, which depends on tokio:
+///
+/// ```text
+/// orgwarden_domain::conformance_tests!(fresh);
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@each $fresh, 2, store => &*store;
+            organization_round_trip,
+            organization_names_are_unique,
+            organization_update_keeps_or_replaces_fields,
+            organization_delete,
+            organization_settings_round_trip,
+            organization_offset_listing_in_every_sort,
+            organization_checkpoint_listing_in_every_sort,
+            organization_search_by_name_or_display_name,
+            organization_create_with_connections,
+            organization_create_is_all_or_nothing,
+            connection_round_trip_and_update,
+            connection_names_are_unique,
+            connection_listing_and_filters,
+            connection_delete_removes_it_from_organizations,
+            connection_organizations_using,
+            enabled_connections_order_and_totals,
+            enabled_connection_not_found_cases,
+            enabled_connection_signup_rule_on_merged_settings,
+            enabled_connection_limit,
+            client_round_trip_update_and_listing,
+            client_delete_removes_its_grants,
+            grants_unique_per_audience_and_filters,
+            signing_key_rotation,
+            signing_key_revocation,
+            signing_key_private_key_replacement
+        );
+        // The checks that need concurrent callers, on more threads.
+        $crate::conformance_tests!(@each $fresh, 8, store => store;
+            concurrent_enables_respect_the_limit,
+            concurrent_creates_of_one_name
+        );
+    };
+    (@each $fresh:path, $threads:literal, $store:ident => $arg:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn $check() {
+                let Some((_keep, $store)) = $fresh().await else {
+                    return;
+                };
+                $crate::conformance::$check($arg).await;
+            }
+        )*
     };
 }
 
-const CHECKS: &[(&str, Check)] = checks![
-    organization_round_trip,
-    organization_names_are_unique,
-    organization_update_keeps_or_replaces_fields,
-    organization_delete,
-    organization_settings_round_trip,
-    organization_offset_listing_in_every_sort,
-    organization_checkpoint_listing_in_every_sort,
-    organization_search_by_name_or_display_name,
-    organization_create_with_connections,
-    organization_create_is_all_or_nothing,
-    connection_round_trip_and_update,
-    connection_names_are_unique,
-    connection_listing_and_filters,
-    connection_delete_removes_it_from_organizations,
-    connection_organizations_using,
-    enabled_connections_order_and_totals,
-    enabled_connection_not_found_cases,
-    enabled_connection_signup_rule_on_merged_settings,
-    enabled_connection_limit,
-    client_round_trip_update_and_listing,
-    client_delete_removes_its_grants,
-    grants_unique_per_audience_and_filters,
-    signing_key_rotation,
-    signing_key_revocation,
-    signing_key_private_key_replacement,
-];
-
-/// Runs every check, in order, on one store.
-pub async fn run_all(store: &dyn Store) {
-    for (name, check) in CHECKS {
-        println!("conformance: {name}");
-        check(store).await;
+/// The URL in the environment variable `variable`, or `None` (after saying SKIPPED on stderr)
+/// when it is unset or empty. With `ORGWARDEN_REQUIRE_SERVICES=1` a missing URL fails the test
+/// instead: where the service must be there, a skip would hide that nothing ran.
+pub fn service_url(variable: &str, what: &str) -> Option<String> {
+    if let Some(url) = std::env::var(variable).ok().filter(|u| !u.is_empty()) {
+        return Some(url);
     }
-}
-
-/// The checks that need concurrent callers. Run them on a multi-thread runtime.
-pub async fn run_concurrent(store: DynStore) {
-    println!("conformance: concurrent_enables_respect_the_limit");
-    concurrent_enables_respect_the_limit(store.clone()).await;
-    println!("conformance: concurrent_creates_of_one_name");
-    concurrent_creates_of_one_name(store).await;
+    assert!(
+        std::env::var("ORGWARDEN_REQUIRE_SERVICES").map_or(true, |v| v != "1"),
+        "{what}: {variable} is not set, but ORGWARDEN_REQUIRE_SERVICES=1 says it must run"
+    );
+    eprintln!("SKIPPED: {what}: {variable} is not set");
+    None
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,7 +293,7 @@ where
 // ---------------------------------------------------------------------------------------------
 // Organizations
 
-async fn organization_round_trip(store: &dyn Store) {
+pub async fn organization_round_trip(store: &dyn Store) {
     let name = unique("round-trip");
     let new = NewOrganization {
         display_name: Some("Round Trip Inc.".into()),
@@ -334,7 +352,7 @@ async fn organization_round_trip(store: &dyn Store) {
     );
 }
 
-async fn organization_names_are_unique(store: &dyn Store) {
+pub async fn organization_names_are_unique(store: &dyn Store) {
     let name = unique("taken");
     let first = create_org(store, new_org(&name)).await;
     let again = store
@@ -360,7 +378,7 @@ async fn organization_names_are_unique(store: &dyn Store) {
     );
 }
 
-async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
+pub async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
     let name = unique("update");
     let branding = Branding {
         logo_url: Some("https://example.com/a.png".into()),
@@ -445,7 +463,7 @@ async fn organization_update_keeps_or_replaces_fields(store: &dyn Store) {
     assert_not_found(missing, NotFound::Organization, "update missing");
 }
 
-async fn organization_delete(store: &dyn Store) {
+pub async fn organization_delete(store: &dyn Store) {
     let connection = create_connection(store, "auth0").await;
     let name = unique("delete");
     let new = NewOrganization {
@@ -548,7 +566,7 @@ fn ours(items: &[Organization], prefix: &str) -> Vec<OrgId> {
         .collect()
 }
 
-async fn organization_offset_listing_in_every_sort(store: &dyn Store) {
+pub async fn organization_offset_listing_in_every_sort(store: &dyn Store) {
     let (prefix, made) = sorting_fixture(store).await;
     for sort in all_sorts() {
         let what = format!("offset listing sorted {sort:?}");
@@ -597,7 +615,7 @@ async fn organization_offset_listing_in_every_sort(store: &dyn Store) {
     );
 }
 
-async fn organization_checkpoint_listing_in_every_sort(store: &dyn Store) {
+pub async fn organization_checkpoint_listing_in_every_sort(store: &dyn Store) {
     let (prefix, made) = sorting_fixture(store).await;
     for sort in all_sorts() {
         let what = format!("checkpoint listing sorted {sort:?}");
@@ -628,7 +646,7 @@ async fn organization_checkpoint_listing_in_every_sort(store: &dyn Store) {
     );
 }
 
-async fn organization_search_by_name_or_display_name(store: &dyn Store) {
+pub async fn organization_search_by_name_or_display_name(store: &dyn Store) {
     let token = random_alphanumeric(10).to_lowercase();
     let with = |name: String, display: Option<String>| NewOrganization {
         display_name: display,
@@ -695,7 +713,7 @@ async fn organization_search_by_name_or_display_name(store: &dyn Store) {
     );
 }
 
-async fn organization_create_with_connections(store: &dyn Store) {
+pub async fn organization_create_with_connections(store: &dyn Store) {
     let enterprise = create_connection(store, "ad").await;
     let database = create_connection(store, "auth0").await;
     let new = NewOrganization {
@@ -758,7 +776,7 @@ async fn organization_create_with_connections(store: &dyn Store) {
     );
 }
 
-async fn organization_create_is_all_or_nothing(store: &dyn Store) {
+pub async fn organization_create_is_all_or_nothing(store: &dyn Store) {
     let present = create_connection(store, "auth0").await;
     let missing = NewEnabledConnection {
         connection_id: ConnectionId::generate(),
@@ -842,7 +860,7 @@ async fn organization_create_is_all_or_nothing(store: &dyn Store) {
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-async fn connection_round_trip_and_update(store: &dyn Store) {
+pub async fn connection_round_trip_and_update(store: &dyn Store) {
     let body = json!({
         "name": unique("Round-Trip"),
         "strategy": "auth0",
@@ -917,7 +935,7 @@ async fn connection_round_trip_and_update(store: &dyn Store) {
     );
 }
 
-async fn connection_names_are_unique(store: &dyn Store) {
+pub async fn connection_names_are_unique(store: &dyn Store) {
     let first = create_connection(store, "auth0").await;
     let body = json!({"name": first.name, "strategy": "github"});
     let twin =
@@ -934,7 +952,7 @@ async fn connection_names_are_unique(store: &dyn Store) {
     );
 }
 
-async fn connection_listing_and_filters(store: &dyn Store) {
+pub async fn connection_listing_and_filters(store: &dyn Store) {
     let mut made = Vec::new();
     for strategy in ["okta", "samlp", "okta", "github", "samlp"] {
         made.push(create_connection(store, strategy).await);
@@ -1045,7 +1063,7 @@ async fn connection_listing_and_filters(store: &dyn Store) {
     );
 }
 
-async fn connection_delete_removes_it_from_organizations(store: &dyn Store) {
+pub async fn connection_delete_removes_it_from_organizations(store: &dyn Store) {
     let kept = create_connection(store, "auth0").await;
     let gone = create_connection(store, "auth0").await;
     let new = NewOrganization {
@@ -1087,7 +1105,7 @@ async fn connection_delete_removes_it_from_organizations(store: &dyn Store) {
     );
 }
 
-async fn connection_organizations_using(store: &dyn Store) {
+pub async fn connection_organizations_using(store: &dyn Store) {
     let used = create_connection(store, "auth0").await;
     let other = create_connection(store, "samlp").await;
     let unused = create_connection(store, "auth0").await;
@@ -1139,7 +1157,7 @@ async fn connection_organizations_using(store: &dyn Store) {
 // ---------------------------------------------------------------------------------------------
 // Enabled connections
 
-async fn enabled_connections_order_and_totals(store: &dyn Store) {
+pub async fn enabled_connections_order_and_totals(store: &dyn Store) {
     let org = create_org(store, new_org(&unique("enabled"))).await;
     let empty = ok(
         store.list_enabled_connections(&org.id, 0, 50).await,
@@ -1294,7 +1312,7 @@ async fn enabled_connections_order_and_totals(store: &dyn Store) {
     );
 }
 
-async fn enabled_connection_not_found_cases(store: &dyn Store) {
+pub async fn enabled_connection_not_found_cases(store: &dyn Store) {
     let org = create_org(store, new_org(&unique("not-found"))).await;
     let connection = create_connection(store, "auth0").await;
     let missing_org = OrgId::generate();
@@ -1358,7 +1376,7 @@ async fn enabled_connection_not_found_cases(store: &dyn Store) {
     assert_not_found(get, NotFound::EnabledConnection, "get, connection missing");
 }
 
-async fn enabled_connection_signup_rule_on_merged_settings(store: &dyn Store) {
+pub async fn enabled_connection_signup_rule_on_merged_settings(store: &dyn Store) {
     let org = create_org(store, new_org(&unique("signup"))).await;
     let database = create_connection(store, "auth0").await;
     let enterprise = create_connection(store, "okta").await;
@@ -1494,7 +1512,7 @@ async fn enabled_connection_signup_rule_on_merged_settings(store: &dyn Store) {
     );
 }
 
-async fn enabled_connection_limit(store: &dyn Store) {
+pub async fn enabled_connection_limit(store: &dyn Store) {
     let org = create_org(store, new_org(&unique("limit"))).await;
     let mut connections = Vec::new();
     for _ in 0..=MAX_PER_ORGANIZATION {
@@ -1550,7 +1568,7 @@ async fn enabled_connection_limit(store: &dyn Store) {
 // ---------------------------------------------------------------------------------------------
 // Clients and grants
 
-async fn client_round_trip_update_and_listing(store: &dyn Store) {
+pub async fn client_round_trip_update_and_listing(store: &dyn Store) {
     let prefix = unique("client");
     let (client, secret) = NewClient::machine(&format!("{prefix}-1")).into_client();
     let created = ok(store.create_client(client.clone()).await, "create");
@@ -1655,7 +1673,7 @@ async fn client_round_trip_update_and_listing(store: &dyn Store) {
     );
 }
 
-async fn client_delete_removes_its_grants(store: &dyn Store) {
+pub async fn client_delete_removes_its_grants(store: &dyn Store) {
     let client = create_client(store, &unique("doomed")).await;
     let other = create_client(store, &unique("survivor")).await;
     let audience = format!("https://{}.example.com/", unique("api"));
@@ -1713,7 +1731,7 @@ async fn client_delete_removes_its_grants(store: &dyn Store) {
     );
 }
 
-async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
+pub async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
     let client = create_client(store, &unique("granted")).await;
     let other = create_client(store, &unique("also-granted")).await;
     let api = |n: u32| {
@@ -1915,7 +1933,7 @@ fn key(created: i64, current: bool) -> SigningKey {
     }
 }
 
-async fn signing_key_rotation(store: &dyn Store) {
+pub async fn signing_key_rotation(store: &dyn Store) {
     let find = |keys: &[SigningKey], kid: &str| -> SigningKey {
         keys.iter()
             .find(|k| k.kid == kid)
@@ -2018,7 +2036,7 @@ async fn rotated_pair(store: &dyn Store, at: i64) -> (SigningKey, SigningKey) {
     (old, new)
 }
 
-async fn signing_key_revocation(store: &dyn Store) {
+pub async fn signing_key_revocation(store: &dyn Store) {
     let (old, current) = rotated_pair(store, 1_700_001_000).await;
     let revoked_at = seconds(1_700_001_100);
     let expected = SigningKey {
@@ -2097,7 +2115,7 @@ async fn signing_key_revocation(store: &dyn Store) {
     );
 }
 
-async fn signing_key_private_key_replacement(store: &dyn Store) {
+pub async fn signing_key_private_key_replacement(store: &dyn Store) {
     let (old, current) = rotated_pair(store, 1_700_002_000).await;
     let sealed = random_alphanumeric(80).into_bytes();
     assert!(
@@ -2148,7 +2166,7 @@ async fn signing_key_private_key_replacement(store: &dyn Store) {
 // ---------------------------------------------------------------------------------------------
 // Concurrency
 
-async fn concurrent_enables_respect_the_limit(store: DynStore) {
+pub async fn concurrent_enables_respect_the_limit(store: DynStore) {
     let org = create_org(&*store, new_org(&unique("race-limit"))).await;
     let mut connections = Vec::new();
     for _ in 0..MAX_PER_ORGANIZATION + 2 {
@@ -2184,7 +2202,7 @@ async fn concurrent_enables_respect_the_limit(store: DynStore) {
     );
 }
 
-async fn concurrent_creates_of_one_name(store: DynStore) {
+pub async fn concurrent_creates_of_one_name(store: DynStore) {
     for _ in 0..5 {
         let name = unique("race-name");
         let tasks: Vec<_> = (0..2)
@@ -2217,7 +2235,7 @@ async fn concurrent_creates_of_one_name(store: DynStore) {
     }
 }
 
-async fn organization_settings_round_trip(store: &dyn Store) {
+pub async fn organization_settings_round_trip(store: &dyn Store) {
     let settings = json!({
         "third_party_client_access": "allow",
         "token_quota": {"client_credentials": {"per_day": 100, "enforce": true}},

@@ -1,8 +1,10 @@
-//! The shared storage conformance suite, and races between two instances, on PostgreSQL.
+//! The shared storage conformance suite (one test per check), and races between two
+//! instances, on PostgreSQL.
 //!
 //! Runs when `ORGWARDEN_TEST_POSTGRES_URL` names a database (for example
 //! `postgres://postgres@127.0.0.1:5432/test`); each test makes its own schema there and drops
-//! it at the end. Without the variable each test says SKIPPED on stderr and passes.
+//! it at the end. Without the variable each test says SKIPPED on stderr and passes, unless
+//! `ORGWARDEN_REQUIRE_SERVICES=1` says it must run: then it fails.
 
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
 use orgwarden_domain::ids::{random_alphanumeric, ConnectionId, OrgId};
 use orgwarden_domain::keys::SigningKey;
 use orgwarden_domain::organization::NewOrganization;
-use orgwarden_domain::store::{ConnectionStore, KeyStore, OrgConnectionStore, OrganizationStore};
+use orgwarden_domain::store::{
+    ConnectionStore, DynStore, KeyStore, OrgConnectionStore, OrganizationStore,
+};
 use orgwarden_domain::Error;
 use orgwarden_store_postgres::PostgresStore;
 use tokio_postgres::{Client, NoTls};
@@ -26,12 +30,10 @@ struct Schema {
 }
 
 impl Schema {
-    /// A new empty schema, or `None` (after saying so on stderr) when no database is given.
+    /// A new empty schema, or `None` (after saying SKIPPED on stderr) when no database is given
+    /// and none is required.
     async fn fresh() -> Option<Schema> {
-        let Ok(admin_url) = std::env::var(URL_VARIABLE) else {
-            eprintln!("SKIPPED: PostgreSQL conformance: {URL_VARIABLE} is not set");
-            return None;
-        };
+        let admin_url = conformance::service_url(URL_VARIABLE, "PostgreSQL conformance")?;
         let name = format!("orgwarden_test_{}", random_alphanumeric(12).to_lowercase());
         let admin = admin_client(&admin_url).await;
         admin
@@ -92,22 +94,14 @@ async fn admin_client(url: &str) -> Client {
     client
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn passes_the_conformance_suite() {
-    let Some(schema) = Schema::fresh().await else {
-        return;
-    };
+/// A store on a new schema of its own, for one test; the schema goes when the test ends.
+async fn fresh() -> Option<(Schema, DynStore)> {
+    let schema = Schema::fresh().await?;
     let store = schema.store().await;
-    conformance::run_all(&store).await;
+    Some((schema, Arc::new(store)))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn keeps_its_rules_under_concurrent_writes() {
-    let Some(schema) = Schema::fresh().await else {
-        return;
-    };
-    conformance::run_concurrent(Arc::new(schema.store().await)).await;
-}
+orgwarden_domain::conformance_tests!(fresh);
 
 async fn connection(store: &PostgresStore) -> Connection {
     let body = serde_json::json!({
@@ -242,8 +236,7 @@ async fn two_instances_starting_together_migrate_once() {
 
 #[tokio::test]
 async fn a_search_path_without_a_schema_is_refused_clearly() {
-    let Ok(admin_url) = std::env::var(URL_VARIABLE) else {
-        eprintln!("SKIPPED: PostgreSQL conformance: {URL_VARIABLE} is not set");
+    let Some(admin_url) = conformance::service_url(URL_VARIABLE, "PostgreSQL conformance") else {
         return;
     };
     let sep = if admin_url.contains('?') { '&' } else { '?' };

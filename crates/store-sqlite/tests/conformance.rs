@@ -1,30 +1,21 @@
-//! The shared storage conformance suite, on a fresh SQLite file.
+//! The shared storage conformance suite, one test per check, each on a fresh SQLite file.
 
 use std::sync::Arc;
 
-use orgwarden_domain::conformance;
+use orgwarden_domain::store::DynStore;
 use orgwarden_store_sqlite::SqliteStore;
 use tempfile::TempDir;
 
-async fn fresh() -> (TempDir, SqliteStore) {
+/// A store on a new file of its own, for one test.
+async fn fresh() -> Option<(TempDir, DynStore)> {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = SqliteStore::open(&dir.path().join("orgwarden.db"))
         .await
         .expect("open the store");
-    (dir, store)
+    Some((dir, Arc::new(store)))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn passes_the_conformance_suite() {
-    let (_dir, store) = fresh().await;
-    conformance::run_all(&store).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn keeps_its_rules_under_concurrent_writes() {
-    let (_dir, store) = fresh().await;
-    conformance::run_concurrent(Arc::new(store)).await;
-}
+orgwarden_domain::conformance_tests!(fresh);
 
 #[tokio::test]
 async fn reopening_keeps_the_data_and_the_schema_version() {

@@ -30,6 +30,17 @@ pub struct Listing<T> {
     pub next: Option<String>,
 }
 
+impl<T> Listing<T> {
+    /// One offset page: its items and the size of the whole list.
+    pub fn offset(items: Vec<T>, total: u64) -> Self {
+        Listing {
+            items,
+            total,
+            next: None,
+        }
+    }
+}
+
 /// A `from` the store did not produce.
 pub fn invalid_from() -> crate::Error {
     crate::Error::Invalid("Invalid from parameter".into())
@@ -57,5 +68,62 @@ pub fn checkpoint<R, T>(
         items: rows.into_iter().map(item).collect(),
         total: 0,
         next,
+    }
+}
+
+/// Where a checkpoint page of a list in the order of its ids starts: after `from`, which must be
+/// one of the list's ids (`is_id`); from the start without one.
+pub fn id_after(from: Option<String>, is_id: fn(&str) -> bool) -> crate::Result<Option<String>> {
+    match from {
+        Some(id) if !is_id(&id) => Err(invalid_from()),
+        from => Ok(from),
+    }
+}
+
+/// Where a checkpoint page of a list in creation order starts: after the `seq` that `from` (a
+/// [`seq_checkpoint`] cursor) names; from the start (0) without one.
+pub fn seq_after(from: Option<&str>) -> crate::Result<i64> {
+    match from {
+        Some(f) => f.parse().map_err(|_| invalid_from()),
+        None => Ok(0),
+    }
+}
+
+/// A checkpoint page of a list in creation order, from its rows and their `seq`: `next` is the
+/// last row's `seq`, in decimal, when the page is full.
+pub fn seq_checkpoint<T>(rows: Vec<(T, i64)>, take: u32) -> Listing<T> {
+    checkpoint(rows, take, |(_, seq)| seq.to_string(), |(item, _)| item)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_start_after_a_cursor_the_store_made() {
+        let is_id = |s: &str| s.starts_with("con_");
+        assert_eq!(id_after(None, is_id).ok(), Some(None));
+        assert_eq!(
+            id_after(Some("con_1".into()), is_id).ok(),
+            Some(Some("con_1".into()))
+        );
+        assert!(matches!(
+            id_after(Some("x".into()), is_id),
+            Err(crate::Error::Invalid(_))
+        ));
+        assert_eq!(seq_after(None).ok(), Some(0));
+        assert_eq!(seq_after(Some("42")).ok(), Some(42));
+        assert!(matches!(
+            seq_after(Some("4x")),
+            Err(crate::Error::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_full_page_in_creation_order_names_its_last_seq() {
+        let full = seq_checkpoint(vec![("a", 3), ("b", 7)], 2);
+        assert_eq!((full.items, full.next), (vec!["a", "b"], Some("7".into())));
+        let last = seq_checkpoint(vec![("c", 9)], 2);
+        assert_eq!((last.items, last.next), (vec!["c"], None));
     }
 }

@@ -9,7 +9,7 @@ use crate::columns::count;
 use crate::db::{query, Db};
 use crate::errors::DbResult;
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{checkpoint, id_after, limit_offset};
 
 pub(crate) struct IdTable<T> {
     pub(crate) table: &'static str,
@@ -62,11 +62,7 @@ impl<T: Send> IdTable<T> {
             .iter()
             .map(self.from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Listing {
-            items,
-            total,
-            next: None,
-        })
+        Ok(Listing::offset(items, total))
     }
 
     /// One checkpoint page of the rows matching `w`, after the id `from`.
@@ -78,10 +74,7 @@ impl<T: Send> IdTable<T> {
         take: u32,
     ) -> DbResult<Listing<T>> {
         let (table, columns) = (self.table, self.columns);
-        if let Some(from) = from {
-            if !(self.is_id)(&from) {
-                return Err(invalid_from().into());
-            }
+        if let Some(from) = id_after(from, self.is_id)? {
             let p = w.arg(from);
             w.and(format!("id > {p}"));
         }

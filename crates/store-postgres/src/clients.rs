@@ -16,7 +16,7 @@ use tokio_postgres::Row;
 use crate::columns::{count, json};
 use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{limit_offset, seq_after, seq_checkpoint};
 use crate::tx::Pg;
 use crate::PostgresStore;
 
@@ -92,11 +92,7 @@ async fn offset_page(tx: &Transaction<'_>, page: u32, per_page: u32) -> DbResult
         .iter()
         .map(|r| from_row(r).map(|(c, _)| c))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
+    Ok(Listing::offset(items, total))
 }
 
 async fn checkpoint_page(
@@ -104,22 +100,14 @@ async fn checkpoint_page(
     from: Option<String>,
     take: u32,
 ) -> DbResult<Listing<Client>> {
-    let after: i64 = match from {
-        Some(f) => f.parse().map_err(|_| invalid_from())?,
-        None => 0,
-    };
+    let after = seq_after(from.as_deref())?;
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE seq > $1 ORDER BY seq LIMIT $2");
     let rows = query(c, &sql, &[&after, &i64::from(take)])
         .await?
         .iter()
         .map(from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(checkpoint(
-        rows,
-        take,
-        |(_, seq)| seq.to_string(),
-        |(c, _)| c,
-    ))
+    Ok(seq_checkpoint(rows, take))
 }
 
 #[async_trait]

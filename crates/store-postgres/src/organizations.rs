@@ -187,11 +187,7 @@ async fn offset_page(
         .iter()
         .map(|r| from_row(r).map(|(org, _)| org))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
+    Ok(Listing::offset(items, total))
 }
 
 async fn checkpoint_page(

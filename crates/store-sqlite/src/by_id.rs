@@ -6,7 +6,7 @@ use rusqlite::{params_from_iter, Connection, Row};
 
 use crate::db::DbResult;
 use crate::filter::Where;
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{checkpoint, id_after, limit_offset};
 
 pub(crate) struct IdTable<T> {
     pub(crate) table: &'static str,
@@ -43,17 +43,10 @@ impl<T> IdTable<T> {
                     .prepare_cached(&sql)?
                     .query_map(params_from_iter(&w.args), self.from_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok(Listing {
-                    items,
-                    total,
-                    next: None,
-                })
+                Ok(Listing::offset(items, total))
             }
             PageRequest::Checkpoint { from, take } => {
-                if let Some(from) = from {
-                    if !(self.is_id)(&from) {
-                        return Err(invalid_from().into());
-                    }
+                if let Some(from) = id_after(from, self.is_id)? {
                     let p = w.arg(from);
                     w.and(format!("id > {p}"));
                 }

@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::columns::{json, to_json};
 use crate::db::{DbError, DbResult};
-use crate::paging::{checkpoint, invalid_from, limit_offset};
+use crate::paging::{limit_offset, seq_after, seq_checkpoint};
 use crate::tx::{run, Sql};
 use crate::SqliteStore;
 
@@ -93,28 +93,16 @@ fn list(conn: &Connection, page: PageRequest) -> DbResult<Listing<Client>> {
                 .prepare_cached(&sql)?
                 .query_map(params![limit, offset], |r| from_row(r).map(|(c, _)| c))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Listing {
-                items,
-                total,
-                next: None,
-            })
+            Ok(Listing::offset(items, total))
         }
         PageRequest::Checkpoint { from, take } => {
-            let after: i64 = match from {
-                Some(f) => f.parse().map_err(|_| invalid_from())?,
-                None => 0,
-            };
+            let after = seq_after(from.as_deref())?;
             let sql = format!("SELECT {COLUMNS} FROM clients WHERE seq > ?1 ORDER BY seq LIMIT ?2");
             let rows = conn
                 .prepare_cached(&sql)?
                 .query_map(params![after, take], from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(checkpoint(
-                rows,
-                take,
-                |(_, seq)| seq.to_string(),
-                |(c, _)| c,
-            ))
+            Ok(seq_checkpoint(rows, take))
         }
     }
 }

@@ -200,11 +200,7 @@ fn list(
                 .prepare_cached(&sql)?
                 .query_map(params_from_iter(args), |r| from_row(r).map(|(org, _)| org))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Listing {
-                items,
-                total,
-                next: None,
-            })
+            Ok(Listing::offset(items, total))
         }
         PageRequest::Checkpoint { from, take } => {
             let mut args = vec![Value::Integer(i64::from(take))];

@@ -105,11 +105,7 @@ pub async fn list<T: EnabledConnectionsTx>(
     let total = tx.count_enabled(org).await?;
     let (limit, offset) = limit_offset(page, per_page);
     let items = tx.enabled_page(org, limit, offset).await?;
-    Ok(Listing {
-        items,
-        total,
-        next: None,
-    })
+    Ok(Listing::offset(items, total))
 }
 
 pub async fn get<T: EnabledConnectionsTx>(

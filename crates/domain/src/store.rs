@@ -1,7 +1,7 @@
-//! Storage, described as traits. Each backend (SQLite now, PostgreSQL later) implements all of
-//! them and passes the one conformance suite in [`crate::conformance`]. Rules that need
-//! atomicity (unique names, the 10-connection limit, the sign-up rule on the merged settings)
-//! are enforced inside the backend's transaction, using the domain's functions.
+//! Storage, described as traits. Each backend (SQLite, PostgreSQL) implements all of them and
+//! passes the one conformance suite in [`crate::conformance`]. Rules that need atomicity
+//! (unique names, the 10-connection limit, the sign-up rule on the merged settings) are the
+//! operations of [`crate::rules`], which each backend runs inside its own transaction.
 
 use std::sync::Arc;
 

@@ -162,10 +162,7 @@ mod tests {
     }
 
     fn db() -> Option<Db> {
-        let Ok(url) = std::env::var("ORGWARDEN_TEST_POSTGRES_URL") else {
-            eprintln!("SKIPPED: PostgreSQL retries: ORGWARDEN_TEST_POSTGRES_URL is not set");
-            return None;
-        };
+        let url = orgwarden_test_services::postgres_url("PostgreSQL retries")?;
         let manager = Manager::new(url.parse().expect("a PostgreSQL URL"), NoTls);
         let pool = Pool::builder(manager)
             .max_size(1)

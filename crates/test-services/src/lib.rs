@@ -1,7 +1,7 @@
-//! The services a test run may use, for orgwarden's tests only. These are the only
-//! `ORGWARDEN_*` variables a test reads (besides `ORGWARDEN_REQUIRE_RECORDINGS` and
-//! `ORGWARDEN_TEST_BACKEND`, read where they matter): the server's own variables, which a user
-//! exports to run orgwarden, never reach a test.
+//! The services a test run may use, for orgwarden's tests only. With the test suite's own
+//! `ORGWARDEN_TEST_*` and `ORGWARDEN_REQUIRE_*` variables (read where they matter), these are
+//! the only variables a test reads: the server's own, which a user exports to run orgwarden,
+//! never reach a test.
 //!
 //! A test that needs a service it was not given says `SKIPPED` and passes, so that
 //! `cargo test` works on a machine with neither; `ORGWARDEN_REQUIRE_SERVICES=1` (set by CI)

@@ -88,21 +88,6 @@ macro_rules! conformance_tests {
     };
 }
 
-/// The URL in the environment variable `variable`, or `None` (after saying SKIPPED on stderr)
-/// when it is unset or empty. With `ORGWARDEN_REQUIRE_SERVICES=1` a missing URL fails the test
-/// instead: where the service must be there, a skip would hide that nothing ran.
-pub fn service_url(variable: &str, what: &str) -> Option<String> {
-    if let Some(url) = std::env::var(variable).ok().filter(|u| !u.is_empty()) {
-        return Some(url);
-    }
-    assert!(
-        std::env::var("ORGWARDEN_REQUIRE_SERVICES").map_or(true, |v| v != "1"),
-        "{what}: {variable} is not set, but ORGWARDEN_REQUIRE_SERVICES=1 says it must run"
-    );
-    eprintln!("SKIPPED: {what}: {variable} is not set");
-    None
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 

@@ -1,4 +1,6 @@
 //! Settings: each one a flag, or an `ORGWARDEN_*` environment variable, or its default.
+//! `Settings::new` gives the defaults without reading the environment, for code that sets
+//! its values explicitly (the tests).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -254,10 +256,37 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// Every setting at its default, but `data_dir`: what `orgwarden serve --data-dir DIR`
+    /// means when no `ORGWARDEN_*` variable is set, whatever the process environment holds.
+    /// The defaults are clap's (written once, on the fields above); change fields to taste.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Settings {
+        let cli = Cli::parse_arguments_only(["orgwarden", "serve"])
+            .expect("the defaults are valid settings");
+        let Command::Serve(mut settings) = cli.command else {
+            unreachable!("parsed `serve`")
+        };
+        settings.data_dir = data_dir.into();
+        settings
+    }
+}
+
 impl Cli {
-    /// Parses arguments, panicking on error (for tests and tools that build argument lists).
-    pub fn try_parse_from_args(args: &[&str]) -> Cli {
-        <Cli as Parser>::try_parse_from(args).expect("valid arguments")
+    /// Parses `args` as the CLI does, but with no `ORGWARDEN_*` fallback: a setting not in
+    /// `args` takes its default. For tests, which must not depend on what a user exported.
+    pub fn parse_arguments_only<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        fn without_env(command: clap::Command) -> clap::Command {
+            command
+                .mut_args(|arg| arg.env(None))
+                .mut_subcommands(without_env)
+        }
+        let matches = without_env(Cli::command()).try_get_matches_from(args)?;
+        Cli::from_arg_matches(&matches)
     }
 }
 
@@ -273,7 +302,7 @@ mod tests {
 
     #[test]
     fn defaults_match_the_documented_interface() {
-        let cli = Cli::try_parse_from(["orgwarden", "serve"]).unwrap();
+        let cli = Cli::parse_arguments_only(["orgwarden", "serve"]).unwrap();
         let Command::Serve(s) = cli.command else {
             panic!("serve")
         };
@@ -293,6 +322,25 @@ mod tests {
     }
 
     #[test]
+    fn explicit_settings_are_the_defaults_whatever_the_environment_says() {
+        // Tests run with whatever the user exported; these must not reach them.
+        let s = Settings::new("/tmp/explicit");
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/explicit"));
+        assert_eq!(s.database_url(), "sqlite:///tmp/explicit/orgwarden.db");
+        assert_eq!(s.redis_url, None);
+        assert_eq!(s.dashboard_password, None);
+        assert_eq!(s.master_key, None);
+        assert_eq!(s.domain(8443), "localhost:8443");
+        assert_eq!(s.token_lifetime, 86400);
+        let cli = Cli::command();
+        let serve = cli.find_subcommand("serve").unwrap();
+        assert!(
+            serve.get_arguments().any(|a| a.get_env().is_some()),
+            "the CLI itself still reads ORGWARDEN_* variables"
+        );
+    }
+
+    #[test]
     fn durations_read_with_units_and_refuse_nonsense() {
         assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
@@ -305,7 +353,7 @@ mod tests {
 
     #[test]
     fn the_connection_cap_must_exceed_the_request_cap() {
-        let cli = Cli::try_parse_from([
+        let cli = Cli::parse_arguments_only([
             "orgwarden",
             "serve",
             "--max-connections",

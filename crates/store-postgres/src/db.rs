@@ -162,10 +162,7 @@ mod tests {
     }
 
     fn db() -> Option<Db> {
-        let url = orgwarden_domain::conformance::service_url(
-            "ORGWARDEN_TEST_POSTGRES_URL",
-            "PostgreSQL retries",
-        )?;
+        let url = orgwarden_test_services::postgres_url("PostgreSQL retries")?;
         let manager = Manager::new(url.parse().expect("a PostgreSQL URL"), NoTls);
         let pool = Pool::builder(manager)
             .max_size(1)

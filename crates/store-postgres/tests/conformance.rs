@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use orgwarden_domain::conformance;
 use orgwarden_domain::connection::{Connection, NewConnection};
 use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
 use orgwarden_domain::ids::{random_alphanumeric, ConnectionId, OrgId};
@@ -21,8 +20,6 @@ use orgwarden_domain::Error;
 use orgwarden_store_postgres::PostgresStore;
 use tokio_postgres::{Client, NoTls};
 
-const URL_VARIABLE: &str = "ORGWARDEN_TEST_POSTGRES_URL";
-
 /// A schema made for one test, dropped when the test ends (even by a panic).
 struct Schema {
     admin_url: String,
@@ -33,7 +30,7 @@ impl Schema {
     /// A new empty schema, or `None` (after saying SKIPPED on stderr) when no database is given
     /// and none is required.
     async fn fresh() -> Option<Schema> {
-        let admin_url = conformance::service_url(URL_VARIABLE, "PostgreSQL conformance")?;
+        let admin_url = orgwarden_test_services::postgres_url("PostgreSQL conformance")?;
         let name = format!("orgwarden_test_{}", random_alphanumeric(12).to_lowercase());
         let admin = admin_client(&admin_url).await;
         admin
@@ -236,7 +233,7 @@ async fn two_instances_starting_together_migrate_once() {
 
 #[tokio::test]
 async fn a_search_path_without_a_schema_is_refused_clearly() {
-    let Some(admin_url) = conformance::service_url(URL_VARIABLE, "PostgreSQL conformance") else {
+    let Some(admin_url) = orgwarden_test_services::postgres_url("PostgreSQL conformance") else {
         return;
     };
     let sep = if admin_url.contains('?') { '&' } else { '?' };

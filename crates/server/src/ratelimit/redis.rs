@@ -251,7 +251,6 @@ impl RateLimiter for RedisLimiter {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
     use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::Instant;
@@ -262,27 +261,9 @@ mod tests {
     use super::super::memory::MemoryLimiter;
     use super::*;
 
-    const ENV: &str = "ORGWARDEN_TEST_REDIS_URL";
-
-    /// The Redis to test against, or `None` (after saying so loudly) when there is none.
+    /// The Redis to test against, or `None` (after saying SKIPPED) when there is none.
     fn redis_url() -> Option<String> {
-        match std::env::var(ENV) {
-            Ok(url) if !url.trim().is_empty() => Some(url),
-            _ => {
-                // Straight to stderr, past the test harness' capture, once per run.
-                static SAID: std::sync::Once = std::sync::Once::new();
-                SAID.call_once(|| {
-                    let stars = "*".repeat(72);
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "\n{stars}\nSKIPPED: Redis rate limiter: {ENV} is not set\n\
-                         (the Redis tests pass without testing anything; \
-                         set it to e.g. redis://127.0.0.1:6379)\n{stars}\n"
-                    );
-                });
-                None
-            }
-        }
+        orgwarden_test_services::redis_url("Redis rate limiter")
     }
 
     /// A prefix no other test (in this run or another) uses.

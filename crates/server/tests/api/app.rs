@@ -1,12 +1,17 @@
-//! `TestApp`: the real application (real SQLite file, real keys, real bootstrap) driven
-//! in-process with `oneshot`, no sockets.
+//! `TestApp`: the real application (real store, real keys, real bootstrap) driven in-process
+//! with `oneshot`, no sockets. Its settings are explicit: nothing a user exported reaches it.
+//!
+//! ```ignore
+//! let app = TestApp::builder().plan("free").clock(clock).build().await;
+//! let reader = app.client_with(&["read:organizations"]).await;
+//! ```
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use orgwarden_server::bootstrap::{self, AdminClient};
-use orgwarden_server::config::{Cli, Command};
+use orgwarden_server::config::Settings;
 use orgwarden_server::state::AppState;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -15,48 +20,81 @@ use orgwarden_domain::clock::ManualClock;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-pub struct TestApp {
-    pub state: AppState,
-    pub router: Router,
-    pub admin: AdminClient,
-    pub admin_token: String,
-    _dir: TempDir,
+use crate::schema::Schema;
+
+/// Where a `TestApp` keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A database file in the app's own temporary directory.
+    Sqlite,
+    /// A schema of its own on the test server (`ORGWARDEN_TEST_POSTGRES_URL`), dropped after.
+    Postgres,
 }
 
-pub struct Response {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-    pub raw: Vec<u8>,
+/// Chooses the suite's backend.
+pub const BACKEND_VARIABLE: &str = "ORGWARDEN_TEST_BACKEND";
+
+impl Backend {
+    /// The suite's backend: `ORGWARDEN_TEST_BACKEND` (`sqlite`, the default, or `postgres`),
+    /// so that one test run covers the API on one store and CI runs it on both.
+    pub fn of_suite() -> Backend {
+        match std::env::var(BACKEND_VARIABLE).as_deref().map(str::trim) {
+            Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
+            Ok("postgres") => Backend::Postgres,
+            Ok(other) => panic!("{BACKEND_VARIABLE} is sqlite or postgres, not {other:?}"),
+        }
+    }
 }
 
-impl TestApp {
-    pub async fn new() -> Self {
-        Self::with_plan("dev", None).await
+/// What a `TestApp` is made of; [`TestApp::builder`] starts with the suite's backend, the dev
+/// plan, the system clock and no dashboard password.
+pub struct TestAppBuilder {
+    backend: Backend,
+    plan: String,
+    clock: Option<Arc<ManualClock>>,
+    dashboard_password: Option<String>,
+}
+
+impl TestAppBuilder {
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
     }
 
-    /// The app with a rate-limit plan and, optionally, a clock the test moves.
-    pub async fn with_plan(plan: &str, clock: Option<Arc<ManualClock>>) -> Self {
+    /// A rate-limit plan: free, enterprise, dev, off, or `<burst>/<per-second>`.
+    pub fn plan(mut self, plan: &str) -> Self {
+        self.plan = plan.to_owned();
+        self
+    }
+
+    /// A clock the test moves, instead of the system's.
+    pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// A password that signs in to the dashboard.
+    pub fn dashboard_password(mut self, password: &str) -> Self {
+        self.dashboard_password = Some(password.to_owned());
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().to_str().unwrap().to_owned();
-        let args = [
-            "orgwarden",
-            "serve",
-            "--data-dir",
-            &data,
-            "--domain",
-            "localhost:8443",
-            "--rate-limit",
-            plan,
-        ];
-        let Command::Serve(settings) = Cli::try_parse_from_args(&args).command else {
-            unreachable!()
+        let mut settings = Settings::new(dir.path());
+        settings.domain = Some("localhost:8443".into());
+        settings.rate_limit = self.plan.parse().expect("a rate-limit plan");
+        settings.dashboard_password = self.dashboard_password;
+        let schema = match self.backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(Schema::create(&postgres_url(), "testapp")),
         };
+        settings.database_url = schema.as_ref().map(Schema::url);
         let mut prepared = bootstrap::prepare(&settings, 8443)
             .await
             .expect("bootstrap");
-        if let Some(clock) = clock {
-            prepared.state.clock = clock;
+        if let Some(clock) = self.clock {
+            use_clock(&mut prepared.state, clock);
         }
         let router = orgwarden_server::server::router(prepared.state.clone());
         let scopes = bootstrap::admin_scopes();
@@ -74,14 +112,101 @@ impl TestApp {
             admin: prepared.admin,
             admin_token,
             _dir: dir,
+            _schema: schema,
+        }
+    }
+}
+
+/// The one place a `TestApp` changes the state bootstrap made.
+fn use_clock(state: &mut AppState, clock: Arc<ManualClock>) {
+    state.clock = clock;
+}
+
+/// The test PostgreSQL server, which `Backend::Postgres` cannot do without.
+fn postgres_url() -> String {
+    std::env::var(orgwarden_test_services::POSTGRES_URL)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "a TestApp on PostgreSQL needs {} (e.g. postgres://postgres@127.0.0.1:5432/test)",
+                orgwarden_test_services::POSTGRES_URL
+            )
+        })
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub admin: AdminClient,
+    pub admin_token: String,
+    _dir: TempDir,
+    /// Last: dropped (and so its schema) after the store's connections.
+    _schema: Option<Schema>,
+}
+
+/// A Management API caller: a client, its secret, and a token it holds.
+pub struct Actor {
+    pub client_id: String,
+    pub client_secret: String,
+    pub token: String,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl TestApp {
+    /// The app on the suite's backend, with the dev plan.
+    pub async fn new() -> Self {
+        Self::builder().build().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            backend: Backend::of_suite(),
+            plan: "dev".into(),
+            clock: None,
+            dashboard_password: None,
         }
     }
 
-    /// The same app (and data) served from a changed state.
-    pub fn with_state(mut self, state: AppState) -> Self {
-        self.router = orgwarden_server::server::router(state.clone());
-        self.state = state;
-        self
+    /// The admin client, holding every scope.
+    pub fn admin(&self) -> Actor {
+        Actor {
+            client_id: self.admin.client_id.clone(),
+            client_secret: self.admin.client_secret.clone(),
+            token: self.admin_token.clone(),
+        }
+    }
+
+    /// A new machine client granted exactly `scopes` on the Management API, with the token
+    /// it gets for them from `/oauth/token`, as a real client would.
+    pub async fn client_with(&self, scopes: &[&str]) -> Actor {
+        let name = format!(
+            "client-with-{}",
+            orgwarden_domain::ids::random_alphanumeric(8)
+        );
+        let (client_id, client_secret) = self.machine_client(&name).await;
+        let audience = self.state.identity.audience.clone();
+        let r = self
+            .post(
+                "/api/v2/client-grants",
+                json!({"client_id": client_id, "audience": audience, "scope": scopes}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = self.client_token(&client_id, &client_secret).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let token = r.body["access_token"].as_str().unwrap().to_owned();
+        Actor {
+            client_id,
+            client_secret,
+            token,
+        }
     }
 
     /// A token for the admin client holding only `scopes`.

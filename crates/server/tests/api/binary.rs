@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgwarden");
+use crate::spawn;
 
 struct Server {
     child: Child,
@@ -19,7 +19,7 @@ struct Server {
 impl Server {
     fn start(data: &Path, port: u16) -> Server {
         std::fs::create_dir_all(data.parent().unwrap()).unwrap();
-        let mut child = Command::new(BIN)
+        let mut child = spawn::command()
             .args([
                 "serve",
                 "--listen",
@@ -27,7 +27,6 @@ impl Server {
                 "--data-dir",
             ])
             .arg(data)
-            .env_remove("ORGWARDEN_DOMAIN")
             .stdout(Stdio::piped())
             .env("ORGWARDEN_LOG", "debug")
             .stderr(Stdio::from(
@@ -152,7 +151,7 @@ async fn serve_walk_through_over_tls_then_restart_and_stop() {
     assert_eq!(r.status(), 201);
 
     // 5. The guide's call, with a token from `orgwarden token --scope read:organization_connections`.
-    let out = Command::new(BIN)
+    let out = spawn::command()
         .args([
             "token",
             "--scope",

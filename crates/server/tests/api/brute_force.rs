@@ -33,7 +33,12 @@ async fn token_from(app: &TestApp, ip: &str, client_id: &str, secret: &str) -> R
 
 async fn app_with_clock(plan: &str) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-    (TestApp::with_plan(plan, Some(clock.clone())).await, clock)
+    let app = TestApp::builder()
+        .plan(plan)
+        .clock(clock.clone())
+        .build()
+        .await;
+    (app, clock)
 }
 
 fn too_many_attempts(r: &Response) {
@@ -99,12 +104,13 @@ async fn one_address_guessing_many_clients_is_limited_too() {
 const PASSWORD: &str = "correct horse battery";
 
 async fn dashboard_app() -> (TestApp, Arc<ManualClock>) {
-    let (app, clock) = app_with_clock("dev").await;
-    let mut state = app.state.clone();
-    let mut config = state.dashboard.config.clone();
-    config.password = Some(PASSWORD.into());
-    state.dashboard = Arc::new(orgwarden_server::ui::session::Dashboard::new(config));
-    (app.with_state(state), clock)
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let app = TestApp::builder()
+        .clock(clock.clone())
+        .dashboard_password(PASSWORD)
+        .build()
+        .await;
+    (app, clock)
 }
 
 async fn sign_in_from(app: &TestApp, ip: &str, password: &str) -> Response {
@@ -198,20 +204,8 @@ async fn guessing_from_many_addresses_is_capped_in_total() {
 #[tokio::test]
 async fn a_short_dashboard_password_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
-    let args = [
-        "orgwarden",
-        "serve",
-        "--data-dir",
-        data,
-        "--dashboard-password",
-        "hunter2hunt",
-    ];
-    let orgwarden_server::config::Command::Serve(settings) =
-        orgwarden_server::config::Cli::try_parse_from_args(&args).command
-    else {
-        unreachable!()
-    };
+    let mut settings = orgwarden_server::config::Settings::new(dir.path());
+    settings.dashboard_password = Some("hunter2hunt".into());
     let e = match orgwarden_server::bootstrap::prepare(&settings, 8443).await {
         Ok(_) => panic!("an 11-character password was accepted"),
         Err(e) => format!("{e:#}"),

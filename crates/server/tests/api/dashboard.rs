@@ -221,7 +221,7 @@ async fn signed_out_requests_are_redirected_or_refused() {
 #[tokio::test]
 async fn sessions_expire_after_eight_idle_hours() {
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-    let app = TestApp::with_plan("dev", Some(clock.clone())).await;
+    let app = TestApp::builder().clock(clock.clone()).build().await;
     let mut b = Browser::sign_in(&app).await;
     clock.advance(time::Duration::hours(7));
     b.get("/dashboard/organizations").await;
@@ -737,12 +737,10 @@ async fn connections_are_created_filtered_and_deleted_with_their_organizations_l
 
 #[tokio::test]
 async fn the_dashboard_password_signs_in_when_set() {
-    let app = TestApp::new().await;
-    let mut state = app.state.clone();
-    let mut config = state.dashboard.config.clone();
-    config.password = Some("correct horse".into());
-    state.dashboard = Arc::new(orgwarden_server::ui::session::Dashboard::new(config));
-    let app = app.with_state(state);
+    let app = TestApp::builder()
+        .dashboard_password("correct horse")
+        .build()
+        .await;
     let r = try_sign_in(&app, &[("password", "wrong horse")]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = try_sign_in(&app, &[("password", "correct horse")]).await;

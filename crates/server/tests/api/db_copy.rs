@@ -6,7 +6,8 @@ use orgwarden_domain::paging::PageRequest;
 use orgwarden_server::{bootstrap, dbcopy, server};
 use serde_json::json;
 
-use crate::app::TestApp;
+use crate::app::{Backend, TestApp};
+use crate::schema::Schema;
 
 #[tokio::test]
 async fn copies_sqlite_into_an_empty_sqlite_database() {
@@ -22,30 +23,16 @@ async fn copies_sqlite_into_an_empty_sqlite_database() {
 /// identically through the API on PostgreSQL (a fresh schema).
 #[tokio::test]
 async fn copies_sqlite_into_postgres() {
-    let Ok(pg) = std::env::var("ORGWARDEN_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: db-copy to PostgreSQL: ORGWARDEN_TEST_POSTGRES_URL is not set");
+    let Some(pg) = orgwarden_test_services::postgres_url("db-copy to PostgreSQL") else {
         return;
     };
-    let schema = format!(
-        "dbcopy_{}",
-        orgwarden_domain::ids::random_alphanumeric(10).to_lowercase()
-    );
-    let psql = |sql: String| {
-        let ok = std::process::Command::new("psql")
-            .env("PGOPTIONS", "--client-min-messages=warning")
-            .args([pg.as_str(), "-q", "-c", &sql])
-            .status()
-            .map(|s| s.success());
-        assert!(ok.unwrap_or(false), "psql: {sql}");
-    };
-    psql(format!("CREATE SCHEMA {schema}"));
-    let sep = if pg.contains('?') { '&' } else { '?' };
-    copy_and_compare(&format!("{pg}{sep}options=-c%20search_path%3D{schema}")).await;
-    psql(format!("DROP SCHEMA {schema} CASCADE"));
+    let schema = Schema::create(&pg, "dbcopy");
+    copy_and_compare(&schema.url()).await;
 }
 
 async fn copy_and_compare(target_url: &str) {
-    let mut app = TestApp::new().await;
+    // From SQLite, whatever backend the rest of the suite runs on.
+    let mut app = TestApp::builder().backend(Backend::Sqlite).build().await;
     let ad = app.connection("corp", "ad").await;
     let db = app.connection("users", "auth0").await;
     for name in ["acme", "globex"] {

@@ -2,8 +2,8 @@
 //! restarted on the same data each time. After every restart, every acknowledged write is there
 //! as promised, every write whose answer never came is either wholly done or not at all, and
 //! nothing else is in the database. On SQLite always; on PostgreSQL when
-//! `ORGWARDEN_TEST_POSTGRES_URL` is set (it must be, with `ORGWARDEN_REQUIRE_SERVICES=1` or
-//! `CI=true`; otherwise the test says SKIPPED and passes).
+//! `ORGWARDEN_TEST_POSTGRES_URL` is set (it must be, with `ORGWARDEN_REQUIRE_SERVICES=1`;
+//! otherwise the test says SKIPPED and passes).
 //!
 //! The writes span rows: organizations created with their enabled connections, connection
 //! deletes that take the connection out of every organization, enables, disables and their
@@ -31,9 +31,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use crate::schema::Schema;
 use crate::spawn::Process;
 use model::Writer;
-use postgres::Schema;
 use report::{Figures, Problems};
 use rng::Rng;
 use world::Api;
@@ -59,8 +59,10 @@ async fn sqlite_keeps_acknowledged_writes_through_sigkills() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_acknowledged_writes_through_sigkills() {
-    let Some(url) = postgres::url() else { return };
-    let schema = Schema::create(&url);
+    let Some(url) = orgwarden_test_services::postgres_url("PostgreSQL durability") else {
+        return;
+    };
+    let schema = Schema::create(&url, "durability");
     let dir = tempfile::tempdir().unwrap();
     run("PostgreSQL", dir.path(), Some(&schema)).await;
 }

@@ -13,7 +13,8 @@ use base64::Engine;
 use orgwarden_server::auth::sealing;
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgwarden");
+use crate::spawn;
+
 const DOMAIN: &str = "localhost:8443";
 
 /// The DER of the rsaEncryption OID: inside every PKCS#8 RSA private key.
@@ -24,15 +25,11 @@ const RSA_OID: &[u8] = &[
 /// `orgwarden serve` under `umask 022`, with no ORGWARDEN_* variable but those given.
 fn command(data: &Path, log: &Path, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "umask 022; exec \"$0\" \"$@\"", BIN, "serve"])
+    spawn::hermetic(&mut cmd)
+        .args(["-c", "umask 022; exec \"$0\" \"$@\"", spawn::BIN, "serve"])
         .args(["--listen", "127.0.0.1:0", "--domain", DOMAIN, "--data-dir"])
-        .arg(data);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ORGWARDEN_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.envs(env.iter().copied())
+        .arg(data)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::from(std::fs::File::create(log).unwrap()));
     cmd

@@ -1,14 +1,17 @@
 //! Two `orgwarden serve` processes over one PostgreSQL schema and one Redis: tokens, writes,
 //! races and the rate limit are shared. Needs ORGWARDEN_TEST_POSTGRES_URL and
-//! ORGWARDEN_TEST_REDIS_URL (`.ci/run` sets both); without them it says SKIPPED and passes.
+//! ORGWARDEN_TEST_REDIS_URL (`.ci/run` sets both); without them it says SKIPPED and passes
+//! (or fails, with ORGWARDEN_REQUIRE_SERVICES=1).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgwarden");
+use crate::schema::Schema;
+use crate::spawn;
+
 const DOMAIN: &str = "localhost:8443";
 
 struct Instance {
@@ -27,13 +30,7 @@ impl Drop for Instance {
 const MASTER_KEY: &str = "ZmFrZSBtYXN0ZXIga2V5IGZvciB0aGUgdGVzdHMgISE=";
 
 fn start(data: &Path, database: &str, redis: &str, plan: &str, prefix: &str) -> Instance {
-    let mut cmd = Command::new(BIN);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ORGWARDEN_") {
-            cmd.env_remove(name);
-        }
-    }
-    let mut child = cmd
+    let mut child = spawn::command()
         .args([
             "serve",
             "--listen",
@@ -69,16 +66,6 @@ fn start(data: &Path, database: &str, redis: &str, plan: &str, prefix: &str) -> 
     }
 }
 
-fn psql(url: &str, sql: &str) {
-    let ok = Command::new("psql")
-        .env("PGOPTIONS", "--client-min-messages=warning")
-        .args([url, "-q", "-c", sql])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(ok, "psql failed: {sql}");
-}
-
 async fn token(http: &reqwest::Client, base: &str, admin: &Value) -> String {
     let r: Value = http
         .post(format!("{base}/oauth/token"))
@@ -97,25 +84,20 @@ async fn token(http: &reqwest::Client, base: &str, admin: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_everything() {
-    let (Ok(pg), Ok(redis)) = (
-        std::env::var("ORGWARDEN_TEST_POSTGRES_URL"),
-        std::env::var("ORGWARDEN_TEST_REDIS_URL"),
+    let what = "multi-instance test";
+    let (Some(pg), Some(redis)) = (
+        orgwarden_test_services::postgres_url(what),
+        orgwarden_test_services::redis_url(what),
     ) else {
-        eprintln!("SKIPPED: multi-instance test: ORGWARDEN_TEST_POSTGRES_URL and ORGWARDEN_TEST_REDIS_URL must both be set");
         return;
     };
-    let schema = format!(
-        "mi_{}",
-        orgwarden_domain::ids::random_alphanumeric(10).to_lowercase()
-    );
-    psql(&pg, &format!("CREATE SCHEMA {schema}"));
-    let sep = if pg.contains('?') { '&' } else { '?' };
-    let database = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+    let schema = Schema::create(&pg, "mi");
+    let database = schema.url();
     // One bucket shared by both: 6 requests, refilled far slower than the test runs.
     let plan = "6/0.001";
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("shared");
-    let prefix = format!("orgwarden-test:{schema}:");
+    let prefix = format!("orgwarden-test:{}:", schema.name);
 
     // A starts first (it creates the keys and the admin client), then B, on the same data.
     let a = start(&data, &database, &redis, "off", &prefix);
@@ -332,7 +314,6 @@ async fn two_instances_share_everything() {
         "two instances together allow the shared burst of 6, not 12"
     );
     drop((a, b));
-    psql(&pg, &format!("DROP SCHEMA {schema} CASCADE"));
 }
 
 /// The `kid` in a token's header.

@@ -344,7 +344,7 @@ fn the_document_is_well_formed_openapi_3_1() {
 
 #[tokio::test]
 async fn the_document_lists_exactly_the_operations_the_router_serves() {
-    let app = TestApp::with_plan("off", None).await;
+    let app = TestApp::builder().plan("off").build().await;
     let doc = document();
     let served = served_operations(&app).await;
 
@@ -368,7 +368,7 @@ async fn the_document_lists_exactly_the_operations_the_router_serves() {
 #[tokio::test]
 async fn a_path_parameter_that_is_not_utf8_gets_auth0s_error_as_documented() {
     // schemathesis only sends valid UTF-8 in paths; `%FF` is what a broken client sends.
-    let app = TestApp::with_plan("off", None).await;
+    let app = TestApp::builder().plan("off").build().await;
     let doc = document();
     let mut checked = 0;
     for (method, path, op) in operations(&doc) {

@@ -23,7 +23,7 @@ async fn health_and_readiness_need_no_token() {
 
 #[tokio::test]
 async fn metrics_count_requests_verifications_and_refusals() {
-    let app = TestApp::with_plan("1/0.001", None).await;
+    let app = TestApp::builder().plan("1/0.001").build().await;
     app.get("/api/v2/organizations").await;
     app.get("/api/v2/organizations").await; // refused: the bucket holds one token
     app.call(Method::GET, "/api/v2/organizations", Some("a.b.c"), None)

@@ -23,7 +23,7 @@ fn insufficient(r: &crate::app::Response, message_has: &str) {
 #[tokio::test]
 async fn update_clients_cannot_set_a_secret() {
     let app = TestApp::new().await;
-    let admin = app.admin.client_id.clone();
+    let admin = app.admin().client_id;
     let chosen = "a".repeat(40);
     let only_update = app.token(&["update:clients"]);
     for body in [
@@ -158,13 +158,7 @@ async fn client_keys_cannot_take_over_a_more_privileged_client() {
     );
 
     // A client holding only what the caller holds can be rotated by it.
-    let (reader, _) = app.machine_client("reader").await;
-    let aud = app.state.identity.audience.clone();
-    app.post(
-        "/api/v2/client-grants",
-        json!({"client_id": reader, "audience": aud, "scope": ["read:clients"]}),
-    )
-    .await;
+    let reader = app.client_with(&["read:clients"]).await.client_id;
     let r = app
         .call(
             Method::POST,

@@ -20,7 +20,7 @@ fn header(r: &Response, name: &str) -> i64 {
 #[tokio::test]
 async fn every_api_response_carries_the_three_headers() {
     // A still clock: the dev plan refills 500 tokens a second.
-    let app = TestApp::with_plan("dev", Some(clock())).await;
+    let app = TestApp::builder().plan("dev").clock(clock()).build().await;
     let first = app.get("/api/v2/organizations").await;
     let second = app.get("/api/v2/organizations/org_0000000000000000").await;
     let third = app.get("/api/v2/organizations?per_page=1000").await;
@@ -36,7 +36,11 @@ async fn every_api_response_carries_the_three_headers() {
 #[tokio::test]
 async fn free_plan_refuses_after_the_burst_and_refills() {
     let clock = clock();
-    let app = TestApp::with_plan("free", Some(clock.clone())).await;
+    let app = TestApp::builder()
+        .plan("free")
+        .clock(clock.clone())
+        .build()
+        .await;
     let now = clock.now().unix_timestamp();
     let a = app.get("/api/v2/organizations").await;
     let b = app.get("/api/v2/organizations").await;
@@ -86,7 +90,11 @@ async fn free_plan_refuses_after_the_burst_and_refills() {
 
 #[tokio::test]
 async fn enterprise_groups_limit_their_endpoints_and_say_which() {
-    let app = TestApp::with_plan("enterprise", Some(clock())).await;
+    let app = TestApp::builder()
+        .plan("enterprise")
+        .clock(clock())
+        .build()
+        .await;
     let org = app.organization("acme").await;
     let path = format!("/api/v2/organizations/{org}/enabled_connections");
     for i in 0..10 {
@@ -113,7 +121,7 @@ async fn enterprise_groups_limit_their_endpoints_and_say_which() {
 
 #[tokio::test]
 async fn token_buckets_are_per_client() {
-    let app = TestApp::with_plan("1/1", Some(clock())).await;
+    let app = TestApp::builder().plan("1/1").clock(clock()).build().await;
     let r = app
         .post(
             "/api/v2/clients",

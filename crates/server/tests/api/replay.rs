@@ -65,7 +65,7 @@ struct RecordedResponse {
 }
 
 fn recordings_dir() -> PathBuf {
-    match std::env::var_os("ORGWARDEN_RECORDINGS") {
+    match std::env::var_os("ORGWARDEN_TEST_RECORDINGS") {
         Some(p) => PathBuf::from(p),
         None => Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")

@@ -15,7 +15,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{sleep, timeout};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgwarden");
+use crate::spawn;
+
 const DOMAIN: &str = "localhost:8443";
 /// What every test allows for what should take a few seconds at most.
 const BOUND: Duration = Duration::from_secs(10);
@@ -33,9 +34,7 @@ impl Orgwarden {
     fn start(tls: bool, limits: &[&str]) -> Orgwarden {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut child = Process::new(BIN)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let mut child = spawn::command()
             .env("ORGWARDEN_LOG", "info")
             .args(["serve", "--listen", "127.0.0.1:0", "--domain", DOMAIN])
             .args([
@@ -100,9 +99,7 @@ impl Orgwarden {
 
     /// An admin token from `orgwarden token` (every scope, faults included).
     fn token(&self) -> String {
-        let out = Process::new(BIN)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let out = spawn::command()
             .args(["token", "--domain", DOMAIN, "--data-dir"])
             .arg(&self.data)
             .output()
@@ -697,11 +694,7 @@ async fn handlers_see_the_peer_address() {
             |ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() },
         ),
     );
-    let orgwarden_server::config::Command::Serve(settings) =
-        orgwarden_server::config::Cli::try_parse_from_args(&["orgwarden", "serve"]).command
-    else {
-        unreachable!()
-    };
+    let settings = orgwarden_server::config::Settings::new("unused");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(orgwarden_server::server::serve(
         listener,

@@ -1,6 +1,8 @@
-//! The real `orgwarden` binary as a child process, for tests that kill and restart it: only the
-//! settings given here reach it (every `ORGWARDEN_*` variable of the test's environment is
-//! removed), its address comes from its first stdout line, its log goes to a file.
+//! The real `orgwarden` binary as a child process. Every test that starts it goes through
+//! [`command`] or [`hermetic`]: only the settings the test gives reach it, never an
+//! `ORGWARDEN_*` variable a user exported (to run orgwarden, say, against their own database).
+//! [`Process`] is for tests that kill and restart it: its address comes from its first stdout
+//! line, its log goes to a file.
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
@@ -10,6 +12,25 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_orgwarden");
+
+/// `orgwarden`, to be given its arguments: see [`hermetic`].
+pub fn command() -> Command {
+    let mut command = Command::new(BIN);
+    hermetic(&mut command);
+    command
+}
+
+/// Removes from `command`'s environment every `ORGWARDEN_*` variable of the test's own (the
+/// test-only `ORGWARDEN_TEST_*` and `ORGWARDEN_REQUIRE_*` included: the server reads none).
+/// Variables the test sets after this are kept.
+pub fn hermetic(command: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ORGWARDEN_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
 
 /// A started `orgwarden` process; killed (SIGKILL) when dropped.
 pub struct Process {
@@ -27,14 +48,8 @@ impl Process {
             .append(true)
             .open(log)
             .expect("open the server's log file");
-        let mut command = Command::new(BIN);
-        command.args(args);
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ORGWARDEN_") {
-                command.env_remove(name);
-            }
-        }
-        let mut child = command
+        let mut child = command()
+            .args(args)
             .env("ORGWARDEN_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -7,7 +7,7 @@ use base64::Engine;
 use orgwarden_server::auth::keys::Claims;
 use serde_json::{json, Value};
 
-use crate::app::TestApp;
+use crate::app::{claims_of, TestApp};
 
 fn form_request(body: &str, basic: Option<(&str, &str)>) -> Request<Body> {
     let mut req = Request::post("/oauth/token")
@@ -81,6 +81,45 @@ async fn client_credentials_issues_auth0_shaped_tokens() {
         .call(Method::GET, "/api/v2/connections", Some(&t), None)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// A machine client gets exactly what its grant holds: its token says so, and the API agrees.
+#[tokio::test]
+async fn a_granted_client_holds_its_grant_and_nothing_more() {
+    let app = TestApp::new().await;
+    let reader = app.client_with(&["read:organizations"]).await;
+    assert_ne!(reader.client_id, app.admin().client_id);
+    let claims = claims_of(&reader.token);
+    assert_eq!(claims["scope"], "read:organizations");
+    assert_eq!(claims["sub"], format!("{}@clients", reader.client_id));
+    let r = app
+        .call(
+            Method::GET,
+            "/api/v2/organizations",
+            Some(&reader.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v2/organizations",
+            Some(&reader.token),
+            Some(json!({"name": "acme"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["errorCode"], "insufficient_scope", "{}", r.body);
+    // Its secret is its own: it gets a token again, the admin's does not work for it.
+    let again = app
+        .client_token(&reader.client_id, &reader.client_secret)
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let wrong = app
+        .client_token(&reader.client_id, &app.admin().client_secret)
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
 }
 
 #[tokio::test]

@@ -33,6 +33,12 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::Invalid(i)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {

@@ -83,6 +83,13 @@ fn spell(d: std::time::Duration) -> String {
     }
 }
 
+/// A request body refused by its schema (`orgwarden_proto`'s `parse`).
+impl From<orgwarden_domain::Invalid> for ApiError {
+    fn from(e: orgwarden_domain::Invalid) -> Self {
+        ApiError::Domain(DomainError::Invalid(e))
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::Domain(DomainError::Internal(e))

@@ -99,6 +99,42 @@ mod tests {
         body.branding = None;
         assert_eq!(body.clone().validated().unwrap(), body);
     }
+
+    /// `valid` plus an unknown property is refused by `T::parse` with Auth0's message.
+    fn refuses_unknown<T: Request + std::fmt::Debug>(valid: Value) {
+        assert!(T::parse(&valid).is_ok(), "{valid}");
+        let mut body = valid;
+        body["bogus"] = Value::Bool(true);
+        let e = T::parse(&body).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Payload validation error: 'Additional properties not allowed: bogus'."
+        );
+        assert_eq!(e.field, None);
+    }
+
+    #[test]
+    fn every_request_refuses_unknown_properties() {
+        use serde_json::json;
+        refuses_unknown::<CreateOrganization>(json!({"name": "acme"}));
+        refuses_unknown::<organizations::UpdateOrganization>(json!({"name": "acme"}));
+        refuses_unknown::<connections::CreateConnection>(
+            json!({"name": "db", "strategy": "auth0"}),
+        );
+        refuses_unknown::<connections::UpdateConnection>(json!({"display_name": "DB"}));
+        refuses_unknown::<enabled_connections::CreateEnabledConnection>(
+            json!({"connection_id": "con_abc"}),
+        );
+        refuses_unknown::<enabled_connections::UpdateEnabledConnection>(
+            json!({"show_as_button": true}),
+        );
+        refuses_unknown::<clients::CreateClient>(json!({"name": "m2m"}));
+        refuses_unknown::<clients::UpdateClient>(json!({"name": "m2m"}));
+        refuses_unknown::<grants::CreateClientGrant>(
+            json!({"client_id": "abc", "audience": "https://a/"}),
+        );
+        refuses_unknown::<grants::UpdateClientGrant>(json!({"scope": ["read:x"]}));
+    }
 }
 
 #[cfg(test)]

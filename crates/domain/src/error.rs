@@ -1,5 +1,8 @@
 //! The one domain error type. The HTTP layer maps each kind to Auth0's error body in one place.
 
+use orgwarden_proto::error::code;
+pub use orgwarden_proto::Invalid;
+
 /// Which kind of thing was not found; each has its own Auth0 message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotFound {
@@ -14,9 +17,10 @@ pub enum NotFound {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input breaks a rule. The message is Auth0's wording, ready for the client.
+    /// Input breaks a rule. The message is Auth0's wording, ready for the client; the field
+    /// (property path) it is about, when there is one, is beside it as data.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
     #[error("{0:?} not found")]
     NotFound(NotFound),
     /// A uniqueness rule was broken. `code` is Auth0's `errorCode`.
@@ -30,31 +34,42 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::Invalid(i)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::Invalid(message.into())
+        Error::Invalid(Invalid::new(message))
+    }
+
+    /// A rule broken by the property at `path` (e.g. `options.attributes`).
+    pub fn invalid_field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(Invalid::on(path, message))
     }
 
     pub fn organization_name_taken() -> Self {
         Error::Conflict {
             message: "An organization with the same name already exists.".into(),
-            code: "organization_conflict",
+            code: code::ORGANIZATION_CONFLICT,
         }
     }
 
     pub fn connection_name_taken() -> Self {
         Error::Conflict {
             message: "A connection with the same name already exists".into(),
-            code: "connection_conflict",
+            code: code::CONNECTION_CONFLICT,
         }
     }
 
     pub fn connection_already_enabled() -> Self {
         Error::Conflict {
             message: "The organization connection already exists.".into(),
-            code: "organization_connection_conflict",
+            code: code::ORGANIZATION_CONNECTION_CONFLICT,
         }
     }
 
@@ -63,7 +78,7 @@ impl Error {
             message:
                 "A resource server with the same identifier already has a grant for this client."
                     .into(),
-            code: "client_grant_conflict",
+            code: code::CLIENT_GRANT_CONFLICT,
         }
     }
 }

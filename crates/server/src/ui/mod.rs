@@ -195,7 +195,10 @@ impl From<DomainError> for UiError {
                 tracing::error!(error = %e, "dashboard request failed");
                 UiError::internal()
             }
-            DomainError::Invalid(m) | DomainError::LimitReached(m) => {
+            DomainError::Invalid(i) => {
+                UiError::page(StatusCode::BAD_REQUEST, "Not possible", i.message)
+            }
+            DomainError::LimitReached(m) => {
                 UiError::page(StatusCode::BAD_REQUEST, "Not possible", m)
             }
             DomainError::Conflict { message, .. } => {
@@ -311,21 +314,13 @@ impl FormError {
     }
 
     /// The message of a refused change, tied to a field through `fields` (the API property
-    /// path, e.g. `branding.colors.primary`, and the form field). Not-found and internal
+    /// path, e.g. `branding.colors.primary`, and the form field): the property is the one the
+    /// domain's error names as data. Not-found and internal
     /// errors are not form errors: they become error pages.
     pub fn from_domain(e: DomainError, fields: &[(&str, &'static str)]) -> UiResult<Self> {
         let (message, property) = match e {
-            DomainError::Invalid(m) | DomainError::LimitReached(m) => {
-                // The last " on property " (the value quoted before it may hold the words).
-                let property = m.rsplit_once(" on property ").map(|(_, rest)| {
-                    rest.split([' ', '('])
-                        .next()
-                        .unwrap_or("")
-                        .trim_end_matches('.')
-                        .to_owned()
-                });
-                (m, property)
-            }
+            DomainError::Invalid(i) => (i.message, i.field),
+            DomainError::LimitReached(m) => (m, None),
             DomainError::Conflict { message, code } => {
                 let property = match code {
                     "organization_conflict" | "connection_conflict" => Some("name".to_owned()),
@@ -434,14 +429,30 @@ mod tests {
         FormError::from_domain(e, FIELDS).unwrap().field
     }
 
+    /// The domain's error for an organization body, as the API and the forms get it.
+    fn refused(body: serde_json::Value) -> DomainError {
+        use orgwarden_proto::Request;
+        orgwarden_proto::organizations::CreateOrganization::parse(&body)
+            .unwrap_err()
+            .into()
+    }
+
     #[test]
     fn messages_are_tied_to_the_property_they_name() {
-        let nested = "Payload validation error: 'Object didn't pass validation for format html-color: red' on property branding.colors.primary (HEX Color for primary elements.).";
-        assert_eq!(field(DomainError::invalid(nested)), Some("primary"));
-        // The typed value may contain the words; the last occurrence counts.
-        let tricky = "Payload validation error: 'Object didn't pass validation for format organization-name: a on property branding.colors.primary' on property name (The name of this organization.).";
-        assert_eq!(field(DomainError::invalid(tricky)), Some("name"));
-        assert_eq!(field(DomainError::invalid("Payload validation error: 'Too many properties defined (26), maximum 25' on property metadata (…).")), None);
+        let nested = refused(serde_json::json!({
+            "name": "a", "branding": {"colors": {"primary": "red", "page_background": "#fff"}}
+        }));
+        assert_eq!(field(nested), Some("primary"));
+        // The field is data: words in the value that look like another property do not count.
+        let tricky = refused(serde_json::json!({"name": "a on property branding.colors.primary"}));
+        assert_eq!(field(tricky), Some("name"));
+        let many: serde_json::Map<String, serde_json::Value> =
+            (0..26).map(|i| (format!("k{i}"), "v".into())).collect();
+        // A property the form does not show: at the top of the form.
+        assert_eq!(
+            field(refused(serde_json::json!({"name": "a", "metadata": many}))),
+            None
+        );
         assert_eq!(field(DomainError::organization_name_taken()), Some("name"));
         assert_eq!(field(DomainError::invalid("Something else.")), None);
         assert!(FormError::from_domain(

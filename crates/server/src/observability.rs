@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::api::json::Reply;
-use crate::state::AppState;
+use crate::operations::Operations;
+use crate::ratelimit::limits::Limits;
+use crate::tenant::Tenant;
 
 /// Latency histogram bounds, seconds.
 const BOUNDS: [f64; 12] = [
@@ -185,8 +187,8 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     resp
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(state.pool_status());
+pub async fn metrics(State(operations): State<Arc<Operations>>) -> Response {
+    let body = operations.metrics.render(operations.pool_status());
     let mut resp = (StatusCode::OK, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -202,14 +204,14 @@ pub async fn healthz() -> Reply {
 /// 200 when storage answers, 503 otherwise. The shared rate limiter's state is reported but
 /// does not make the instance unready: without it requests are served unlimited (fail open),
 /// and taking every instance out of a load balancer because Redis is down would be worse.
-pub async fn readyz(State(state): State<AppState>) -> Reply {
+pub async fn readyz(State(tenant): State<Tenant>, State(limits): State<Arc<Limits>>) -> Reply {
     let within = std::time::Duration::from_secs(2);
-    let database = match tokio::time::timeout(within, state.store.signing_keys()).await {
+    let database = match tokio::time::timeout(within, tenant.store.signing_keys()).await {
         Ok(Ok(_)) => "ok".to_owned(),
         Ok(Err(e)) => format!("error: {e}"),
         Err(_) => "error: timed out".to_owned(),
     };
-    let limiter = match tokio::time::timeout(within, state.limiter.ping()).await {
+    let limiter = match tokio::time::timeout(within, limits.limiter().ping()).await {
         Ok(Ok(())) => "ok".to_owned(),
         Ok(Err(e)) => format!("unavailable, serving without limits: {e}"),
         Err(_) => "unavailable, serving without limits: timed out".to_owned(),

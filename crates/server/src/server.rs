@@ -1,6 +1,8 @@
 //! The HTTP application; serving it (limits, TLS, graceful shutdown) is in `serving`.
 
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -10,6 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::json::json_response;
 use crate::error::{error_json, ApiError};
+use crate::ratelimit::limits::Limits;
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -52,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .nest(
             "/api/v2",
             crate::api::router().layer(middleware::from_fn_with_state(
-                state.clone(),
+                Arc::<Limits>::from_ref(&state),
                 crate::ratelimit::middleware::limit_api,
             )),
         )
@@ -77,7 +80,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
-            state.metrics.clone(),
+            state.operations().metrics.clone(),
             crate::observability::track,
         ))
         .layer(middleware::from_fn(request_id))

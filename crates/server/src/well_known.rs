@@ -1,17 +1,20 @@
 //! `/.well-known/jwks.json` and `/.well-known/openid-configuration`.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use serde_json::json;
 
 use crate::api::json::Reply;
-use crate::state::AppState;
+use crate::auth::tokens::Tokens;
+use crate::tenant::Tenant;
 
-pub async fn jwks(State(state): State<AppState>) -> Reply {
-    Reply::ok(state.key_ring().jwks().clone())
+pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Reply {
+    Reply::ok(tokens.key_ring().jwks().clone())
 }
 
-pub async fn openid_configuration(State(state): State<AppState>) -> Reply {
-    let id = &state.identity;
+pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
+    let id = &tenant.identity;
     Reply::ok(json!({
         "issuer": id.issuer,
         "token_endpoint": format!("{}/oauth/token", id.base_url),

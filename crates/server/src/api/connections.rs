@@ -21,6 +21,7 @@ use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:connections"];
 const CREATE: &[&str] = &["create:connections"];
@@ -93,7 +94,7 @@ fn filter(q: &Query) -> ApiResult<ConnectionFilter> {
     })
 }
 
-async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = filter(&q)?;
@@ -114,7 +115,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
@@ -128,7 +129,7 @@ async fn create(
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     q: Query,
@@ -145,7 +146,7 @@ async fn read(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -158,7 +159,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

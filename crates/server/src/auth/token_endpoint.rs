@@ -2,7 +2,9 @@
 //! form, the secret in the body or by HTTP Basic, scopes from the client's grant (narrowed by
 //! `scope`), errors in the OAuth shape `{error, error_description}`.
 
-use axum::extract::{Request, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -10,10 +12,13 @@ use orgwarden_domain::ids::ClientId;
 use serde_json::{json, Map, Value};
 
 use super::attempts;
+use super::attempts::AttemptLimits;
+use super::tokens::Tokens;
 use crate::api::json::{json_response, read_limited};
+use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware as ratelimit;
 use crate::ratelimit::Decision;
-use crate::state::AppState;
+use crate::tenant::Tenant;
 
 #[derive(Debug)]
 pub struct OAuthError {
@@ -123,7 +128,33 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((id, secret))
 }
 
-pub async fn token(State(state): State<AppState>, req: Request) -> Response {
+/// What the token endpoint uses: storage and identity, the signing keys, the clients' buckets
+/// and the failed-attempt limits.
+pub struct Endpoint {
+    tenant: Tenant,
+    tokens: Arc<Tokens>,
+    limits: Arc<Limits>,
+    attempts: Arc<AttemptLimits>,
+}
+
+impl<S> FromRef<S> for Endpoint
+where
+    Tenant: FromRef<S>,
+    Arc<Tokens>: FromRef<S>,
+    Arc<Limits>: FromRef<S>,
+    Arc<AttemptLimits>: FromRef<S>,
+{
+    fn from_ref(s: &S) -> Endpoint {
+        Endpoint {
+            tenant: Tenant::from_ref(s),
+            tokens: Arc::from_ref(s),
+            limits: Arc::from_ref(s),
+            attempts: Arc::from_ref(s),
+        }
+    }
+}
+
+pub async fn token(State(state): State<Endpoint>, req: Request) -> Response {
     let mut limited = None;
     let mut resp = match issue(&state, req, &mut limited).await {
         Ok(v) => {
@@ -143,7 +174,7 @@ pub async fn token(State(state): State<AppState>, req: Request) -> Response {
 
 /// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
 async fn issue(
-    state: &AppState,
+    state: &Endpoint,
     req: Request,
     limited: &mut Option<Decision>,
 ) -> Result<Value, OAuthError> {
@@ -189,7 +220,7 @@ async fn issue(
     // the client's own quota, which only an authenticated request spends.
     let source = attempts::source(&parts.extensions);
     let per_client = format!("{source} {client_id}");
-    let now = ratelimit::now_ms(state);
+    let now = state.limits.now_ms();
     let limits = &state.attempts;
     if let Some(wait) = limits
         .token_per_source
@@ -209,7 +240,7 @@ async fn issue(
     let Some(id) = ClientId::parse(&client_id) else {
         return Err(failed());
     };
-    let client = match state.store.get_client(&id).await {
+    let client = match state.tenant.store.get_client(&id).await {
         Ok(c) => c,
         Err(orgwarden_domain::Error::NotFound(_)) => return Err(failed()),
         Err(e) => {
@@ -225,7 +256,10 @@ async fn issue(
         return Err(failed());
     }
     let client_id = id;
-    let decision = ratelimit::acquire(state, &state.plan.token_buckets(client_id.as_str())).await;
+    let decision = state
+        .limits
+        .acquire(&state.limits.plan().token_buckets(client_id.as_str()))
+        .await;
     let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
     *limited = Some(decision);
     if let Some(message) = refused {
@@ -252,12 +286,13 @@ async fn issue(
             "No audience parameter was provided, and no default audience has been configured",
         )
     })?;
-    let audience = if state.identity.is_management_audience(audience) {
-        state.identity.audience.as_str()
+    let audience = if state.tenant.identity.is_management_audience(audience) {
+        state.tenant.identity.audience.as_str()
     } else {
         audience
     };
     let grant = state
+        .tenant
         .store
         .find_grant(&client.client_id, audience)
         .await
@@ -270,7 +305,7 @@ async fn issue(
             )
         })?;
     let Some(grant) = grant else {
-        if !state.identity.is_management_audience(audience) {
+        if !state.tenant.identity.is_management_audience(audience) {
             return Err(oauth(
                 StatusCode::FORBIDDEN,
                 "access_denied",
@@ -306,7 +341,8 @@ async fn issue(
         None => grant.scope.clone(),
     };
     let token = state
-        .mint_token(client_id.as_str(), audience, &scopes)
+        .tokens
+        .mint(client_id.as_str(), audience, &scopes)
         .map_err(|e| {
             tracing::error!(error = ?e, "token endpoint: signing failed");
             oauth(
@@ -317,7 +353,7 @@ async fn issue(
         })?;
     Ok(json!({
         "access_token": token,
-        "expires_in": state.identity.token_lifetime,
+        "expires_in": state.tenant.identity.token_lifetime,
         "scope": scopes.join(" "),
         "token_type": "Bearer",
     }))

@@ -46,6 +46,19 @@ impl RateLimiter for MemoryLimiter {
         }
         Ok(decide(buckets, &states, allowed))
     }
+
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        let map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let states: Vec<BucketState> = buckets
+            .iter()
+            .map(|b| match map.get(&b.key) {
+                Some(s) => s.refilled(&b.limit, now_ms),
+                None => BucketState::full(&b.limit, now_ms),
+            })
+            .collect();
+        let allowed = states.iter().all(BucketState::has_token);
+        Ok(decide(buckets, &states, allowed))
+    }
 }
 
 #[cfg(test)]

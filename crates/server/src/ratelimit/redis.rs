@@ -244,6 +244,32 @@ impl RateLimiter for RedisLimiter {
         Ok(decide(buckets, &states, allowed))
     }
 
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        if buckets.is_empty() {
+            return Ok(decide(buckets, &[], true));
+        }
+        let mut pipe = redis::pipe();
+        for b in buckets {
+            pipe.cmd("HMGET")
+                .arg(format!("{}{}", self.prefix, b.key))
+                .arg("t")
+                .arg("u");
+        }
+        let mut conn = self.conn.clone();
+        let out: Vec<(Option<String>, Option<String>)> =
+            within(pipe.query_async(&mut conn)).await?;
+        let states = buckets
+            .iter()
+            .zip(out)
+            .map(|(b, stored)| match stored {
+                (Some(t), Some(u)) => Ok(parse_state(&t, &u)?.refilled(&b.limit, now_ms)),
+                _ => Ok(BucketState::full(&b.limit, now_ms)),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let allowed = states.iter().all(BucketState::has_token);
+        Ok(decide(buckets, &states, allowed))
+    }
+
     async fn ping(&self) -> anyhow::Result<()> {
         RedisLimiter::ping(self).await
     }

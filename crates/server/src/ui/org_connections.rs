@@ -178,7 +178,8 @@ pub const TRY_IT_LIFETIME_SECS: i64 = 600;
 fn try_it(state: &AppState, org: &Organization) -> Option<TryIt> {
     let admin = state.dashboard.config.admin_client_id.as_deref()?;
     let token = state
-        .mint_token_for(
+        .tokens()
+        .mint_for(
             admin,
             &state.identity.audience,
             &["read:organization_connections".to_owned()],

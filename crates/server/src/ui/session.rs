@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 use super::csrf::{same, Posted};
 use super::{render, Page, UiError};
 use crate::auth::attempts;
-use crate::ratelimit::middleware::now_ms;
+use crate::ratelimit::limits::now_ms;
 use crate::state::AppState;
 
 /// The key of the allowance shared by every source that failed recently.
@@ -281,7 +281,7 @@ async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> 
     // global allowance, so guessing from many sources stays bounded. A source with no recent
     // failure is always checked: the right credentials from a clean address always work.
     let source = attempts::source(&parts.extensions);
-    let now = now_ms(&state);
+    let now = now_ms(state.clock.as_ref());
     let limits = &state.attempts;
     if let Some(wait) = limits.dashboard_per_source.blocked(&source, now) {
         return locked(wait);

@@ -52,19 +52,19 @@ impl TestApp {
         let Command::Serve(settings) = Cli::try_parse_from_args(&args).command else {
             unreachable!()
         };
-        let mut prepared = bootstrap::prepare(&settings, 8443)
-            .await
-            .expect("bootstrap");
-        if let Some(clock) = clock {
-            prepared.state.clock = clock;
+        let prepared = match clock {
+            Some(clock) => bootstrap::prepare_with_clock(&settings, 8443, clock).await,
+            None => bootstrap::prepare(&settings, 8443).await,
         }
+        .expect("bootstrap");
         let router = orgwarden_server::server::router(prepared.state.clone());
         let scopes = bootstrap::admin_scopes();
         let admin_token = prepared
             .state
-            .mint_token(
+            .tokens()
+            .mint(
                 &prepared.admin.client_id,
-                &prepared.state.identity.audience,
+                &prepared.state.identity().audience,
                 &scopes,
             )
             .unwrap();
@@ -88,9 +88,10 @@ impl TestApp {
     pub fn token(&self, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
         self.state
-            .mint_token(
+            .tokens()
+            .mint(
                 &self.admin.client_id,
-                &self.state.identity.audience,
+                &self.state.identity().audience,
                 &scopes,
             )
             .unwrap()
@@ -172,7 +173,7 @@ impl TestApp {
 
     /// `POST /oauth/token` (client credentials, Management API audience) as a client would.
     pub async fn client_token(&self, client_id: &str, secret: &str) -> Response {
-        let aud = self.state.identity.audience.clone();
+        let aud = self.state.identity().audience.clone();
         self.call(
             Method::POST,
             "/oauth/token",

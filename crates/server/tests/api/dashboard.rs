@@ -566,7 +566,7 @@ async fn clients_get_a_secret_once_and_scopes_by_checkbox() {
                 "grant_type": "client_credentials",
                 "client_id": admin,
                 "client_secret": app.admin.client_secret,
-                "audience": app.state.identity.audience,
+                "audience": app.state.identity().audience,
             })),
         )
         .await;
@@ -738,10 +738,9 @@ async fn connections_are_created_filtered_and_deleted_with_their_organizations_l
 #[tokio::test]
 async fn the_dashboard_password_signs_in_when_set() {
     let app = TestApp::new().await;
-    let mut state = app.state.clone();
-    let mut config = state.dashboard.config.clone();
+    let mut config = app.state.dashboard().config.clone();
     config.password = Some("correct horse".into());
-    state.dashboard = Arc::new(orgwarden_server::ui::session::Dashboard::new(config));
+    let state = app.state.with_dashboard(config);
     let app = app.with_state(state);
     let r = try_sign_in(&app, &[("password", "wrong horse")]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

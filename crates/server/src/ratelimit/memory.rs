@@ -93,6 +93,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_peek_sees_what_was_taken_and_takes_nothing() {
+        let l = MemoryLimiter::new();
+        let b = [bucket("global", 2, 1.0)];
+        let d = l.peek(&b, 0).await.unwrap();
+        assert_eq!(
+            (d.allowed, d.remaining),
+            (true, 2),
+            "an unknown bucket is full"
+        );
+        l.acquire(&b, 0).await.unwrap();
+        l.acquire(&b, 0).await.unwrap();
+        for _ in 0..3 {
+            let d = l.peek(&b, 0).await.unwrap();
+            assert_eq!((d.allowed, d.remaining, d.limit), (false, 0, 2));
+        }
+        assert_eq!(l.peek(&b, 1_000).await.unwrap().remaining, 1, "refilled");
+        assert!(
+            l.acquire(&b, 1_000).await.unwrap().allowed,
+            "peeks took nothing"
+        );
+    }
+
+    #[tokio::test]
     async fn a_refusal_takes_nothing_from_the_other_buckets() {
         let l = MemoryLimiter::new();
         let t = 0;

@@ -341,6 +341,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_peek_agrees_with_the_memory_limiter_and_takes_nothing() {
+        let Some(url) = redis_url() else { return };
+        let (redis, memory) = (limiter(&url).await, MemoryLimiter::new());
+        let b = [bucket("global", 3, 2.0), bucket("group", 2, 0.5)];
+        let t0 = 1_700_000_000_000;
+        let peek_both = |at| {
+            let (redis, memory, b) = (&redis, &memory, &b);
+            async move {
+                let d = redis.peek(b, at).await.unwrap();
+                assert_eq!(d, memory.peek(b, at).await.unwrap(), "at {at}");
+                d
+            }
+        };
+        assert_eq!(peek_both(t0).await.remaining, 2, "unknown buckets are full");
+        for _ in 0..2 {
+            redis.acquire(&b, t0).await.unwrap();
+            memory.acquire(&b, t0).await.unwrap();
+        }
+        for at in [t0, t0, t0 + 700, t0 + 2_000] {
+            peek_both(at).await;
+        }
+        assert!(
+            redis.acquire(&b, t0 + 2_000).await.unwrap().allowed,
+            "peeks took nothing"
+        );
+    }
+
+    #[tokio::test]
     async fn exact_refusal_after_the_burst_then_refill() {
         let Some(url) = redis_url() else { return };
         let l = limiter(&url).await;

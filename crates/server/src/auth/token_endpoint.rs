@@ -1,13 +1,16 @@
-//! `POST /oauth/token` with `grant_type=client_credentials`, as Auth0: the body as JSON or as a
-//! form, the secret in the body or by HTTP Basic, scopes from the client's grant (narrowed by
-//! `scope`), errors in the OAuth shape `{error, error_description}`.
+//! `POST /oauth/token`, as Auth0: the body as JSON or as a form, the client's secret in the body
+//! or by HTTP Basic, errors in the OAuth shape `{error, error_description}`. What every grant
+//! shares (parsing, client authentication, failed-attempt limits, the client's bucket) is done
+//! once in [`issue`]; each grant type then has its own function ([`Grant`]).
 
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use orgwarden_domain::client::Client;
 use orgwarden_domain::ids::ClientId;
 use serde_json::{json, Map, Value};
 
@@ -195,24 +198,53 @@ async fn issue(
             "Missing required parameter: grant_type",
         )
     })?;
-    if grant_type != "client_credentials" {
+    let Some(grant) = Grant::parse(grant_type) else {
         return Err(oauth(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             format!("Unsupported grant type: {grant_type}"),
         ));
+    };
+    let client = authenticate_client(state, &parts, &params).await?;
+    spend_bucket(state, &client, limited).await?;
+    match grant {
+        Grant::ClientCredentials => client_credentials(state, &client, &params).await,
     }
+}
+
+/// The grant types this endpoint issues tokens for, each with its own function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    ClientCredentials,
+}
+
+impl Grant {
+    fn parse(grant_type: &str) -> Option<Grant> {
+        match grant_type {
+            "client_credentials" => Some(Grant::ClientCredentials),
+            _ => None,
+        }
+    }
+}
+
+/// The client the request authenticates as (secret in the body or by HTTP Basic), counting a
+/// failure against the source's and the client's failed-attempt limits.
+async fn authenticate_client(
+    state: &Endpoint,
+    parts: &Parts,
+    params: &Map<String, Value>,
+) -> Result<Client, OAuthError> {
     let (client_id, secret) = match basic_credentials(&parts.headers) {
         Some(creds) => creds,
         None => {
-            let id = param(&params, "client_id").ok_or_else(|| {
+            let id = param(params, "client_id").ok_or_else(|| {
                 oauth(
                     StatusCode::UNAUTHORIZED,
                     "access_denied",
                     "Missing required parameter: client_id",
                 )
             })?;
-            let secret = param(&params, "client_secret").ok_or_else(unauthorized)?;
+            let secret = param(params, "client_secret").ok_or_else(unauthorized)?;
             (id.to_owned(), secret.to_owned())
         }
     };
@@ -255,10 +287,18 @@ async fn issue(
     if !client.verify_secret(&secret) {
         return Err(failed());
     }
-    let client_id = id;
+    Ok(client)
+}
+
+/// Takes a token from the authenticated client's bucket; `limited` receives where it stands.
+async fn spend_bucket(
+    state: &Endpoint,
+    client: &Client,
+    limited: &mut Option<Decision>,
+) -> Result<(), OAuthError> {
     let decision = state
         .limits
-        .acquire(&state.limits.plan().token_buckets(client_id.as_str()))
+        .acquire(&state.limits.plan().token_buckets(client.client_id.as_str()))
         .await;
     let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
     *limited = Some(decision);
@@ -269,6 +309,17 @@ async fn issue(
             message,
         ));
     }
+    Ok(())
+}
+
+/// `client_credentials`: a machine token for an audience the client has a grant on, with the
+/// grant's scopes (narrowed by `scope`).
+async fn client_credentials(
+    state: &Endpoint,
+    client: &Client,
+    params: &Map<String, Value>,
+) -> Result<Value, OAuthError> {
+    let client_id = &client.client_id;
     if !client.allows_client_credentials() {
         return Err(OAuthError {
             uri: Some("https://auth0.com/docs/clients/client-grant-types"),
@@ -279,7 +330,7 @@ async fn issue(
             )
         });
     }
-    let audience = param(&params, "audience").ok_or_else(|| {
+    let audience = param(params, "audience").ok_or_else(|| {
         oauth(
             StatusCode::FORBIDDEN,
             "access_denied",
@@ -318,7 +369,7 @@ async fn issue(
             format!("Client \"{client_id}\" is not authorized to access resource server \"{audience}\". You need to create a \"client-grant\" associated to this API."),
         ));
     };
-    let scopes: Vec<String> = match param(&params, "scope") {
+    let scopes: Vec<String> = match param(params, "scope") {
         Some(asked) => {
             // Each scope once, in the order asked: a repeated scope adds nothing but length.
             let mut asked: Vec<&str> = asked.split_whitespace().collect();

@@ -1,5 +1,5 @@
 //! What operators use rather than API clients: injected faults, metrics, the database pool's
-//! gauge. One sub-state of [`crate::state::AppState`].
+//! gauge. One sub-state of `AppState`.
 
 use std::sync::Arc;
 

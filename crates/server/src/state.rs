@@ -21,21 +21,21 @@ use crate::ratelimit::limits::Limits;
 use crate::ratelimit::memory::MemoryLimiter;
 use crate::ratelimit::plan::Plan;
 use crate::ratelimit::RateLimiter;
-use crate::ui::session::{Dashboard, DashboardConfig};
+use crate::ui::dashboard::{Dashboard, DashboardConfig};
 
 pub use crate::tenant::{Identity, Tenant};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub(crate) store: DynStore,
-    pub(crate) identity: Arc<Identity>,
-    pub(crate) clock: Arc<dyn Clock>,
+    store: DynStore,
+    identity: Arc<Identity>,
+    clock: Arc<dyn Clock>,
     tokens: Arc<Tokens>,
     limits: Arc<Limits>,
     /// Failed client authentications and sign-ins, counted apart from any quota.
-    pub(crate) attempts: Arc<AttemptLimits>,
+    attempts: Arc<AttemptLimits>,
     /// The web dashboard's sign-in settings and sessions.
-    pub(crate) dashboard: Arc<Dashboard>,
+    dashboard: Arc<Dashboard>,
     operations: Arc<Operations>,
 }
 

@@ -1,5 +1,5 @@
 //! The tenant's data and public identity: what most Management API and dashboard handlers need
-//! (storage, who this server is, the time), as one sub-state of [`crate::state::AppState`].
+//! (storage, who this server is, the time), as one sub-state of `AppState`.
 
 use std::sync::Arc;
 

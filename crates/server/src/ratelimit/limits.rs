@@ -1,5 +1,5 @@
 //! The plan and the limiter that keeps its buckets: one sub-state of
-//! [`crate::state::AppState`], used by the Management API's bearer-token extractor and by the
+//! `AppState`, used by the Management API's bearer-token extractor and by the
 //! token endpoint.
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::Posted;
+use super::pages::Pages;
 use super::{
     ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiError, UiResult,
 };
@@ -55,7 +56,7 @@ struct ListPage {
 }
 
 async fn list_page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     from: Option<String>,
     name: String,
@@ -86,7 +87,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> UiResult<Response> {
@@ -107,7 +108,7 @@ struct ViewPage {
 }
 
 async fn view_page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     client: Client,
     secret: Option<String>,
@@ -132,7 +133,7 @@ async fn view_page(
     })
 }
 
-async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
+async fn create(State(state): State<Pages>, posted: Posted) -> UiResult<Response> {
     let name = posted.form.get("name").trim().to_owned();
     let body = json!({"name": name, "app_type": "non_interactive"});
     let made = match NewClient::from_json(&body) {
@@ -163,7 +164,7 @@ struct NoticeQuery {
 }
 
 async fn view(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
@@ -174,7 +175,7 @@ async fn view(
 }
 
 async fn rotate(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -199,7 +200,7 @@ async fn rotate(
 }
 
 async fn grant(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {

@@ -7,8 +7,10 @@ pub mod assets;
 pub mod clients;
 pub mod connections;
 pub mod csrf;
+pub mod dashboard;
 pub mod org_connections;
 pub mod organizations;
+pub mod pages;
 pub mod session;
 
 use askama::Template;

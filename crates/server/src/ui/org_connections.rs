@@ -20,6 +20,7 @@ use serde_json::json;
 
 use super::csrf::Posted;
 use super::organizations::org_id;
+use super::pages::Pages;
 use super::{ok, render, see_other, Errors, FormError, Page, SignedIn, UiError, UiResult};
 use crate::state::AppState;
 
@@ -123,7 +124,7 @@ struct ShowQuery {
     notice: Option<String>,
 }
 
-async fn enabled(state: &AppState, org: &OrgId) -> UiResult<Vec<EnabledConnection>> {
+async fn enabled(state: &Pages, org: &OrgId) -> UiResult<Vec<EnabledConnection>> {
     let max = u32::try_from(MAX_PER_ORGANIZATION).unwrap_or(10) * 5;
     Ok(state
         .store
@@ -134,7 +135,7 @@ async fn enabled(state: &AppState, org: &OrgId) -> UiResult<Vec<EnabledConnectio
 
 /// The tenant's connections not enabled for the organization whose name contains `pick`.
 async fn candidates(
-    state: &AppState,
+    state: &Pages,
     enabled: &[EnabledConnection],
     pick: &str,
 ) -> UiResult<(Vec<Connection>, bool)> {
@@ -175,10 +176,10 @@ async fn candidates(
 /// left behind (a screenshot, a shell history, a session signed out) soon stops working.
 pub const TRY_IT_LIFETIME_SECS: i64 = 600;
 
-fn try_it(state: &AppState, org: &Organization) -> Option<TryIt> {
+fn try_it(state: &Pages, org: &Organization) -> Option<TryIt> {
     let admin = state.dashboard.config.admin_client_id.as_deref()?;
     let token = state
-        .tokens()
+        .tokens
         .mint_for(
             admin,
             &state.identity.audience,
@@ -223,7 +224,7 @@ struct Render {
 }
 
 async fn page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     org: Organization,
     enabled: &[EnabledConnection],
@@ -248,7 +249,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
@@ -271,7 +272,7 @@ async fn show(
 }
 
 async fn enable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -333,7 +334,7 @@ async fn enable(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path((id, cid)): Path<(String, String)>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -406,7 +407,7 @@ struct DisablePage {
 }
 
 async fn confirm_disable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path((id, cid)): Path<(String, String)>,
 ) -> UiResult<Response> {
@@ -425,7 +426,7 @@ async fn confirm_disable(
 }
 
 async fn disable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path((id, cid)): Path<(String, String)>,
     _posted: Posted,
 ) -> UiResult<Response> {

@@ -13,8 +13,7 @@ use crate::api::json::{no_content, JsonBody, Reply};
 use crate::api::path::Path;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::faults::{Rule, SCOPE};
-use crate::operations::Operations;
+use crate::faults::{Faults, Rule, SCOPE};
 use crate::state::AppState;
 
 const FAULTS: &[&str] = &[SCOPE];
@@ -25,36 +24,36 @@ pub fn router() -> Router<AppState> {
         .route("/faults/{id}", delete(remove))
 }
 
-async fn list(State(operations): State<Arc<Operations>>, p: Principal) -> ApiResult<Reply> {
+async fn list(State(faults): State<Arc<Faults>>, p: Principal) -> ApiResult<Reply> {
     p.require(FAULTS)?;
-    Ok(Reply::ok(json!(operations.faults.list())))
+    Ok(Reply::ok(json!(faults.list())))
 }
 
 async fn add(
-    State(operations): State<Arc<Operations>>,
+    State(faults): State<Arc<Faults>>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(FAULTS)?;
     let rule = Rule::from_json(&body)?;
     tracing::warn!(fault = %rule.id, rule = ?rule, "fault rule added");
-    operations.faults.add(rule.clone());
+    faults.add(rule.clone());
     Ok(Reply::created(json!(rule)))
 }
 
-async fn clear(State(operations): State<Arc<Operations>>, p: Principal) -> ApiResult<Response> {
+async fn clear(State(faults): State<Arc<Faults>>, p: Principal) -> ApiResult<Response> {
     p.require(FAULTS)?;
-    operations.faults.clear();
+    faults.clear();
     tracing::warn!("fault rules cleared");
     Ok(no_content())
 }
 
 async fn remove(
-    State(operations): State<Arc<Operations>>,
+    State(faults): State<Arc<Faults>>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     p.require(FAULTS)?;
-    operations.faults.remove(&id);
+    faults.remove(&id);
     Ok(no_content())
 }

@@ -14,7 +14,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::operations::Operations;
 use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware::set_headers;
 use crate::ratelimit::{Decision, UNLIMITED};
@@ -180,7 +179,7 @@ impl Faults {
 
 /// Applies injected faults before anything else handles the request.
 pub async fn inject(
-    State(operations): State<Arc<Operations>>,
+    State(faults): State<Arc<Faults>>,
     State(limits): State<Arc<Limits>>,
     req: Request,
     next: Next,
@@ -188,7 +187,7 @@ pub async fn inject(
     if req.uri().path().starts_with("/orgwarden/") {
         return next.run(req).await;
     }
-    let Some((id, action)) = operations.faults.take(req.method(), req.uri().path()) else {
+    let Some((id, action)) = faults.take(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
     tracing::warn!(fault = %id, action = ?action, method = %req.method(), path = %req.uri().path(), "injected fault");

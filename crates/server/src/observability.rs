@@ -9,13 +9,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use crate::api::json::Reply;
-use crate::operations::Operations;
+
+/// The request id header: the caller's, or one we make (see `server::request_id`).
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 use crate::ratelimit::limits::Limits;
 use crate::tenant::Tenant;
 
@@ -170,7 +172,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     let method = req.method().as_str().to_owned();
     let request_id = req
         .headers()
-        .get(crate::server::REQUEST_ID)
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
@@ -184,16 +186,6 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     let status = resp.status().as_u16();
     metrics.record(route, &method, status, seconds);
     tracing::info!(target: "orgwarden::access", %method, route, status, ms = seconds * 1000.0, request_id, "request");
-    resp
-}
-
-pub async fn metrics(State(operations): State<Arc<Operations>>) -> Response {
-    let body = operations.metrics.render(operations.pool_status());
-    let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
     resp
 }
 

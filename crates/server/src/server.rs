@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -15,7 +15,7 @@ use crate::error::{error_json, ApiError};
 use crate::ratelimit::limits::Limits;
 use crate::state::AppState;
 
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub use crate::observability::REQUEST_ID;
 
 /// Unknown paths: Auth0's JSON 404 (the dashboard has its own HTML 404 under `/dashboard`).
 async fn not_found() -> ApiError {
@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard/", get(crate::ui::home))
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
-        .route("/metrics", get(crate::observability::metrics))
+        .route("/metrics", get(crate::operations::metrics))
         .route("/oauth/token", post(crate::auth::token_endpoint::token))
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(

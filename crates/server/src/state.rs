@@ -16,6 +16,7 @@ use crate::auth::attempts::AttemptLimits;
 use crate::auth::keys::KeyRing;
 use crate::auth::sealing::MasterKey;
 use crate::auth::tokens::Tokens;
+use crate::faults::Faults;
 use crate::operations::{Operations, PoolGauge};
 use crate::ratelimit::limits::Limits;
 use crate::ratelimit::memory::MemoryLimiter;
@@ -208,6 +209,12 @@ impl FromRef<AppState> for Arc<AttemptLimits> {
 impl FromRef<AppState> for Arc<Dashboard> {
     fn from_ref(s: &AppState) -> Self {
         s.dashboard.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Faults> {
+    fn from_ref(s: &AppState) -> Self {
+        s.operations.faults.clone()
     }
 }
 

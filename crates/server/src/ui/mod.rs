@@ -22,7 +22,7 @@ use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::Error as DomainError;
 
-use crate::server::REQUEST_ID;
+use crate::observability::REQUEST_ID;
 use crate::state::AppState;
 
 pub use session::SignedIn;

@@ -1,6 +1,8 @@
 //! orgwarden's own admin API, apart from Auth0's surface: `/orgwarden/v1/faults`
 //! (scope `orgwarden:faults`) sets injected faults for testing clients.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{delete, get};
@@ -11,7 +13,7 @@ use crate::api::json::{no_content, JsonBody, Reply};
 use crate::api::path::Path;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::faults::{Rule, SCOPE};
+use crate::faults::{Faults, Rule, SCOPE};
 use crate::state::AppState;
 
 const FAULTS: &[&str] = &[SCOPE];
@@ -22,36 +24,36 @@ pub fn router() -> Router<AppState> {
         .route("/faults/{id}", delete(remove))
 }
 
-async fn list(State(state): State<AppState>, p: Principal) -> ApiResult<Reply> {
+async fn list(State(faults): State<Arc<Faults>>, p: Principal) -> ApiResult<Reply> {
     p.require(FAULTS)?;
-    Ok(Reply::ok(json!(state.faults.list())))
+    Ok(Reply::ok(json!(faults.list())))
 }
 
 async fn add(
-    State(state): State<AppState>,
+    State(faults): State<Arc<Faults>>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(FAULTS)?;
     let rule = Rule::from_json(&body)?;
     tracing::warn!(fault = %rule.id, rule = ?rule, "fault rule added");
-    state.faults.add(rule.clone());
+    faults.add(rule.clone());
     Ok(Reply::created(json!(rule)))
 }
 
-async fn clear(State(state): State<AppState>, p: Principal) -> ApiResult<Response> {
+async fn clear(State(faults): State<Arc<Faults>>, p: Principal) -> ApiResult<Response> {
     p.require(FAULTS)?;
-    state.faults.clear();
+    faults.clear();
     tracing::warn!("fault rules cleared");
     Ok(no_content())
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(faults): State<Arc<Faults>>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     p.require(FAULTS)?;
-    state.faults.remove(&id);
+    faults.remove(&id);
     Ok(no_content())
 }

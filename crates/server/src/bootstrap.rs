@@ -46,8 +46,7 @@ pub fn admin_scopes() -> Vec<String> {
         .collect()
 }
 
-/// Reports a backend's pool: (open, idle) connections.
-pub type PoolGauge = Arc<dyn Fn() -> (usize, usize) + Send + Sync>;
+pub use crate::operations::PoolGauge;
 
 /// Opens the store named by a database URL (creating or upgrading its schema).
 pub async fn open_store(url: &str) -> anyhow::Result<DynStore> {
@@ -228,6 +227,15 @@ fn check_dashboard_password(password: Option<&str>) -> anyhow::Result<()> {
 }
 
 pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared> {
+    prepare_with_clock(settings, port, Arc::new(SystemClock)).await
+}
+
+/// [`prepare`] with a clock of the caller's (tests move one by hand).
+pub async fn prepare_with_clock(
+    settings: &Settings,
+    port: u16,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Prepared> {
     check_dashboard_password(settings.dashboard_password.as_deref())?;
     let master = MasterKey::from_settings(
         settings.master_key.as_ref(),
@@ -235,7 +243,6 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
     )?
     .map(Arc::new);
     private_data_dir(&settings.data_dir)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (store, pool) = open_store_with_gauge(&settings.database_url()).await?;
     let keys = key_ring(
         &store,
@@ -254,13 +261,13 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
         Some(url) => Arc::new(SharedLimiter::new(url, &settings.redis_prefix).await),
         None => Arc::new(MemoryLimiter::new()),
     };
-    let mut state = AppState::new(store, keys, identity, clock)
-        .with_rate_limit(settings.rate_limit.clone(), limiter);
-    state.pool = pool;
-    state.master_key = master;
     let ca = settings.tls_dir().join("ca.pem");
-    state.dashboard = Arc::new(crate::ui::session::Dashboard::new(
-        crate::ui::session::DashboardConfig {
+    let state = AppState::builder(store, keys, identity)
+        .clock(clock)
+        .rate_limit(settings.rate_limit.clone(), limiter)
+        .pool(pool)
+        .master_key(master)
+        .dashboard(crate::ui::session::DashboardConfig {
             admin_client_id: Some(admin.client_id.clone()),
             password: settings
                 .dashboard_password
@@ -269,8 +276,8 @@ pub async fn prepare(settings: &Settings, port: u16) -> anyhow::Result<Prepared>
             secure_cookies: settings.tls_enabled(),
             cacert: (settings.tls_enabled() && settings.tls_cert.is_none())
                 .then(|| ca.display().to_string()),
-        },
-    ));
+        })
+        .build();
     Ok(Prepared {
         state,
         admin,

@@ -96,7 +96,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         admin,
         admin_created,
     } = bootstrap::prepare(&settings, addr.port()).await?;
-    let identity = state.identity.clone();
+    let identity = state.identity().clone();
 
     let (tls_config, ca) = if settings.tls_enabled() {
         let files = match (&settings.tls_cert, &settings.tls_key) {
@@ -128,7 +128,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         identity.domain, identity.issuer, identity.audience
     );
     println!("  database: {}", settings.database_url());
-    if state.master_key.is_some() {
+    if state.tokens().master_key().is_some() {
         println!("  keys:     signing keys encrypted with the master key");
     } else {
         println!("  WARNING:  signing keys are stored UNENCRYPTED; set ORGWARDEN_MASTER_KEY or ORGWARDEN_MASTER_KEY_FILE (see `orgwarden master-key generate`)");
@@ -162,7 +162,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         identity.base_url, admin.client_id, identity.audience
     );
 
-    crate::auth::rotation::spawn_refresh(state.clone());
+    crate::auth::rotation::spawn_refresh(state.tokens_handle(), state.store().clone());
     server::serve(
         listener,
         tls_config,
@@ -181,9 +181,10 @@ async fn token(settings: Settings, scopes: Vec<String>) -> anyhow::Result<()> {
         bootstrap::prepare(&settings, settings.listen.port()).await?;
     let id = orgwarden_domain::ids::ClientId::parse(&admin.client_id)
         .context("admin-client.json has a bad client_id")?;
+    let audience = &state.identity().audience;
     let grant = state
-        .store
-        .find_grant(&id, &state.identity.audience)
+        .store()
+        .find_grant(&id, audience)
         .await?
         .context("the admin client has no grant on the Management API")?;
     let scopes = if scopes.is_empty() {
@@ -198,7 +199,7 @@ async fn token(settings: Settings, scopes: Vec<String>) -> anyhow::Result<()> {
     };
     println!(
         "{}",
-        state.mint_token(&admin.client_id, &state.identity.audience, &scopes)?
+        state.tokens().mint(&admin.client_id, audience, &scopes)?
     );
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! `/orgwarden/v1/faults` (scope `orgwarden:faults`, not part of Auth0's API); every injected
 //! fault is logged.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -14,9 +14,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware::set_headers;
 use crate::ratelimit::{Decision, UNLIMITED};
-use crate::state::AppState;
 
 pub const SCOPE: &str = "orgwarden:faults";
 
@@ -178,11 +178,16 @@ impl Faults {
 }
 
 /// Applies injected faults before anything else handles the request.
-pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn inject(
+    State(faults): State<Arc<Faults>>,
+    State(limits): State<Arc<Limits>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.uri().path().starts_with("/orgwarden/") {
         return next.run(req).await;
     }
-    let Some((id, action)) = state.faults.take(req.method(), req.uri().path()) else {
+    let Some((id, action)) = faults.take(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
     tracing::warn!(fault = %id, action = ?action, method = %req.method(), path = %req.uri().path(), "injected fault");
@@ -196,9 +201,9 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
             ApiError::Injected(status).into_response()
         }
         Action::RateLimit => {
-            let now = state.clock.now().unix_timestamp();
-            let limit = state
-                .plan
+            let now = limits.now_ms().div_euclid(1000);
+            let limit = limits
+                .plan()
                 .global
                 .as_ref()
                 .map(|l| l.burst)

@@ -9,13 +9,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use crate::api::json::Reply;
-use crate::state::AppState;
+
+/// The request id header: the caller's, or one we make (see `server::request_id`).
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+use crate::ratelimit::limits::Limits;
+use crate::tenant::Tenant;
 
 /// Latency histogram bounds, seconds.
 const BOUNDS: [f64; 12] = [
@@ -168,7 +172,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     let method = req.method().as_str().to_owned();
     let request_id = req
         .headers()
-        .get(crate::server::REQUEST_ID)
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
@@ -185,16 +189,6 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     resp
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(state.pool_status());
-    let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    resp
-}
-
 pub async fn healthz() -> Reply {
     Reply::ok(json!({ "status": "ok" }))
 }
@@ -202,14 +196,14 @@ pub async fn healthz() -> Reply {
 /// 200 when storage answers, 503 otherwise. The shared rate limiter's state is reported but
 /// does not make the instance unready: without it requests are served unlimited (fail open),
 /// and taking every instance out of a load balancer because Redis is down would be worse.
-pub async fn readyz(State(state): State<AppState>) -> Reply {
+pub async fn readyz(State(tenant): State<Tenant>, State(limits): State<Arc<Limits>>) -> Reply {
     let within = std::time::Duration::from_secs(2);
-    let database = match tokio::time::timeout(within, state.store.signing_keys()).await {
+    let database = match tokio::time::timeout(within, tenant.store.signing_keys()).await {
         Ok(Ok(_)) => "ok".to_owned(),
         Ok(Err(e)) => format!("error: {e}"),
         Err(_) => "error: timed out".to_owned(),
     };
-    let limiter = match tokio::time::timeout(within, state.limiter.ping()).await {
+    let limiter = match tokio::time::timeout(within, limits.limiter().ping()).await {
         Ok(Ok(())) => "ok".to_owned(),
         Ok(Err(e)) => format!("unavailable, serving without limits: {e}"),
         Err(_) => "unavailable, serving without limits: timed out".to_owned(),

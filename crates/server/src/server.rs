@@ -1,7 +1,9 @@
 //! The HTTP application; serving it (limits, TLS, graceful shutdown) is in `serving`.
 
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Request};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -10,9 +12,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::json::json_response;
 use crate::error::{error_json, ApiError};
+use crate::ratelimit::limits::Limits;
 use crate::state::AppState;
 
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub use crate::observability::REQUEST_ID;
 
 /// Unknown paths: Auth0's JSON 404 (the dashboard has its own HTML 404 under `/dashboard`).
 async fn not_found() -> ApiError {
@@ -52,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .nest(
             "/api/v2",
             crate::api::router().layer(middleware::from_fn_with_state(
-                state.clone(),
+                Arc::<Limits>::from_ref(&state),
                 crate::ratelimit::middleware::limit_api,
             )),
         )
@@ -62,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard/", get(crate::ui::home))
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
-        .route("/metrics", get(crate::observability::metrics))
+        .route("/metrics", get(crate::operations::metrics))
         .route("/oauth/token", post(crate::auth::token_endpoint::token))
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(
@@ -77,7 +80,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
-            state.metrics.clone(),
+            state.operations().metrics.clone(),
             crate::observability::track,
         ))
         .layer(middleware::from_fn(request_id))

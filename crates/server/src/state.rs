@@ -1,173 +1,225 @@
-//! What every request handler shares: storage, the key ring, the public identity of this
-//! server, and the clock. No globals.
+//! What every request handler shares, as sub-states that handlers and middleware extract on
+//! their own (`State<Tenant>`, `State<Arc<Tokens>>`, …, through [`FromRef`]): storage and
+//! identity, tokens, rate limits, failed-attempt limits, the dashboard's sessions, operations.
+//! Built once by [`StateBuilder`] and never changed after. No globals.
+//!
+//! Only the router's assembly knows this type; each sub-state lives in the module whose
+//! behaviour it is and knows nothing of the others' hub.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use orgwarden_domain::clock::Clock;
+use axum::extract::FromRef;
+use orgwarden_domain::clock::{Clock, SystemClock};
 use orgwarden_domain::store::DynStore;
 
-use crate::auth::cache::TokenCache;
-use crate::auth::keys::{Claims, KeyRing};
+use crate::auth::attempts::AttemptLimits;
+use crate::auth::keys::KeyRing;
 use crate::auth::sealing::MasterKey;
-use crate::error::TokenError;
+use crate::auth::tokens::Tokens;
 use crate::faults::Faults;
-use crate::observability::{Metrics, Verification};
+use crate::operations::{Operations, PoolGauge};
+use crate::ratelimit::limits::Limits;
 use crate::ratelimit::memory::MemoryLimiter;
 use crate::ratelimit::plan::Plan;
 use crate::ratelimit::RateLimiter;
+use crate::ui::dashboard::{Dashboard, DashboardConfig};
 
-/// The server's public identity, derived from its domain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// `localhost:8443`: what SDKs are given as `domain`.
-    pub domain: String,
-    /// `https://localhost:8443/`: the `iss` of every token.
-    pub issuer: String,
-    /// `https://localhost:8443/api/v2/`: the Management API's audience.
-    pub audience: String,
-    /// Where clients reach us (`https://…` or `http://…` when TLS is off).
-    pub base_url: String,
-    /// Lifetime of issued tokens, seconds.
-    pub token_lifetime: i64,
-}
-
-impl Identity {
-    pub fn new(domain: &str, tls: bool, token_lifetime: i64) -> Self {
-        let scheme = if tls { "https" } else { "http" };
-        Identity {
-            domain: domain.to_owned(),
-            issuer: format!("https://{domain}/"),
-            audience: format!("https://{domain}/api/v2/"),
-            base_url: format!("{scheme}://{domain}"),
-            token_lifetime,
-        }
-    }
-
-    /// Accepts the Management API audience with or without its trailing slash.
-    pub fn is_management_audience(&self, audience: &str) -> bool {
-        audience == self.audience || format!("{audience}/") == self.audience
-    }
-}
+pub use crate::tenant::{Identity, Tenant};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: DynStore,
-    pub keys: Arc<RwLock<Arc<KeyRing>>>,
-    /// Held while the key ring is reloaded from storage (see `auth::rotation::refresh`).
-    pub key_reload: Arc<tokio::sync::Mutex<()>>,
-    /// Seals new signing keys and opens stored ones; `None`: keys are stored unencrypted.
-    pub master_key: Option<Arc<MasterKey>>,
-    pub identity: Arc<Identity>,
-    pub clock: Arc<dyn Clock>,
-    pub verified: Arc<TokenCache>,
-    pub plan: Arc<Plan>,
-    pub limiter: Arc<dyn RateLimiter>,
-    pub faults: Arc<Faults>,
-    pub metrics: Arc<Metrics>,
-    /// The web dashboard's sign-in settings and sessions.
-    pub dashboard: Arc<crate::ui::session::Dashboard>,
+    store: DynStore,
+    identity: Arc<Identity>,
+    clock: Arc<dyn Clock>,
+    tokens: Arc<Tokens>,
+    limits: Arc<Limits>,
     /// Failed client authentications and sign-ins, counted apart from any quota.
-    pub attempts: Arc<crate::auth::attempts::AttemptLimits>,
-    /// The database pool's (open, idle) connections, where the backend has a pool.
-    pub pool: Option<Arc<dyn Fn() -> (usize, usize) + Send + Sync>>,
+    attempts: Arc<AttemptLimits>,
+    /// The web dashboard's sign-in settings and sessions.
+    dashboard: Arc<Dashboard>,
+    operations: Arc<Operations>,
 }
 
 impl AppState {
-    pub fn new(store: DynStore, keys: KeyRing, identity: Identity, clock: Arc<dyn Clock>) -> Self {
+    /// A state over `store` and `keys`, for `identity`; the rest defaults as documented on
+    /// [`StateBuilder`].
+    pub fn builder(store: DynStore, keys: KeyRing, identity: Identity) -> StateBuilder {
+        StateBuilder {
+            store,
+            keys,
+            identity,
+            clock: Arc::new(SystemClock),
+            plan: Plan::default(),
+            limiter: Arc::new(MemoryLimiter::new()),
+            master_key: None,
+            pool: None,
+            dashboard: DashboardConfig::default(),
+        }
+    }
+
+    pub fn store(&self) -> &DynStore {
+        &self.store
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    /// The tokens, for a task that outlives a request (the key-ring refresh).
+    pub fn tokens_handle(&self) -> Arc<Tokens> {
+        self.tokens.clone()
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn attempts(&self) -> &AttemptLimits {
+        &self.attempts
+    }
+
+    pub fn dashboard(&self) -> &Dashboard {
+        &self.dashboard
+    }
+
+    pub fn operations(&self) -> &Operations {
+        &self.operations
+    }
+
+    /// The same state over another store (as after copying the data elsewhere).
+    pub fn over_store(&self, store: DynStore) -> AppState {
         AppState {
             store,
-            keys: Arc::new(RwLock::new(Arc::new(keys))),
-            key_reload: Arc::new(tokio::sync::Mutex::new(())),
-            master_key: None,
-            identity: Arc::new(identity),
-            clock,
-            verified: Arc::new(TokenCache::default()),
-            plan: Arc::new(Plan::default()),
-            limiter: Arc::new(MemoryLimiter::new()),
-            faults: Arc::new(Faults::default()),
-            attempts: Arc::default(),
-            metrics: Arc::new(Metrics::default()),
-            dashboard: Arc::new(crate::ui::session::Dashboard::default()),
-            pool: None,
+            ..self.clone()
         }
+    }
+
+    /// The same state with another dashboard (its sessions start empty).
+    pub fn with_dashboard(&self, config: DashboardConfig) -> AppState {
+        AppState {
+            dashboard: Arc::new(Dashboard::new(config)),
+            ..self.clone()
+        }
+    }
+}
+
+/// Builds an [`AppState`]. Defaults: the system clock, the `dev` plan on buckets in this
+/// process, keys stored unsealed, no pool gauge, a dashboard with no admin client.
+pub struct StateBuilder {
+    store: DynStore,
+    keys: KeyRing,
+    identity: Identity,
+    clock: Arc<dyn Clock>,
+    plan: Plan,
+    limiter: Arc<dyn RateLimiter>,
+    master_key: Option<Arc<MasterKey>>,
+    pool: Option<PoolGauge>,
+    dashboard: DashboardConfig,
+}
+
+impl StateBuilder {
+    pub fn clock(self, clock: Arc<dyn Clock>) -> Self {
+        StateBuilder { clock, ..self }
     }
 
     /// Uses `plan` with buckets kept by `limiter`.
-    pub fn with_rate_limit(mut self, plan: Plan, limiter: Arc<dyn RateLimiter>) -> Self {
-        self.plan = Arc::new(plan);
-        self.limiter = limiter;
-        self
-    }
-
-    pub fn key_ring(&self) -> Arc<KeyRing> {
-        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Verifies a bearer token, from the cache of recently verified tokens when possible.
-    pub fn verify_token(&self, token: &str) -> Result<Arc<Claims>, TokenError> {
-        let now = self.clock.now().unix_timestamp();
-        if let Some(claims) = self.verified.get(token, now) {
-            self.metrics.verification(Verification::Cached);
-            return Ok(claims);
+    pub fn rate_limit(self, plan: Plan, limiter: Arc<dyn RateLimiter>) -> Self {
+        StateBuilder {
+            plan,
+            limiter,
+            ..self
         }
-        let verified =
-            self.key_ring()
-                .verify(token, &self.identity.issuer, &self.identity.audience);
-        let claims = match verified {
-            Ok(c) => {
-                self.metrics.verification(Verification::Verified);
-                c
-            }
-            Err(e) => {
-                self.metrics.verification(Verification::Refused);
-                return Err(e);
-            }
-        };
-        let claims = Arc::new(claims);
-        self.verified.insert(token, claims.clone(), now);
-        Ok(claims)
     }
 
-    pub fn pool_status(&self) -> Option<(usize, usize)> {
-        self.pool.as_ref().map(|f| f())
+    /// Seals new signing keys with `key` (and opens stored ones with it).
+    pub fn master_key(self, master_key: Option<Arc<MasterKey>>) -> Self {
+        StateBuilder { master_key, ..self }
     }
 
-    /// Replaces the key ring (after a rotation) and forgets every cached verification.
-    pub fn set_key_ring(&self, ring: KeyRing) {
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ring);
-        self.verified.clear();
+    pub fn pool(self, pool: Option<PoolGauge>) -> Self {
+        StateBuilder { pool, ..self }
     }
 
-    /// Signs an access token for `client_id` on `audience` with `scopes`, for the configured
-    /// token lifetime.
-    pub fn mint_token(
-        &self,
-        client_id: &str,
-        audience: &str,
-        scopes: &[String],
-    ) -> anyhow::Result<String> {
-        self.mint_token_for(client_id, audience, scopes, self.identity.token_lifetime)
+    pub fn dashboard(self, dashboard: DashboardConfig) -> Self {
+        StateBuilder { dashboard, ..self }
     }
 
-    /// Signs an access token that lives `lifetime` seconds.
-    pub fn mint_token_for(
-        &self,
-        client_id: &str,
-        audience: &str,
-        scopes: &[String],
-        lifetime: i64,
-    ) -> anyhow::Result<String> {
-        let now = self.clock.now().unix_timestamp();
-        let claims = Claims {
-            iss: self.identity.issuer.clone(),
-            sub: format!("{client_id}@clients"),
-            aud: audience.to_owned(),
-            iat: now,
-            exp: now + lifetime,
-            scope: scopes.join(" "),
-            gty: "client-credentials".into(),
-            azp: client_id.to_owned(),
-        };
-        self.key_ring().sign(&claims)
+    pub fn build(self) -> AppState {
+        let identity = Arc::new(self.identity);
+        let metrics = Arc::default();
+        AppState {
+            tokens: Arc::new(Tokens::new(
+                self.keys,
+                self.master_key,
+                identity.clone(),
+                self.clock.clone(),
+                Arc::clone(&metrics),
+            )),
+            limits: Arc::new(Limits::new(self.plan, self.limiter, self.clock.clone())),
+            attempts: Arc::default(),
+            dashboard: Arc::new(Dashboard::new(self.dashboard)),
+            operations: Arc::new(Operations {
+                metrics,
+                pool: self.pool,
+                ..Operations::default()
+            }),
+            store: self.store,
+            identity,
+            clock: self.clock,
+        }
+    }
+}
+
+impl FromRef<AppState> for Tenant {
+    fn from_ref(s: &AppState) -> Tenant {
+        Tenant {
+            store: s.store.clone(),
+            identity: s.identity.clone(),
+            clock: s.clock.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<Tokens> {
+    fn from_ref(s: &AppState) -> Self {
+        s.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Limits> {
+    fn from_ref(s: &AppState) -> Self {
+        s.limits.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<AttemptLimits> {
+    fn from_ref(s: &AppState) -> Self {
+        s.attempts.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Dashboard> {
+    fn from_ref(s: &AppState) -> Self {
+        s.dashboard.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Faults> {
+    fn from_ref(s: &AppState) -> Self {
+        s.operations.faults.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Operations> {
+    fn from_ref(s: &AppState) -> Self {
+        s.operations.clone()
     }
 }

@@ -1,18 +1,21 @@
 //! `/.well-known/jwks.json` and `/.well-known/openid-configuration`.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use orgwarden_proto::scopes::MANAGEMENT_SCOPES;
 use orgwarden_proto::tokens::{OpenIdConfiguration, CLIENT_CREDENTIALS};
 
 use crate::api::json::Reply;
-use crate::state::AppState;
+use crate::auth::tokens::Tokens;
+use crate::tenant::Tenant;
 
-pub async fn jwks(State(state): State<AppState>) -> Reply {
-    Reply::ok(state.key_ring().jwks())
+pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Reply {
+    Reply::ok(tokens.key_ring().jwks().clone())
 }
 
-pub async fn openid_configuration(State(state): State<AppState>) -> Reply {
-    let id = &state.identity;
+pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
+    let id = &tenant.identity;
     let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect();
     Reply::ok(OpenIdConfiguration {
         issuer: id.issuer.clone(),

@@ -16,6 +16,7 @@ use crate::auth::principal::Principal;
 use crate::auth::privilege::require_may_grant;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:client_grants"];
 const CREATE: &[&str] = &["create:client_grants"];
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = GrantFilter {
@@ -56,7 +57,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
@@ -68,7 +69,7 @@ async fn create(
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
@@ -78,7 +79,7 @@ async fn read(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -95,7 +96,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

@@ -20,6 +20,7 @@ use crate::auth::principal::Principal;
 use crate::auth::privilege::{require_client_fields, require_may_take_over, ClientWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:clients", "read:client_summary"];
 const CREATE: &[&str] = &["create:clients"];
@@ -105,7 +106,7 @@ impl ClientFilter {
 /// With filters, the (few) clients are read whole, filtered, then paged here; the checkpoint
 /// of a filtered list is its offset.
 async fn filtered(
-    state: &AppState,
+    state: &Tenant,
     filter: &ClientFilter,
     request: &PageRequest,
 ) -> ApiResult<Listing<Client>> {
@@ -153,7 +154,7 @@ async fn filtered(
     Ok(Listing { items, total, next })
 }
 
-async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = ClientFilter::from_query(&q)?;
@@ -174,7 +175,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
@@ -185,7 +186,7 @@ async fn create(
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     q: Query,
@@ -201,7 +202,7 @@ async fn read(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -217,7 +218,7 @@ async fn update(
 }
 
 async fn rotate(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
@@ -234,7 +235,7 @@ async fn rotate(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

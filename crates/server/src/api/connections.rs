@@ -23,6 +23,7 @@ use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:connections"];
 const CREATE: &[&str] = &["create:connections"];
@@ -95,7 +96,7 @@ fn filter(q: &Query) -> ApiResult<ConnectionFilter> {
     })
 }
 
-async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = filter(&q)?;
@@ -117,7 +118,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
@@ -129,7 +130,7 @@ async fn create(
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     q: Query,
@@ -146,7 +147,7 @@ async fn read(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -159,7 +160,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

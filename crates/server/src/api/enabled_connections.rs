@@ -3,6 +3,7 @@
 //! [`Flavor`] (see `organization_connections.rs`).
 
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -20,7 +21,9 @@ use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
+use crate::ratelimit::plan::Group::{OrganizationConnectionsRead, OrganizationConnectionsWrite};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 pub const READ: &[&str] = &["read:organization_connections"];
 pub const CREATE: &[&str] = &["create:organization_connections"];
@@ -72,35 +75,40 @@ pub(super) fn routes(f: &'static Flavor) -> Router<AppState> {
         .route(
             &collection,
             get(
-                move |s: State<AppState>, p: Principal, id: Path<String>, q: Query| {
+                (move |s: State<Tenant>, p: Principal, id: Path<String>, q: Query| {
                     list(f, s, p, id, q)
-                },
+                })
+                .layer(OrganizationConnectionsRead.layer()),
             )
             .post(
-                move |s: State<AppState>, p: Principal, id: Path<String>, b: JsonBody| {
+                (move |s: State<Tenant>, p: Principal, id: Path<String>, b: JsonBody| {
                     add(f, s, p, id, b)
-                },
+                })
+                .layer(OrganizationConnectionsWrite.layer()),
             ),
         )
         .route(
             &one,
-            get(move |s: State<AppState>, p: Principal, ids: OneConnection| read(f, s, p, ids))
-                .patch(
-                    move |s: State<AppState>, p: Principal, ids: OneConnection, b: JsonBody| {
-                        update(f, s, p, ids, b)
-                    },
-                )
-                .delete(
-                    move |s: State<AppState>, p: Principal, ids: OneConnection| {
-                        remove(f, s, p, ids)
-                    },
-                ),
+            get(
+                (move |s: State<Tenant>, p: Principal, ids: OneConnection| read(f, s, p, ids))
+                    .layer(OrganizationConnectionsRead.layer()),
+            )
+            .patch(
+                (move |s: State<Tenant>, p: Principal, ids: OneConnection, b: JsonBody| {
+                    update(f, s, p, ids, b)
+                })
+                .layer(OrganizationConnectionsWrite.layer()),
+            )
+            .delete(
+                (move |s: State<Tenant>, p: Principal, ids: OneConnection| remove(f, s, p, ids))
+                    .layer(OrganizationConnectionsWrite.layer()),
+            ),
         )
 }
 
 async fn list(
     f: &Flavor,
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     q: Query,
@@ -131,7 +139,7 @@ async fn list(
 
 async fn add(
     f: &Flavor,
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -145,7 +153,7 @@ async fn add(
 
 async fn read(
     f: &Flavor,
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path((id, cid)): OneConnection,
 ) -> ApiResult<Reply> {
@@ -160,7 +168,7 @@ async fn read(
 
 async fn update(
     f: &Flavor,
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path((id, cid)): OneConnection,
     JsonBody(body): JsonBody,
@@ -180,7 +188,7 @@ async fn update(
 
 async fn remove(
     f: &Flavor,
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path((id, cid)): OneConnection,
 ) -> ApiResult<Response> {

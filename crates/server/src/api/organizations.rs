@@ -1,6 +1,7 @@
 //! `/api/v2/organizations`: list, create, get (by id or name), update, delete.
 
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -15,7 +16,11 @@ use super::path::{self, Path};
 use super::query::{Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::ratelimit::plan::Group::{
+    OrganizationByIdRead, OrganizationByNameRead, OrganizationsRead, OrganizationsWrite,
+};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:organizations", "read:organizations_summary"];
 const READ_BY_NAME: &[&str] = &["read:organizations"];
@@ -28,12 +33,21 @@ const SORT_DESC: &str = "Field to sort by. Use <code>field:order</code> where or
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations", get(list).post(create))
+        .route(
+            "/organizations",
+            get(list.layer(OrganizationsRead.layer()))
+                .post(create.layer(OrganizationsWrite.layer())),
+        )
         .route(
             "/organizations/{id}",
-            get(read).patch(update).delete(remove),
+            get(read.layer(OrganizationByIdRead.layer()))
+                .patch(update.layer(OrganizationsWrite.layer()))
+                .delete(remove.layer(OrganizationsWrite.layer())),
         )
-        .route("/organizations/name/{name}", get(read_by_name))
+        .route(
+            "/organizations/name/{name}",
+            get(read_by_name.layer(OrganizationByNameRead.layer())),
+        )
 }
 
 fn sort(q: &Query) -> ApiResult<Sort> {
@@ -50,7 +64,7 @@ fn sort(q: &Query) -> ApiResult<Sort> {
     }
 }
 
-async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResult<Reply> {
+async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let sort = sort(&q)?;
@@ -68,7 +82,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
@@ -89,7 +103,7 @@ async fn create(
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Reply> {
@@ -99,7 +113,7 @@ async fn read(
 }
 
 async fn read_by_name(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(name): Path<String>,
 ) -> ApiResult<Reply> {
@@ -114,7 +128,7 @@ async fn read_by_name(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -127,7 +141,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     p: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

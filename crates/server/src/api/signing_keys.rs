@@ -1,6 +1,8 @@
 //! `/api/v2/keys/signing`: the token signing keys, rotating them, and revoking one (Auth0's
 //! paths and scopes).
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -14,8 +16,10 @@ use super::path::Path;
 use crate::auth::keys::KeyInfo;
 use crate::auth::principal::Principal;
 use crate::auth::rotation;
+use crate::auth::tokens::Tokens;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const READ: &[&str] = &["read:signing_keys"];
 const CREATE: &[&str] = &["create:signing_keys"];
@@ -48,9 +52,9 @@ fn key_json(k: &KeyInfo) -> wire::SigningKey {
 }
 
 /// The answer to a rotation or a revocation: the key's certificate and id.
-fn key_ref(state: &AppState, kid: &str) -> wire::KeyRef {
+fn key_ref(tokens: &Tokens, kid: &str) -> wire::KeyRef {
     wire::KeyRef {
-        cert: cert_of(state, kid),
+        cert: cert_of(tokens, kid),
         kid: kid.to_owned(),
     }
 }
@@ -59,21 +63,21 @@ fn not_found() -> ApiError {
     ApiError::Domain(DomainError::NotFound(NotFound::SigningKey))
 }
 
-async fn list(State(state): State<AppState>, p: Principal) -> ApiResult<Reply> {
+async fn list(State(tokens): State<Arc<Tokens>>, p: Principal) -> ApiResult<Reply> {
     p.require(READ)?;
-    let ring = state.key_ring();
+    let ring = tokens.key_ring();
     Ok(Reply::ok(
         ring.key_infos().iter().map(key_json).collect::<Vec<_>>(),
     ))
 }
 
 async fn read(
-    State(state): State<AppState>,
+    State(tokens): State<Arc<Tokens>>,
     p: Principal,
     Path(kid): Path<String>,
 ) -> ApiResult<Reply> {
     p.require(READ)?;
-    let ring = state.key_ring();
+    let ring = tokens.key_ring();
     let key = ring
         .key_infos()
         .iter()
@@ -83,8 +87,8 @@ async fn read(
 }
 
 /// The certificate of a key, as this instance's ring shows it.
-fn cert_of(state: &AppState, kid: &str) -> String {
-    state
+fn cert_of(tokens: &Tokens, kid: &str) -> String {
+    tokens
         .key_ring()
         .key_infos()
         .iter()
@@ -94,23 +98,28 @@ fn cert_of(state: &AppState, kid: &str) -> String {
 }
 
 /// Auth0 asks for both scopes.
-async fn rotate(State(state): State<AppState>, p: Principal) -> ApiResult<Reply> {
+async fn rotate(
+    State(tokens): State<Arc<Tokens>>,
+    State(tenant): State<Tenant>,
+    p: Principal,
+) -> ApiResult<Reply> {
     p.require(CREATE)?;
     p.require(UPDATE)?;
-    let key = rotation::rotate(&state).await?;
+    let key = rotation::rotate(&tokens, &tenant.store).await?;
     tracing::warn!(kid = %key.kid, "signing key rotated");
-    Ok(Reply::created(key_ref(&state, &key.kid)))
+    Ok(Reply::created(key_ref(&tokens, &key.kid)))
 }
 
 /// Only a key that is no longer current can be revoked (as in Auth0: rotate first). Revoking a
 /// revoked key again changes nothing and answers the same.
 async fn revoke(
-    State(state): State<AppState>,
+    State(tokens): State<Arc<Tokens>>,
+    State(tenant): State<Tenant>,
     p: Principal,
     Path(kid): Path<String>,
 ) -> ApiResult<Reply> {
     p.require(UPDATE)?;
-    let key = match rotation::revoke(&state, &kid).await? {
+    let key = match rotation::revoke(&tokens, &tenant.store, &kid).await? {
         Revocation::Current => return Err(ApiError::CurrentKeyRevocation),
         Revocation::Revoked(key) => {
             tracing::warn!(kid = %key.kid, "signing key revoked: its tokens are refused from now on");
@@ -118,5 +127,5 @@ async fn revoke(
         }
         Revocation::AlreadyRevoked(key) => key,
     };
-    Ok(Reply::ok(key_ref(&state, &key.kid)))
+    Ok(Reply::ok(key_ref(&tokens, &key.kid)))
 }

@@ -8,3 +8,4 @@ pub mod privilege;
 pub mod rotation;
 pub mod sealing;
 pub mod token_endpoint;
+pub mod tokens;

@@ -1,11 +1,20 @@
 //! Who is calling: the `Authorization: Bearer …` token, verified, as an extractor. Handlers
 //! check scopes on their first line with [`Principal::require`].
+//!
+//! Under `/api/v2` (where [`Spent`] is in the request) the extractor then rate-limits:
+//! authenticate, then limit. A verified caller takes a token from the tenant's bucket and from
+//! that of the group its route declares ([`Group::layer`]); a refused one takes nothing.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts};
 
+use super::tokens::Tokens;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::ratelimit::limits::Limits;
+use crate::ratelimit::middleware::{message, Spent};
+use crate::ratelimit::plan::Group;
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -42,25 +51,50 @@ pub fn bearer_token(value: &str) -> ApiResult<&str> {
     Ok(token)
 }
 
-impl FromRequestParts<AppState> for Principal {
+/// The verified caller of a request, or why it is refused.
+fn authenticate(parts: &Parts, tokens: &Tokens) -> ApiResult<Principal> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::MissingAuthentication)?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::BadAuthorizationHeader)?;
+    let token = bearer_token(value)?;
+    let claims = tokens.verify(token).map_err(ApiError::Token)?;
+    Ok(Principal {
+        client_id: claims.azp.clone(),
+        scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
+    })
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    Arc<Tokens>: FromRef<S>,
+    Arc<Limits>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or(ApiError::MissingAuthentication)?;
-        let value = value
-            .to_str()
-            .map_err(|_| ApiError::BadAuthorizationHeader)?;
-        let token = bearer_token(value)?;
-        let claims = state.verify_token(token).map_err(ApiError::Token)?;
-        Ok(Principal {
-            client_id: claims.azp.clone(),
-            scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
-        })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = authenticate(parts, &Arc::<Tokens>::from_ref(state));
+        let Some(spent) = parts.extensions.get::<Spent>().cloned() else {
+            return caller;
+        };
+        let limits = Arc::<Limits>::from_ref(state);
+        let buckets = limits
+            .plan()
+            .api_buckets(parts.extensions.get::<Group>().copied());
+        if caller.is_err() {
+            spent.record(limits.peek(&buckets).await);
+            return caller;
+        }
+        let decision = limits.acquire(&buckets).await;
+        let refused = (!decision.allowed).then(|| message(&decision));
+        spent.record(decision);
+        match refused {
+            Some(m) => Err(ApiError::TooManyRequests(m)),
+            None => caller,
+        }
     }
 }

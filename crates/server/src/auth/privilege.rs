@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::tenant::Tenant;
 
 /// What a client request body asks for, and which operation it is part of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ fn not_held<'a>(p: &Principal, scopes: &'a [String]) -> Vec<&'a str> {
 
 /// A grant on the Management API may carry only scopes the caller holds itself.
 pub fn require_may_grant(
-    state: &AppState,
+    state: &Tenant,
     p: &Principal,
     audience: &str,
     scopes: &[String],
@@ -75,7 +75,7 @@ pub fn require_may_grant(
 /// Whoever sets or receives a client's secret acts as that client: the caller must hold every
 /// Management API scope the client has been granted.
 pub async fn require_may_take_over(
-    state: &AppState,
+    state: &Tenant,
     p: &Principal,
     client: &Client,
 ) -> ApiResult<()> {

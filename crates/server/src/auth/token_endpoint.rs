@@ -1,20 +1,28 @@
-//! `POST /oauth/token` with `grant_type=client_credentials`, as Auth0: the body as JSON or as a
-//! form, the secret in the body or by HTTP Basic, scopes from the client's grant (narrowed by
-//! `scope`), errors in the OAuth shape `{error, error_description}`.
+//! `POST /oauth/token`, as Auth0: the body as JSON or as a form, the client's secret in the body
+//! or by HTTP Basic, errors in the OAuth shape `{error, error_description}`. What every grant
+//! shares (parsing, client authentication, failed-attempt limits, the client's bucket) is done
+//! once in [`issue`]; each grant type then has its own function ([`Grant`]).
 
-use axum::extract::{Request, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use orgwarden_domain::client::Client;
 use orgwarden_domain::ids::ClientId;
 use orgwarden_proto::tokens;
 use serde_json::{Map, Value};
 
 use super::attempts;
+use super::attempts::AttemptLimits;
+use super::tokens::Tokens;
 use crate::api::json::{json_response, read_limited, to_json};
+use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware as ratelimit;
 use crate::ratelimit::Decision;
-use crate::state::AppState;
+use crate::tenant::Tenant;
 
 #[derive(Debug)]
 pub struct OAuthError {
@@ -125,7 +133,33 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((id, secret))
 }
 
-pub async fn token(State(state): State<AppState>, req: Request) -> Response {
+/// What the token endpoint uses: storage and identity, the signing keys, the clients' buckets
+/// and the failed-attempt limits.
+pub struct Endpoint {
+    tenant: Tenant,
+    tokens: Arc<Tokens>,
+    limits: Arc<Limits>,
+    attempts: Arc<AttemptLimits>,
+}
+
+impl<S> FromRef<S> for Endpoint
+where
+    Tenant: FromRef<S>,
+    Arc<Tokens>: FromRef<S>,
+    Arc<Limits>: FromRef<S>,
+    Arc<AttemptLimits>: FromRef<S>,
+{
+    fn from_ref(s: &S) -> Endpoint {
+        Endpoint {
+            tenant: Tenant::from_ref(s),
+            tokens: Arc::from_ref(s),
+            limits: Arc::from_ref(s),
+            attempts: Arc::from_ref(s),
+        }
+    }
+}
+
+pub async fn token(State(state): State<Endpoint>, req: Request) -> Response {
     let mut limited = None;
     let mut resp = match issue(&state, req, &mut limited).await {
         Ok(v) => {
@@ -145,7 +179,7 @@ pub async fn token(State(state): State<AppState>, req: Request) -> Response {
 
 /// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
 async fn issue(
-    state: &AppState,
+    state: &Endpoint,
     req: Request,
     limited: &mut Option<Decision>,
 ) -> Result<Value, OAuthError> {
@@ -166,24 +200,53 @@ async fn issue(
             "Missing required parameter: grant_type",
         )
     })?;
-    if grant_type != "client_credentials" {
+    let Some(grant) = Grant::parse(grant_type) else {
         return Err(oauth(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             format!("Unsupported grant type: {grant_type}"),
         ));
+    };
+    let client = authenticate_client(state, &parts, &params).await?;
+    spend_bucket(state, &client, limited).await?;
+    match grant {
+        Grant::ClientCredentials => client_credentials(state, &client, &params).await,
     }
+}
+
+/// The grant types this endpoint issues tokens for, each with its own function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    ClientCredentials,
+}
+
+impl Grant {
+    fn parse(grant_type: &str) -> Option<Grant> {
+        match grant_type {
+            "client_credentials" => Some(Grant::ClientCredentials),
+            _ => None,
+        }
+    }
+}
+
+/// The client the request authenticates as (secret in the body or by HTTP Basic), counting a
+/// failure against the source's and the client's failed-attempt limits.
+async fn authenticate_client(
+    state: &Endpoint,
+    parts: &Parts,
+    params: &Map<String, Value>,
+) -> Result<Client, OAuthError> {
     let (client_id, secret) = match basic_credentials(&parts.headers) {
         Some(creds) => creds,
         None => {
-            let id = param(&params, "client_id").ok_or_else(|| {
+            let id = param(params, "client_id").ok_or_else(|| {
                 oauth(
                     StatusCode::UNAUTHORIZED,
                     "access_denied",
                     "Missing required parameter: client_id",
                 )
             })?;
-            let secret = param(&params, "client_secret").ok_or_else(unauthorized)?;
+            let secret = param(params, "client_secret").ok_or_else(unauthorized)?;
             (id.to_owned(), secret.to_owned())
         }
     };
@@ -191,7 +254,7 @@ async fn issue(
     // the client's own quota, which only an authenticated request spends.
     let source = attempts::source(&parts.extensions);
     let per_client = format!("{source} {client_id}");
-    let now = ratelimit::now_ms(state);
+    let now = state.limits.now_ms();
     let limits = &state.attempts;
     if let Some(wait) = limits
         .token_per_source
@@ -211,7 +274,7 @@ async fn issue(
     let Some(id) = ClientId::parse(&client_id) else {
         return Err(failed());
     };
-    let client = match state.store.get_client(&id).await {
+    let client = match state.tenant.store.get_client(&id).await {
         Ok(c) => c,
         Err(orgwarden_domain::Error::NotFound(_)) => return Err(failed()),
         Err(e) => {
@@ -226,8 +289,19 @@ async fn issue(
     if !client.verify_secret(&secret) {
         return Err(failed());
     }
-    let client_id = id;
-    let decision = ratelimit::acquire(state, &state.plan.token_buckets(client_id.as_str())).await;
+    Ok(client)
+}
+
+/// Takes a token from the authenticated client's bucket; `limited` receives where it stands.
+async fn spend_bucket(
+    state: &Endpoint,
+    client: &Client,
+    limited: &mut Option<Decision>,
+) -> Result<(), OAuthError> {
+    let decision = state
+        .limits
+        .acquire(&state.limits.plan().token_buckets(client.client_id.as_str()))
+        .await;
     let refused = (!decision.allowed).then(|| ratelimit::message(&decision));
     *limited = Some(decision);
     if let Some(message) = refused {
@@ -237,6 +311,17 @@ async fn issue(
             message,
         ));
     }
+    Ok(())
+}
+
+/// `client_credentials`: a machine token for an audience the client has a grant on, with the
+/// grant's scopes (narrowed by `scope`).
+async fn client_credentials(
+    state: &Endpoint,
+    client: &Client,
+    params: &Map<String, Value>,
+) -> Result<Value, OAuthError> {
+    let client_id = &client.client_id;
     if !client.allows_client_credentials() {
         return Err(OAuthError {
             uri: Some("https://auth0.com/docs/clients/client-grant-types"),
@@ -247,19 +332,20 @@ async fn issue(
             )
         });
     }
-    let audience = param(&params, "audience").ok_or_else(|| {
+    let audience = param(params, "audience").ok_or_else(|| {
         oauth(
             StatusCode::FORBIDDEN,
             "access_denied",
             "No audience parameter was provided, and no default audience has been configured",
         )
     })?;
-    let audience = if state.identity.is_management_audience(audience) {
-        state.identity.audience.as_str()
+    let audience = if state.tenant.identity.is_management_audience(audience) {
+        state.tenant.identity.audience.as_str()
     } else {
         audience
     };
     let grant = state
+        .tenant
         .store
         .find_grant(&client.client_id, audience)
         .await
@@ -272,7 +358,7 @@ async fn issue(
             )
         })?;
     let Some(grant) = grant else {
-        if !state.identity.is_management_audience(audience) {
+        if !state.tenant.identity.is_management_audience(audience) {
             return Err(oauth(
                 StatusCode::FORBIDDEN,
                 "access_denied",
@@ -285,7 +371,7 @@ async fn issue(
             format!("Client \"{client_id}\" is not authorized to access resource server \"{audience}\". You need to create a \"client-grant\" associated to this API."),
         ));
     };
-    let scopes: Vec<String> = match param(&params, "scope") {
+    let scopes: Vec<String> = match param(params, "scope") {
         Some(asked) => {
             // Each scope once, in the order asked: a repeated scope adds nothing but length.
             let mut asked: Vec<&str> = asked.split_whitespace().collect();
@@ -308,7 +394,8 @@ async fn issue(
         None => grant.scope.clone(),
     };
     let token = state
-        .mint_token(client_id.as_str(), audience, &scopes)
+        .tokens
+        .mint(client_id.as_str(), audience, &scopes)
         .map_err(|e| {
             tracing::error!(error = ?e, "token endpoint: signing failed");
             oauth(
@@ -319,7 +406,7 @@ async fn issue(
         })?;
     Ok(to_json(&tokens::TokenResponse {
         access_token: token,
-        expires_in: state.identity.token_lifetime,
+        expires_in: state.tenant.identity.token_lifetime,
         scope: scopes.join(" "),
         token_type: "Bearer".into(),
     }))

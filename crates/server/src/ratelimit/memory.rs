@@ -46,6 +46,19 @@ impl RateLimiter for MemoryLimiter {
         }
         Ok(decide(buckets, &states, allowed))
     }
+
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        let map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let states: Vec<BucketState> = buckets
+            .iter()
+            .map(|b| match map.get(&b.key) {
+                Some(s) => s.refilled(&b.limit, now_ms),
+                None => BucketState::full(&b.limit, now_ms),
+            })
+            .collect();
+        let allowed = states.iter().all(BucketState::has_token);
+        Ok(decide(buckets, &states, allowed))
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +90,29 @@ mod tests {
         assert_eq!(d.reset, t0 / 1000 + 3);
         assert!(l.acquire(&b, t0 + 999).await.unwrap().retry_after.is_some());
         assert!(l.acquire(&b, t0 + 1_000).await.unwrap().allowed);
+    }
+
+    #[tokio::test]
+    async fn a_peek_sees_what_was_taken_and_takes_nothing() {
+        let l = MemoryLimiter::new();
+        let b = [bucket("global", 2, 1.0)];
+        let d = l.peek(&b, 0).await.unwrap();
+        assert_eq!(
+            (d.allowed, d.remaining),
+            (true, 2),
+            "an unknown bucket is full"
+        );
+        l.acquire(&b, 0).await.unwrap();
+        l.acquire(&b, 0).await.unwrap();
+        for _ in 0..3 {
+            let d = l.peek(&b, 0).await.unwrap();
+            assert_eq!((d.allowed, d.remaining, d.limit), (false, 0, 2));
+        }
+        assert_eq!(l.peek(&b, 1_000).await.unwrap().remaining, 1, "refilled");
+        assert!(
+            l.acquire(&b, 1_000).await.unwrap().allowed,
+            "peeks took nothing"
+        );
     }
 
     #[tokio::test]

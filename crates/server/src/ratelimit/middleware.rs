@@ -1,56 +1,26 @@
 //! Applies the plan to every `/api/v2` call: headers on every response, 429 past the limit.
+//!
+//! The caller is authenticated first: the bearer-token extractor
+//! ([`crate::auth::principal::Principal`]) spends the buckets only for a verified token, and
+//! only peeks for a refused one, so a request with a bad token costs the tenant nothing. It
+//! leaves where the buckets stand in the request's [`Spent`]; [`limit_api`] puts that on the
+//! answer (or peeks at the global bucket for answers that authenticated no one: an unknown
+//! route, a method not allowed, the public API document).
+
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::{Bucket, Decision, UNLIMITED};
-use crate::error::ApiError;
-use crate::state::AppState;
+use super::limits::Limits;
+use super::Decision;
 
 pub const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 pub const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 pub const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 pub const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
-
-/// The state's clock, in Unix milliseconds.
-pub fn now_ms(state: &AppState) -> i64 {
-    (state.clock.now().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// Takes a token from `buckets`. If the limiter fails (a shared store is down), the request
-/// is let through and the failure logged: limiting is protection, not a reason to refuse work.
-pub async fn acquire(state: &AppState, buckets: &[Bucket]) -> Decision {
-    let now = now_ms(state);
-    let unlimited = || Decision {
-        allowed: true,
-        limit: UNLIMITED,
-        remaining: UNLIMITED,
-        reset: now.div_euclid(1000),
-        retry_after: None,
-        exceeded: None,
-    };
-    if buckets.is_empty() {
-        return unlimited();
-    }
-    match state.limiter.acquire(buckets, now).await {
-        Ok(mut d) => {
-            d.reset = d.reset.max(now.div_euclid(1000));
-            if !d.allowed {
-                tracing::info!(
-                    bucket = d.exceeded.as_deref().unwrap_or(""),
-                    "rate limit reached"
-                );
-            }
-            d
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "rate limiter unavailable; serving without limits");
-            unlimited()
-        }
-    }
-}
 
 pub fn set_headers(headers: &mut HeaderMap, d: &Decision) {
     headers.insert(LIMIT, HeaderValue::from(d.limit));
@@ -69,13 +39,33 @@ pub fn message(d: &Decision) -> String {
     }
 }
 
-pub async fn limit_api(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let buckets = state.plan.api_buckets(req.method(), req.uri().path());
-    let decision = acquire(&state, &buckets).await;
-    let mut resp = if decision.allowed {
-        next.run(req).await
-    } else {
-        ApiError::TooManyRequests(message(&decision)).into_response()
+/// Where a `/api/v2` request left the tenant's buckets, once its caller was authenticated (or
+/// refused). In the request's extensions: its presence is what makes the bearer-token
+/// extractor limit.
+#[derive(Clone, Default)]
+pub struct Spent(Arc<Mutex<Option<Decision>>>);
+
+impl Spent {
+    pub fn record(&self, d: Decision) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(d);
+    }
+
+    fn take(&self) -> Option<Decision> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+pub async fn limit_api(
+    State(limits): State<Arc<Limits>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let spent = Spent::default();
+    req.extensions_mut().insert(spent.clone());
+    let mut resp = next.run(req).await;
+    let decision = match spent.take() {
+        Some(d) => d,
+        None => limits.peek(&limits.plan().api_buckets(None)).await,
     };
     set_headers(resp.headers_mut(), &decision);
     resp

@@ -5,6 +5,7 @@
 //! The buckets live behind [`RateLimiter`]: in this process ([`memory::MemoryLimiter`]) for
 //! one instance; a shared store implements the same trait for several.
 
+pub mod limits;
 pub mod memory;
 pub mod middleware;
 pub mod plan;
@@ -47,6 +48,9 @@ pub trait RateLimiter: Send + Sync {
     /// Takes one token from every bucket, or from none if any is empty (all or nothing).
     /// `now_ms` is Unix milliseconds.
     async fn acquire(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision>;
+
+    /// Where `buckets` stand at `now_ms`, taking nothing and storing nothing.
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision>;
 
     /// Whether the limiter's store answers (for readiness). In-process limiters always do.
     async fn ping(&self) -> anyhow::Result<()> {

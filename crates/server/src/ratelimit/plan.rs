@@ -10,8 +10,6 @@
 
 use std::str::FromStr;
 
-use axum::http::Method;
-
 use super::{Bucket, Limit};
 
 /// Auth0's endpoint groups, named as in its 429 messages.
@@ -37,29 +35,11 @@ impl Group {
         }
     }
 
-    /// The group of a Management API call; `path` is below `/api/v2`.
-    pub fn of(method: &Method, path: &str) -> Option<Group> {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let read = method == Method::GET;
-        match parts.as_slice() {
-            ["organizations"] => Some(if read {
-                Group::OrganizationsRead
-            } else {
-                Group::OrganizationsWrite
-            }),
-            ["organizations", "name", _] => read.then_some(Group::OrganizationByNameRead),
-            ["organizations", _] => Some(if read {
-                Group::OrganizationByIdRead
-            } else {
-                Group::OrganizationsWrite
-            }),
-            ["organizations", _, "enabled_connections" | "connections", ..] => Some(if read {
-                Group::OrganizationConnectionsRead
-            } else {
-                Group::OrganizationConnectionsWrite
-            }),
-            _ => None,
-        }
+    /// Declares, where a route is defined, that its requests draw from this group's bucket
+    /// (besides the tenant's): `get(list.layer(Group::OrganizationsRead.layer()))`. The
+    /// bearer-token extractor reads it once the caller is authenticated.
+    pub fn layer(self) -> axum::Extension<Group> {
+        axum::Extension(self)
     }
 }
 
@@ -165,8 +145,9 @@ impl Default for Plan {
 }
 
 impl Plan {
-    /// The buckets a Management API call draws from: the global one first, then its group's.
-    pub fn api_buckets(&self, method: &Method, path: &str) -> Vec<Bucket> {
+    /// The buckets a Management API call draws from: the global one first, then those of the
+    /// group its route declares (see [`Group::layer`]).
+    pub fn api_buckets(&self, group: Option<Group>) -> Vec<Bucket> {
         let mut out = Vec::new();
         if let Some(l) = &self.global {
             out.push(Bucket {
@@ -175,7 +156,7 @@ impl Plan {
                 limit: l.clone(),
             });
         }
-        if let Some(g) = Group::of(method, path) {
+        if let Some(g) = group {
             if let Some((_, l)) = self.groups.iter().find(|(x, _)| *x == g) {
                 out.push(Bucket {
                     key: format!("api:{}", g.name()),
@@ -223,7 +204,7 @@ mod tests {
         assert!("off"
             .parse::<Plan>()
             .unwrap()
-            .api_buckets(&Method::GET, "/organizations")
+            .api_buckets(Some(Group::OrganizationsRead))
             .is_empty());
         let err = "gold".parse::<Plan>().unwrap_err();
         assert!(err.contains("free, enterprise, dev, off"), "{err}");
@@ -232,33 +213,19 @@ mod tests {
     }
 
     #[test]
-    fn requests_map_to_auth0s_groups() {
-        let g = |m: Method, p: &str| Group::of(&m, p).map(Group::name);
+    fn a_group_adds_its_bucket_after_the_global_one_where_the_plan_has_it() {
+        let names = |plan: &str, group| -> Vec<String> {
+            let plan: Plan = plan.parse().unwrap();
+            plan.api_buckets(group)
+                .into_iter()
+                .map(|b| b.name)
+                .collect()
+        };
         assert_eq!(
-            g(Method::GET, "/organizations/org_1/enabled_connections"),
-            Some("organization_connections_read")
+            names("enterprise", Some(Group::OrganizationConnectionsRead)),
+            ["global", "organization_connections_read"]
         );
-        assert_eq!(
-            g(
-                Method::PATCH,
-                "/organizations/org_1/enabled_connections/con_1"
-            ),
-            Some("organization_connections_write")
-        );
-        assert_eq!(
-            g(Method::GET, "/organizations/name/acme"),
-            Some("organization_by_name_read")
-        );
-        assert_eq!(
-            g(Method::DELETE, "/organizations/org_1"),
-            Some("organizations_write")
-        );
-        assert_eq!(g(Method::GET, "/connections"), None);
-        let e: Plan = "enterprise".parse().unwrap();
-        assert_eq!(
-            e.api_buckets(&Method::GET, "/organizations/org_1/enabled_connections")
-                .len(),
-            2
-        );
+        assert_eq!(names("enterprise", None), ["global"]);
+        assert_eq!(names("free", Some(Group::OrganizationsWrite)), ["global"]);
     }
 }

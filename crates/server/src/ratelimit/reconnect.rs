@@ -63,6 +63,28 @@ impl SharedLimiter {
 #[async_trait]
 impl RateLimiter for SharedLimiter {
     async fn acquire(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        self.with_redis(|l| async move { l.acquire(buckets, now_ms).await })
+            .await
+    }
+
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        self.with_redis(|l| async move { l.peek(buckets, now_ms).await })
+            .await
+    }
+
+    async fn ping(&self) -> anyhow::Result<()> {
+        self.connected().await?.ping().await
+    }
+}
+
+impl SharedLimiter {
+    /// Runs `call` on the connected limiter, unless Redis failed less than a second ago;
+    /// a failure starts that pause.
+    async fn with_redis<F, Fut>(&self, call: F) -> anyhow::Result<Decision>
+    where
+        F: FnOnce(RedisLimiter) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<Decision>>,
+    {
         let paused = self
             .failed_at
             .lock()
@@ -72,17 +94,13 @@ impl RateLimiter for SharedLimiter {
             anyhow::bail!("Redis failed less than a second ago");
         }
         let result = match self.connected().await {
-            Ok(l) => l.acquire(buckets, now_ms).await,
+            Ok(l) => call(l).await,
             Err(e) => Err(e),
         };
         if result.is_err() {
             *self.failed_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         }
         result
-    }
-
-    async fn ping(&self) -> anyhow::Result<()> {
-        self.connected().await?.ping().await
     }
 }
 

@@ -244,6 +244,32 @@ impl RateLimiter for RedisLimiter {
         Ok(decide(buckets, &states, allowed))
     }
 
+    async fn peek(&self, buckets: &[Bucket], now_ms: i64) -> anyhow::Result<Decision> {
+        if buckets.is_empty() {
+            return Ok(decide(buckets, &[], true));
+        }
+        let mut pipe = redis::pipe();
+        for b in buckets {
+            pipe.cmd("HMGET")
+                .arg(format!("{}{}", self.prefix, b.key))
+                .arg("t")
+                .arg("u");
+        }
+        let mut conn = self.conn.clone();
+        let out: Vec<(Option<String>, Option<String>)> =
+            within(pipe.query_async(&mut conn)).await?;
+        let states = buckets
+            .iter()
+            .zip(out)
+            .map(|(b, stored)| match stored {
+                (Some(t), Some(u)) => Ok(parse_state(&t, &u)?.refilled(&b.limit, now_ms)),
+                _ => Ok(BucketState::full(&b.limit, now_ms)),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let allowed = states.iter().all(BucketState::has_token);
+        Ok(decide(buckets, &states, allowed))
+    }
+
     async fn ping(&self) -> anyhow::Result<()> {
         RedisLimiter::ping(self).await
     }
@@ -293,6 +319,34 @@ mod tests {
             name: key.into(),
             limit: Limit { burst, per_second },
         }
+    }
+
+    #[tokio::test]
+    async fn a_peek_agrees_with_the_memory_limiter_and_takes_nothing() {
+        let Some(url) = redis_url() else { return };
+        let (redis, memory) = (limiter(&url).await, MemoryLimiter::new());
+        let b = [bucket("global", 3, 2.0), bucket("group", 2, 0.5)];
+        let t0 = 1_700_000_000_000;
+        let peek_both = |at| {
+            let (redis, memory, b) = (&redis, &memory, &b);
+            async move {
+                let d = redis.peek(b, at).await.unwrap();
+                assert_eq!(d, memory.peek(b, at).await.unwrap(), "at {at}");
+                d
+            }
+        };
+        assert_eq!(peek_both(t0).await.remaining, 2, "unknown buckets are full");
+        for _ in 0..2 {
+            redis.acquire(&b, t0).await.unwrap();
+            memory.acquire(&b, t0).await.unwrap();
+        }
+        for at in [t0, t0, t0 + 700, t0 + 2_000] {
+            peek_both(at).await;
+        }
+        assert!(
+            redis.acquire(&b, t0 + 2_000).await.unwrap().allowed,
+            "peeks took nothing"
+        );
     }
 
     #[tokio::test]

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::csrf::Posted;
+use super::pages::Pages;
 use super::{
     ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiError, UiResult,
 };
@@ -58,7 +59,7 @@ struct ListPage {
 }
 
 async fn list_page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     from: Option<String>,
     name: String,
@@ -89,7 +90,7 @@ async fn list_page(
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> UiResult<Response> {
@@ -110,7 +111,7 @@ struct ViewPage {
 }
 
 async fn view_page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     client: Client,
     secret: Option<String>,
@@ -135,7 +136,7 @@ async fn view_page(
     })
 }
 
-async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
+async fn create(State(state): State<Pages>, posted: Posted) -> UiResult<Response> {
     let name = posted.form.get("name").trim().to_owned();
     let mut attributes = Map::new();
     attributes.insert("app_type".into(), Value::from("non_interactive"));
@@ -171,7 +172,7 @@ struct NoticeQuery {
 }
 
 async fn view(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
@@ -182,7 +183,7 @@ async fn view(
 }
 
 async fn rotate(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -207,7 +208,7 @@ async fn rotate(
 }
 
 async fn grant(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {

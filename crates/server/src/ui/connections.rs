@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::csrf::Posted;
 use super::{ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const PAGE_SIZE: u32 = 50;
 /// Organizations listed on a connection's page.
@@ -64,7 +65,7 @@ struct ListPage {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> UiResult<Response> {
@@ -137,7 +138,7 @@ async fn new_form(who: SignedIn) -> Response {
     })
 }
 
-async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
+async fn create(State(state): State<Tenant>, posted: Posted) -> UiResult<Response> {
     let f = &posted.form;
     let form = ConnForm {
         name: f.get("name").trim().to_owned(),
@@ -187,7 +188,7 @@ struct ViewPage {
     deleting: bool,
 }
 
-async fn load(state: &AppState, id: &str) -> UiResult<(Connection, Vec<Organization>, bool)> {
+async fn load(state: &Tenant, id: &str) -> UiResult<(Connection, Vec<Organization>, bool)> {
     let id = connection_id(id)?;
     let connection = state.store.get_connection(&id).await?;
     let mut orgs = state.store.organizations_using(&id, USING_MAX + 1).await?;
@@ -202,7 +203,7 @@ struct NoticeQuery {
 }
 
 async fn view(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
@@ -223,7 +224,7 @@ async fn view(
 }
 
 async fn confirm_delete(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Path(id): Path<String>,
 ) -> UiResult<Response> {
@@ -238,7 +239,7 @@ async fn confirm_delete(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     Path(id): Path<String>,
     _posted: Posted,
 ) -> UiResult<Response> {

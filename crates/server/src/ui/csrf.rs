@@ -3,12 +3,15 @@
 //! signed-out or expired session gets a page saying so (a POST is not redirected: what was
 //! typed would be lost without a word).
 
-use axum::extract::{FromRequest, Request};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::StatusCode;
 
-use super::session::SignedIn;
+use super::dashboard::{Dashboard, SignedIn};
+use super::session::signed_in;
 use super::{FormData, UiError};
-use crate::state::AppState;
+use crate::tenant::Tenant;
 
 /// Form bodies are small.
 const LIMIT: usize = 64 * 1024;
@@ -25,12 +28,17 @@ pub struct Posted {
     pub form: FormData,
 }
 
-impl FromRequest<AppState> for Posted {
+impl<S> FromRequest<S> for Posted
+where
+    S: Send + Sync,
+    Arc<Dashboard>: FromRef<S>,
+    Tenant: FromRef<S>,
+{
     type Rejection = UiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, UiError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, UiError> {
         let (parts, body) = req.into_parts();
-        let who = match SignedIn::from_parts(&parts, state) {
+        let who = match signed_in(&parts, &Arc::from_ref(state), &Tenant::from_ref(state)) {
             Ok(w) => w,
             Err(UiError::SignIn { expired }) => {
                 let message = if expired {

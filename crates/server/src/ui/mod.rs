@@ -7,8 +7,10 @@ pub mod assets;
 pub mod clients;
 pub mod connections;
 pub mod csrf;
+pub mod dashboard;
 pub mod org_connections;
 pub mod organizations;
+pub mod pages;
 pub mod session;
 
 use askama::Template;
@@ -20,7 +22,7 @@ use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::Error as DomainError;
 
-use crate::server::REQUEST_ID;
+use crate::observability::REQUEST_ID;
 use crate::state::AppState;
 
 pub use session::SignedIn;

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use super::csrf::Posted;
 use super::organizations::org_id;
+use super::pages::Pages;
 use super::{ok, render, see_other, Errors, FormError, Page, SignedIn, UiError, UiResult};
 use crate::state::AppState;
 
@@ -124,7 +125,7 @@ struct ShowQuery {
     notice: Option<String>,
 }
 
-async fn enabled(state: &AppState, org: &OrgId) -> UiResult<Vec<EnabledConnection>> {
+async fn enabled(state: &Pages, org: &OrgId) -> UiResult<Vec<EnabledConnection>> {
     let max = u32::try_from(MAX_PER_ORGANIZATION).unwrap_or(10) * 5;
     Ok(state
         .store
@@ -135,7 +136,7 @@ async fn enabled(state: &AppState, org: &OrgId) -> UiResult<Vec<EnabledConnectio
 
 /// The tenant's connections not enabled for the organization whose name contains `pick`.
 async fn candidates(
-    state: &AppState,
+    state: &Pages,
     enabled: &[EnabledConnection],
     pick: &str,
 ) -> UiResult<(Vec<Connection>, bool)> {
@@ -176,10 +177,11 @@ async fn candidates(
 /// left behind (a screenshot, a shell history, a session signed out) soon stops working.
 pub const TRY_IT_LIFETIME_SECS: i64 = 600;
 
-fn try_it(state: &AppState, org: &Organization) -> Option<TryIt> {
+fn try_it(state: &Pages, org: &Organization) -> Option<TryIt> {
     let admin = state.dashboard.config.admin_client_id.as_deref()?;
     let token = state
-        .mint_token_for(
+        .tokens
+        .mint_for(
             admin,
             &state.identity.audience,
             &["read:organization_connections".to_owned()],
@@ -223,7 +225,7 @@ struct Render {
 }
 
 async fn page(
-    state: &AppState,
+    state: &Pages,
     who: &SignedIn,
     org: Organization,
     enabled: &[EnabledConnection],
@@ -248,7 +250,7 @@ async fn page(
 }
 
 async fn show(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
@@ -271,7 +273,7 @@ async fn show(
 }
 
 async fn enable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -336,7 +338,7 @@ async fn enable(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path((id, cid)): Path<(String, String)>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -405,7 +407,7 @@ struct DisablePage {
 }
 
 async fn confirm_disable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     who: SignedIn,
     Path((id, cid)): Path<(String, String)>,
 ) -> UiResult<Response> {
@@ -424,7 +426,7 @@ async fn confirm_disable(
 }
 
 async fn disable(
-    State(state): State<AppState>,
+    State(state): State<Pages>,
     Path((id, cid)): Path<(String, String)>,
     _posted: Posted,
 ) -> UiResult<Response> {

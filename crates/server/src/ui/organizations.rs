@@ -19,6 +19,7 @@ use super::csrf::Posted;
 use super::{ok, render, see_other, url_with, Errors, FormData, FormError, Page, SignedIn};
 use super::{UiError, UiResult};
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 const PAGE_SIZE: u32 = 50;
 /// Empty metadata rows offered for new keys.
@@ -72,7 +73,7 @@ struct ListPage {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> UiResult<Response> {
@@ -273,7 +274,7 @@ async fn new_form(who: SignedIn) -> Response {
     })
 }
 
-async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
+async fn create(State(state): State<Tenant>, posted: Posted) -> UiResult<Response> {
     let form = OrgForm::from_posted(&posted.form);
     let result = match form.create_body() {
         Ok(body) => match body
@@ -313,7 +314,7 @@ struct NoticeQuery {
 }
 
 async fn edit_form(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
@@ -329,7 +330,7 @@ async fn edit_form(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     Path(id): Path<String>,
     posted: Posted,
 ) -> UiResult<Response> {
@@ -377,7 +378,7 @@ struct DeletePage {
 }
 
 async fn confirm_delete(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     who: SignedIn,
     Path(id): Path<String>,
 ) -> UiResult<Response> {
@@ -392,7 +393,7 @@ async fn confirm_delete(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Tenant>,
     Path(id): Path<String>,
     _posted: Posted,
 ) -> UiResult<Response> {

@@ -1,26 +1,26 @@
 //! Signing in to the dashboard (the admin client's credentials, or the dashboard password),
 //! server-side sessions behind an `HttpOnly; SameSite=Strict` cookie, and signing out.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRef, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use base64::Engine;
 use orgwarden_domain::ids::ClientId;
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
 
 use super::csrf::{same, Posted};
+pub use super::dashboard::{random_token, Dashboard, DashboardConfig, SignedIn, IDLE};
+use super::pages::Pages;
 use super::{render, Page, UiError};
-use crate::auth::attempts;
-use crate::ratelimit::middleware::now_ms;
+use crate::auth::attempts::{self, AttemptLimits};
+use crate::ratelimit::limits::now_ms;
 use crate::state::AppState;
+use crate::tenant::Tenant;
 
 /// The key of the allowance shared by every source that failed recently.
 const GLOBAL: &str = "all";
@@ -28,116 +28,6 @@ const GLOBAL: &str = "all";
 pub const COOKIE: &str = "orgwarden_session";
 /// Before signing in: the sign-in form's own CSRF token (double submit).
 pub const SIGN_IN_COOKIE: &str = "orgwarden_sign_in";
-/// A session ends after this long without a request.
-pub const IDLE: Duration = Duration::hours(8);
-
-#[derive(Debug, Clone, Default)]
-pub struct DashboardConfig {
-    /// The client whose credentials sign in (the admin client).
-    pub admin_client_id: Option<String>,
-    pub password: Option<String>,
-    /// `Secure` cookies (when serving HTTPS).
-    pub secure_cookies: bool,
-    /// The CA file for `curl --cacert` in the "try it" panel.
-    pub cacert: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct Session {
-    csrf: String,
-    who: String,
-    last_seen: OffsetDateTime,
-}
-
-/// The dashboard's settings and its sessions (in this process: signing in again after a
-/// restart is expected).
-#[derive(Debug, Default)]
-pub struct Dashboard {
-    pub config: DashboardConfig,
-    sessions: Mutex<HashMap<String, Session>>,
-}
-
-/// 256 random bits, URL-safe.
-pub fn random_token() -> String {
-    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-    let mut buf = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut buf)
-        .expect("the system random source failed");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-impl Dashboard {
-    pub fn new(config: DashboardConfig) -> Self {
-        Dashboard {
-            config,
-            sessions: Mutex::default(),
-        }
-    }
-
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Starts a session; returns its id.
-    pub fn start(&self, who: &str, now: OffsetDateTime) -> String {
-        let id = random_token();
-        let mut sessions = self.sessions();
-        sessions.retain(|_, s| now - s.last_seen <= IDLE);
-        sessions.insert(
-            id.clone(),
-            Session {
-                csrf: random_token(),
-                who: who.to_owned(),
-                last_seen: now,
-            },
-        );
-        id
-    }
-
-    pub fn end(&self, id: &str) {
-        self.sessions().remove(id);
-    }
-
-    /// The live session `id` (its idle time restarts), or why there is none.
-    fn touch(&self, id: &str, now: OffsetDateTime) -> Result<SignedIn, bool> {
-        let mut sessions = self.sessions();
-        let Some(s) = sessions.get_mut(id) else {
-            return Err(true);
-        };
-        if now - s.last_seen > IDLE {
-            sessions.remove(id);
-            return Err(true);
-        }
-        s.last_seen = now;
-        Ok(SignedIn {
-            session: id.to_owned(),
-            csrf: s.csrf.clone(),
-            who: s.who.clone(),
-        })
-    }
-
-    fn cookie(&self, name: &str, value: &str, path: &str) -> HeaderValue {
-        let secure = if self.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict{secure}");
-        HeaderValue::from_str(&v).expect("cookie values are URL-safe")
-    }
-
-    fn clear_cookie(&self, name: &str, path: &str) -> HeaderValue {
-        let secure = if self.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        let v = format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
-        HeaderValue::from_str(&v).expect("cookie values are URL-safe")
-    }
-}
-
 /// A cookie's value from the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -150,33 +40,30 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A signed-in user: the extractor of every dashboard page. Signed out: a redirect to the
-/// sign-in page (which says so when the session expired).
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub session: String,
-    pub csrf: String,
-    /// `client <id>` or `password`.
-    pub who: String,
+/// The session the request's cookie names, if it is live.
+pub(super) fn signed_in(
+    parts: &Parts,
+    dashboard: &Dashboard,
+    tenant: &Tenant,
+) -> Result<SignedIn, UiError> {
+    let Some(id) = cookie(&parts.headers, COOKIE).filter(|v| !v.is_empty()) else {
+        return Err(UiError::SignIn { expired: false });
+    };
+    dashboard
+        .touch(id, tenant.clock.now())
+        .map_err(|expired| UiError::SignIn { expired })
 }
 
-impl SignedIn {
-    pub(super) fn from_parts(parts: &Parts, state: &AppState) -> Result<SignedIn, UiError> {
-        let Some(id) = cookie(&parts.headers, COOKIE).filter(|v| !v.is_empty()) else {
-            return Err(UiError::SignIn { expired: false });
-        };
-        state
-            .dashboard
-            .touch(id, state.clock.now())
-            .map_err(|expired| UiError::SignIn { expired })
-    }
-}
-
-impl FromRequestParts<AppState> for SignedIn {
+impl<S> FromRequestParts<S> for SignedIn
+where
+    S: Send + Sync,
+    Arc<Dashboard>: FromRef<S>,
+    Tenant: FromRef<S>,
+{
     type Rejection = UiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, UiError> {
-        SignedIn::from_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, UiError> {
+        signed_in(parts, &Arc::from_ref(state), &Tenant::from_ref(state))
     }
 }
 
@@ -204,7 +91,7 @@ struct SignInQuery {
 }
 
 fn sign_in_page(
-    state: &AppState,
+    state: &Pages,
     status: StatusCode,
     client_id: String,
     error: Option<String>,
@@ -229,7 +116,7 @@ fn sign_in_page(
     resp
 }
 
-async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
+async fn sign_in_form(State(state): State<Pages>, Query(q): Query<SignInQuery>) -> Response {
     let message = if q.expired.is_some() {
         Some("Your session has expired. Sign in again.")
     } else if q.notice.as_deref() == Some("signed-out") {
@@ -241,7 +128,7 @@ async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery
 }
 
 /// Checks the admin client's credentials as `/oauth/token` does.
-async fn client_matches(state: &AppState, client_id: &str, secret: &str) -> bool {
+async fn client_matches(state: &Pages, client_id: &str, secret: &str) -> bool {
     if state.dashboard.config.admin_client_id.as_deref() != Some(client_id) {
         return false;
     }
@@ -266,7 +153,11 @@ fn locked(wait: u64) -> Response {
     .into_response()
 }
 
-async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+async fn sign_in(
+    State(state): State<Pages>,
+    State(limits): State<Arc<AttemptLimits>>,
+    req: axum::extract::Request,
+) -> Response {
     let (parts, body) = req.into_parts();
     let headers = parts.headers;
     let Ok(body) = axum::body::to_bytes(body, SIGN_IN_BODY_LIMIT).await else {
@@ -281,8 +172,7 @@ async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> 
     // global allowance, so guessing from many sources stays bounded. A source with no recent
     // failure is always checked: the right credentials from a clean address always work.
     let source = attempts::source(&parts.extensions);
-    let now = now_ms(&state);
-    let limits = &state.attempts;
+    let now = now_ms(state.clock.as_ref());
     if let Some(wait) = limits.dashboard_per_source.blocked(&source, now) {
         return locked(wait);
     }
@@ -349,7 +239,7 @@ async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> 
     resp
 }
 
-async fn sign_out(State(state): State<AppState>, posted: Posted) -> Response {
+async fn sign_out(State(state): State<Pages>, posted: Posted) -> Response {
     state.dashboard.end(&posted.who.session);
     let mut resp = super::see_other("/dashboard/sign-in?notice=signed-out");
     resp.headers_mut().append(

@@ -90,19 +90,19 @@ impl TestAppBuilder {
             Backend::Postgres => Some(Schema::create(&postgres_url(), "testapp")),
         };
         settings.database_url = schema.as_ref().map(Schema::url);
-        let mut prepared = bootstrap::prepare(&settings, 8443)
-            .await
-            .expect("bootstrap");
-        if let Some(clock) = self.clock {
-            use_clock(&mut prepared.state, clock);
+        let prepared = match self.clock {
+            Some(clock) => bootstrap::prepare_with_clock(&settings, 8443, clock).await,
+            None => bootstrap::prepare(&settings, 8443).await,
         }
+        .expect("bootstrap");
         let router = orgwarden_server::server::router(prepared.state.clone());
         let scopes = bootstrap::admin_scopes();
         let admin_token = prepared
             .state
-            .mint_token(
+            .tokens()
+            .mint(
                 &prepared.admin.client_id,
-                &prepared.state.identity.audience,
+                &prepared.state.identity().audience,
                 &scopes,
             )
             .unwrap();
@@ -115,11 +115,6 @@ impl TestAppBuilder {
             _schema: schema,
         }
     }
-}
-
-/// The one place a `TestApp` changes the state bootstrap made.
-fn use_clock(state: &mut AppState, clock: Arc<ManualClock>) {
-    state.clock = clock;
 }
 
 /// The test PostgreSQL server, which `Backend::Postgres` cannot do without.
@@ -191,7 +186,7 @@ impl TestApp {
             orgwarden_domain::ids::random_alphanumeric(8)
         );
         let (client_id, client_secret) = self.machine_client(&name).await;
-        let audience = self.state.identity.audience.clone();
+        let audience = self.state.identity().audience.clone();
         let r = self
             .post(
                 "/api/v2/client-grants",
@@ -213,9 +208,10 @@ impl TestApp {
     pub fn token(&self, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
         self.state
-            .mint_token(
+            .tokens()
+            .mint(
                 &self.admin.client_id,
-                &self.state.identity.audience,
+                &self.state.identity().audience,
                 &scopes,
             )
             .unwrap()
@@ -297,7 +293,7 @@ impl TestApp {
 
     /// `POST /oauth/token` (client credentials, Management API audience) as a client would.
     pub async fn client_token(&self, client_id: &str, secret: &str) -> Response {
-        let aud = self.state.identity.audience.clone();
+        let aud = self.state.identity().audience.clone();
         self.call(
             Method::POST,
             "/oauth/token",

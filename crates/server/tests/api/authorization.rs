@@ -185,7 +185,8 @@ async fn call(
 ) -> crate::app::Response {
     let token = scopes.map(|s| {
         app.state
-            .mint_token(&app.admin.client_id, &app.state.identity.audience, s)
+            .tokens()
+            .mint(&app.admin.client_id, &app.state.identity().audience, s)
             .unwrap()
     });
     let body = body.or_else(|| {
@@ -367,7 +368,7 @@ async fn every_guarded_field_needs_its_own_scope() {
 #[tokio::test]
 async fn no_caller_can_hand_out_a_scope_it_lacks() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let mut checks = 0;
     for (n, scope) in all_scopes().iter().enumerate() {
         let held: Vec<String> = all_scopes().into_iter().filter(|s| s != scope).collect();

@@ -20,7 +20,7 @@ fn from(ip: &str) -> ConnectInfo<SocketAddr> {
 
 async fn token_from(app: &TestApp, ip: &str, client_id: &str, secret: &str) -> Response {
     let body = json!({"grant_type": "client_credentials", "client_id": client_id,
-                      "client_secret": secret, "audience": app.state.identity.audience});
+                      "client_secret": secret, "audience": app.state.identity().audience});
     let mut req = Request::builder()
         .method(Method::POST)
         .uri("/oauth/token")
@@ -84,12 +84,12 @@ async fn one_address_guessing_many_clients_is_limited_too() {
         &token_from(&app, "203.0.113.10", "anotherclient00000000000000000", "x").await,
     );
     // Ids that cannot be client ids leave no per-client state behind.
-    let before = app.state.attempts.token_per_client.len();
+    let before = app.state.attempts().token_per_client.len();
     for i in 0..50 {
         let r = token_from(&app, &format!("192.0.2.{i}"), "not a client id!", "x").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(app.state.attempts.token_per_client.len(), before);
+    assert_eq!(app.state.attempts().token_per_client.len(), before);
     // And the real client is untouched.
     let r = token_from(
         &app,

@@ -21,7 +21,7 @@ async fn clients_and_grants_lifecycle() {
     let r = app.get(&format!("/api/v2/clients/{id}")).await;
     assert!(r.body.get("client_secret").is_none());
 
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let r = app
         .post(
             "/api/v2/client-grants",

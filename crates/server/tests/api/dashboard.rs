@@ -566,7 +566,7 @@ async fn clients_get_a_secret_once_and_scopes_by_checkbox() {
                 "grant_type": "client_credentials",
                 "client_id": admin,
                 "client_secret": app.admin.client_secret,
-                "audience": app.state.identity.audience,
+                "audience": app.state.identity().audience,
             })),
         )
         .await;

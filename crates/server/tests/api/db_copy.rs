@@ -73,7 +73,7 @@ async fn copy_and_compare(target_url: &str) {
     app.admin_token = app.token(&scopes.iter().map(String::as_str).collect::<Vec<_>>());
 
     let target = bootstrap::open_store(target_url).await.unwrap();
-    let counts = dbcopy::copy(app.state.store.as_ref(), target.as_ref())
+    let counts = dbcopy::copy(app.state.store().as_ref(), target.as_ref())
         .await
         .unwrap();
     assert_eq!(
@@ -89,14 +89,12 @@ async fn copy_and_compare(target_url: &str) {
     assert_eq!(counts.grants, 1);
 
     // A second copy into the same (now full) database is refused.
-    assert!(dbcopy::copy(app.state.store.as_ref(), target.as_ref())
+    assert!(dbcopy::copy(app.state.store().as_ref(), target.as_ref())
         .await
         .is_err());
 
     // The copy answers the API exactly as the original, to the same (old) token.
-    let mut copied_state = app.state.clone();
-    copied_state.store = target.clone();
-    let copied = server::router(copied_state);
+    let copied = server::router(app.state.over_store(target.clone()));
     let orgs = target
         .list_organizations(Sort::default(), PageRequest::first(50))
         .await

@@ -26,8 +26,10 @@ async fn metrics_count_requests_verifications_and_refusals() {
     let app = TestApp::builder().plan("1/0.001").build().await;
     app.get("/api/v2/organizations").await;
     app.get("/api/v2/organizations").await; // refused: the bucket holds one token
+                                            // A refused token is refused as such (401), not rate-limited: authentication comes first.
     app.call(Method::GET, "/api/v2/organizations", Some("a.b.c"), None)
         .await;
+    app.get("/api/v2/organizations").await; // refused again
     let r = app.call(Method::GET, "/metrics", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["content-type"]
@@ -38,9 +40,12 @@ async fn metrics_count_requests_verifications_and_refusals() {
     for line in [
         "orgwarden_http_requests_total{route=\"/api/v2/organizations\",method=\"GET\",status=\"200\"} 1",
         "orgwarden_http_requests_total{route=\"/api/v2/organizations\",method=\"GET\",status=\"429\"} 2",
+        "orgwarden_http_requests_total{route=\"/api/v2/organizations\",method=\"GET\",status=\"401\"} 1",
         "orgwarden_rate_limited_total 2",
         "orgwarden_token_verifications_total{outcome=\"verified\"} 1",
-        "orgwarden_http_request_duration_seconds_count{route=\"/api/v2/organizations\"} 3",
+        "orgwarden_token_verifications_total{outcome=\"cached\"} 2",
+        "orgwarden_token_verifications_total{outcome=\"refused\"} 1",
+        "orgwarden_http_request_duration_seconds_count{route=\"/api/v2/organizations\"} 4",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

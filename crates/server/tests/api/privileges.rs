@@ -96,7 +96,7 @@ async fn chosen_secrets_have_a_minimum_length() {
             format!("Payload validation error: 'String is too short ({} chars), minimum 32' on property client_secret (The secret used to sign tokens for the client).", short.len())
         );
     }
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     app.post(
         "/api/v2/client-grants",
         json!({"client_id": id, "audience": aud, "scope": ["read:organizations"]}),
@@ -177,7 +177,7 @@ async fn client_keys_cannot_take_over_a_more_privileged_client() {
 #[tokio::test]
 async fn grants_carry_only_scopes_the_caller_holds() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let (id, secret) = app.machine_client("worker").await;
     let granter = app.token(&[
         "create:client_grants",
@@ -257,7 +257,7 @@ async fn grants_carry_only_scopes_the_caller_holds() {
 #[tokio::test]
 async fn is_system_is_read_only() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let (id, _) = app.machine_client("worker").await;
     let r = app
         .post(
@@ -292,7 +292,7 @@ async fn is_system_is_read_only() {
 #[tokio::test]
 async fn repeated_scopes_are_granted_once() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let scope = "read:organizations ".repeat(1000) + "read:connections read:organizations";
     let r = app
         .call(

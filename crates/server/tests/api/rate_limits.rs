@@ -132,7 +132,7 @@ async fn token_buckets_are_per_client() {
         r.body["client_id"].as_str().unwrap().to_owned(),
         r.body["client_secret"].as_str().unwrap().to_owned(),
     );
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let ask = |id: &str, secret: &str| json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": aud});
     let (id, secret) = (app.admin.client_id.clone(), app.admin.client_secret.clone());
     let r = app
@@ -226,4 +226,89 @@ async fn fault_rules_are_checked_and_need_their_scope() {
         r.body["message"],
         "Insufficient scope, expected any of: orgwarden:faults"
     );
+}
+
+#[tokio::test]
+async fn a_refused_token_spends_nothing_and_is_told_where_the_tenant_stands() {
+    let app = TestApp::builder().plan("free").clock(clock()).build().await;
+    let forged = format!("{}x", app.admin_token);
+    for token in [Some("not-a-jwt"), Some(forged.as_str()), None] {
+        for _ in 0..3 {
+            let r = app
+                .call(Method::GET, "/api/v2/organizations", token, None)
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::BAD_REQUEST),
+                "{token:?}: {} {}",
+                r.status,
+                r.body
+            );
+            assert_eq!(header(&r, "x-ratelimit-limit"), 2);
+            assert_eq!(header(&r, "x-ratelimit-remaining"), 2, "nothing spent");
+            assert!(!r.headers.contains_key("retry-after"));
+        }
+    }
+    let r = app.get("/api/v2/organizations").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        header(&r, "x-ratelimit-remaining"),
+        1,
+        "the whole burst was left"
+    );
+    app.get("/api/v2/organizations").await;
+    // Past the limit, a refused token is still refused as such, and told the bucket is empty.
+    let r = app
+        .call(
+            Method::GET,
+            "/api/v2/organizations",
+            Some("not-a-jwt"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(header(&r, "x-ratelimit-remaining"), 0);
+}
+
+#[tokio::test]
+async fn each_route_draws_from_the_group_it_declares() {
+    // Enterprise group bursts: 10 for reads by id and lists, 20 by name, 5 for writes.
+    let app = TestApp::builder()
+        .plan("enterprise")
+        .clock(clock())
+        .build()
+        .await;
+    let org = app.organization("acme").await;
+    let con = app.connection("db-main", "auth0").await;
+    let cases = [
+        (Method::GET, "/api/v2/organizations".to_owned(), 10),
+        (Method::GET, format!("/api/v2/organizations/{org}"), 10),
+        (
+            Method::GET,
+            "/api/v2/organizations/name/acme".to_owned(),
+            20,
+        ),
+        (Method::PATCH, format!("/api/v2/organizations/{org}"), 5),
+        (
+            Method::GET,
+            format!("/api/v2/organizations/{org}/connections"),
+            10,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v2/organizations/{org}/enabled_connections/{con}"),
+            5,
+        ),
+        (Method::GET, "/api/v2/clients".to_owned(), 50),
+    ];
+    for (method, path, limit) in cases {
+        let body = (method == Method::PATCH).then(|| json!({"display_name": "Acme"}));
+        let token = app.admin_token.clone();
+        let r = app.call(method.clone(), &path, Some(&token), body).await;
+        assert_eq!(
+            header(&r, "x-ratelimit-limit"),
+            limit,
+            "{method} {path}: {}",
+            r.body
+        );
+    }
 }

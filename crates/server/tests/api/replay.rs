@@ -369,7 +369,7 @@ fn parse_body(text: &str) -> Value {
 
 async fn replay_cassette(name: &str, cassette: &Cassette) -> Vec<Outcome> {
     let app = TestApp::new().await;
-    let domain = app.state.identity.domain.clone();
+    let domain = app.state.identity().domain.clone();
     let mut ids = IdMap::default();
     let mut outcomes = Vec::new();
     for (index, interaction) in cassette.interactions.iter().enumerate() {

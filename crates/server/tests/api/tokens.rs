@@ -29,7 +29,7 @@ fn decode_part(token: &str, i: usize) -> Value {
 #[tokio::test]
 async fn client_credentials_issues_auth0_shaped_tokens() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let (id, secret) = (app.admin.client_id.clone(), app.admin.client_secret.clone());
 
     // JSON body with `"organization": null` and an unknown field, as auth0-python sends.
@@ -125,7 +125,7 @@ async fn a_granted_client_holds_its_grant_and_nothing_more() {
 #[tokio::test]
 async fn token_errors_use_the_oauth_shape() {
     let app = TestApp::new().await;
-    let aud = app.state.identity.audience.clone();
+    let aud = app.state.identity().audience.clone();
     let id = app.admin.client_id.clone();
     let cases = [
         (
@@ -182,9 +182,9 @@ async fn token_errors_use_the_oauth_shape() {
 fn sign_with(app: &TestApp, edit: impl FnOnce(&mut Claims)) -> String {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut claims = Claims {
-        iss: app.state.identity.issuer.clone(),
+        iss: app.state.identity().issuer.clone(),
         sub: format!("{}@clients", app.admin.client_id),
-        aud: app.state.identity.audience.clone(),
+        aud: app.state.identity().audience.clone(),
         iat: now,
         exp: now + 3600,
         scope: "read:organizations".into(),
@@ -192,7 +192,7 @@ fn sign_with(app: &TestApp, edit: impl FnOnce(&mut Claims)) -> String {
         azp: app.admin.client_id.clone(),
     };
     edit(&mut claims);
-    app.state.key_ring().sign(&claims).unwrap()
+    app.state.tokens().key_ring().sign(&claims).unwrap()
 }
 
 fn with_header(token: &str, header: Value, signature: &str) -> String {

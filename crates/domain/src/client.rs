@@ -191,7 +191,7 @@ fn client_schema(create: bool) -> Schema {
 
 fn check_name(name: &str) -> Result<()> {
     if name.contains('<') || name.contains('>') {
-        return Err(Error::invalid(validate::message(
+        return Err(Error::Invalid(validate::invalid(
             Origin::Payload,
             &format!("String does not match pattern ^[^<>]+$: {name}"),
             "name",

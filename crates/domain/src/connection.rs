@@ -359,7 +359,7 @@ pub fn check_options(strategy: &str, options: &Map<String, Value>) -> Result<()>
                 "Expected type object but found type {}",
                 validate::type_name(other)
             );
-            return Err(Error::invalid(validate::message(
+            return Err(Error::Invalid(validate::invalid(
                 Origin::Payload,
                 &template,
                 "options.attributes",

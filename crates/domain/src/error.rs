@@ -1,5 +1,7 @@
 //! The one domain error type. The HTTP layer maps each kind to Auth0's error body in one place.
 
+pub use orgwarden_proto::Invalid;
+
 /// Which kind of thing was not found; each has its own Auth0 message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotFound {
@@ -14,9 +16,10 @@ pub enum NotFound {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input breaks a rule. The message is Auth0's wording, ready for the client.
+    /// Input breaks a rule. The message is Auth0's wording, ready for the client; the field
+    /// (property path) it is about, when there is one, is beside it as data.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
     #[error("{0:?} not found")]
     NotFound(NotFound),
     /// A uniqueness rule was broken. `code` is Auth0's `errorCode`.
@@ -34,7 +37,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::Invalid(message.into())
+        Error::Invalid(Invalid::new(message))
+    }
+
+    /// A rule broken by the property at `path` (e.g. `options.attributes`).
+    pub fn invalid_field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(Invalid::on(path, message))
     }
 
     pub fn organization_name_taken() -> Self {

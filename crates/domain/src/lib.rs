@@ -17,9 +17,11 @@ pub mod paging;
 pub mod rules;
 pub mod scope;
 pub mod store;
-pub mod validate;
 
 #[cfg(feature = "testing")]
 pub mod conformance;
 
 pub use error::{Error, NotFound, Result};
+/// The schema checker is part of the wire contract; re-exported for the domain's own checks.
+pub use orgwarden_proto::validate;
+pub use orgwarden_proto::Invalid;

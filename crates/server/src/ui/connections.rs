@@ -86,7 +86,7 @@ async fn list(
     };
     let (connections, next, error) = match state.store.list_connections(&filter, request).await {
         Ok(l) => (l.items, l.next, None),
-        Err(orgwarden_domain::Error::Invalid(m)) => (Vec::new(), None, Some(m)),
+        Err(orgwarden_domain::Error::Invalid(m)) => (Vec::new(), None, Some(m.message)),
         Err(e) => return Err(e.into()),
     };
     Ok(ok(&ListPage {

@@ -195,7 +195,10 @@ impl From<DomainError> for UiError {
                 tracing::error!(error = %e, "dashboard request failed");
                 UiError::internal()
             }
-            DomainError::Invalid(m) | DomainError::LimitReached(m) => {
+            DomainError::Invalid(i) => {
+                UiError::page(StatusCode::BAD_REQUEST, "Not possible", i.message)
+            }
+            DomainError::LimitReached(m) => {
                 UiError::page(StatusCode::BAD_REQUEST, "Not possible", m)
             }
             DomainError::Conflict { message, .. } => {
@@ -311,21 +314,13 @@ impl FormError {
     }
 
     /// The message of a refused change, tied to a field through `fields` (the API property
-    /// path, e.g. `branding.colors.primary`, and the form field). Not-found and internal
+    /// path, e.g. `branding.colors.primary`, and the form field): the property is the one the
+    /// domain's error names as data. Not-found and internal
     /// errors are not form errors: they become error pages.
     pub fn from_domain(e: DomainError, fields: &[(&str, &'static str)]) -> UiResult<Self> {
         let (message, property) = match e {
-            DomainError::Invalid(m) | DomainError::LimitReached(m) => {
-                // The last " on property " (the value quoted before it may hold the words).
-                let property = m.rsplit_once(" on property ").map(|(_, rest)| {
-                    rest.split([' ', '('])
-                        .next()
-                        .unwrap_or("")
-                        .trim_end_matches('.')
-                        .to_owned()
-                });
-                (m, property)
-            }
+            DomainError::Invalid(i) => (i.message, i.field),
+            DomainError::LimitReached(m) => (m, None),
             DomainError::Conflict { message, code } => {
                 let property = match code {
                     "organization_conflict" | "connection_conflict" => Some("name".to_owned()),

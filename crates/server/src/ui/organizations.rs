@@ -89,7 +89,7 @@ async fn list(
     };
     let (orgs, next, error) = match listing {
         Ok(l) => (l.items, l.next, None),
-        Err(orgwarden_domain::Error::Invalid(m)) => (Vec::new(), None, Some(m)),
+        Err(orgwarden_domain::Error::Invalid(m)) => (Vec::new(), None, Some(m.message)),
         Err(e) => return Err(e.into()),
     };
     let t = ListPage {

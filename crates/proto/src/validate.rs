@@ -1,9 +1,12 @@
 //! A small JSON-schema checker that words its errors as Auth0 does (Auth0 validates with
 //! z-schema): `Payload validation error: 'String is too long (51 chars), maximum 50' on property
 //! name (The name of this organization).` Each entity declares the schema of its create and
-//! update bodies; the first error found is reported, and nothing is changed.
+//! update bodies; the first error found is reported, and nothing is changed. The error names
+//! the property it is about as data ([`Invalid::field`]), beside the message.
 
 use serde_json::{Map, Value};
+
+pub use crate::error::Invalid;
 
 /// A named string format, with the check behind it.
 #[derive(Clone, Copy)]
@@ -166,8 +169,16 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Checks `value` against `schema`; the error is the message for the first rule broken.
-pub fn check(value: &Value, schema: &Schema, origin: Origin) -> Result<(), String> {
+/// The error for a rule broken at `path` (`""` for the body itself), worded as Auth0 does.
+pub fn invalid(origin: Origin, template: &str, path: &str, description: &str) -> Invalid {
+    Invalid {
+        message: message(origin, template, path, description),
+        field: (!path.is_empty()).then(|| path.to_owned()),
+    }
+}
+
+/// Checks `value` against `schema`; the error is the first rule broken.
+pub fn check(value: &Value, schema: &Schema, origin: Origin) -> Result<(), Invalid> {
     Checker { origin }.check(value, schema, "", "")
 }
 
@@ -176,11 +187,11 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(&self, template: String, path: &str, description: &str) -> Result<(), String> {
-        Err(message(self.origin, &template, path, description))
+    fn fail(&self, template: String, path: &str, description: &str) -> Result<(), Invalid> {
+        Err(invalid(self.origin, &template, path, description))
     }
 
-    fn check(&self, value: &Value, schema: &Schema, path: &str, desc: &str) -> Result<(), String> {
+    fn check(&self, value: &Value, schema: &Schema, path: &str, desc: &str) -> Result<(), Invalid> {
         let expected = match schema {
             Schema::Any => return Ok(()),
             Schema::Nullable(inner) => {
@@ -308,7 +319,7 @@ impl Checker {
         o: &ObjectSchema,
         path: &str,
         desc: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Invalid> {
         if let Some(max) = o.max_props {
             if m.len() > max {
                 return self.fail(
@@ -428,6 +439,13 @@ mod tests {
             "Payload validation error: 'Array items are not unique (indexes 7 and 60000)' on property scope."
         );
         assert_eq!(
+            check(&json!({ "scope": [1] }), &s, Origin::Payload)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("scope[0]")
+        );
+        assert_eq!(
             first_duplicate(&[json!({"a": 1, "b": 2}), json!(1), json!({"b": 2, "a": 1})]),
             Some((0, 2))
         );
@@ -456,6 +474,7 @@ mod tests {
         assert!(check(&json!({"name": "a", "flag": true}), &s, Origin::Payload).is_ok());
         assert!(check(&json!({"name": "a\u{0}b"}), &s, Origin::Payload)
             .unwrap_err()
+            .message
             .contains("NUL"));
     }
 }

@@ -57,20 +57,19 @@ impl Error {
 }
 
 /// The rustls error among the causes of `e`. `io::Error` hides the error it wraps from
-/// `source()`, so it is looked into as well.
+/// `source()` (and wraps io errors in io errors), so those are unwrapped as well.
 fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cause = Some(e);
     while let Some(c) = cause {
-        if let Some(t) = c.downcast_ref::<rustls::Error>() {
-            return Some(t.to_string());
-        }
-        if let Some(inner) = c
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+        let mut inner = Some(c);
+        while let Some(i) = inner {
+            if let Some(t) = i.downcast_ref::<rustls::Error>() {
                 return Some(t.to_string());
             }
+            inner = i
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|e| e as &(dyn std::error::Error + 'static));
         }
         cause = c.source();
     }

@@ -19,6 +19,7 @@ mod organizations;
 mod privileges;
 mod rate_limits;
 mod replay;
+mod served;
 mod signing_keys;
 mod slow_clients;
 mod spawn;

@@ -2,23 +2,16 @@
 //! Secrets are stored only as salted SHA-256 hashes: they are 64 random characters (about 380
 //! bits), so a slow password hash would add cost without adding safety.
 
+use orgwarden_proto::clients::{self as wire, CreateClient, UpdateClient};
+use orgwarden_proto::grants::{self as grant_wire, CreateClientGrant, UpdateClientGrant};
 use serde_json::{json, Map, Value};
 
 use crate::ids::{random_alphanumeric, ClientId, GrantId};
-use crate::validate::{self, array, string, ObjectSchema, Origin, Schema};
 use crate::{Error, Result};
 
-pub const CLIENT_CREDENTIALS: &str = "client_credentials";
-
-/// The shortest client secret a caller may choose (generated ones have 64 characters). Auth0's
-/// schema allows one character; a guessable secret on a client that may hold Management API
-/// scopes is an open door, so orgwarden refuses it (see docs/behaviour.md).
-pub const MIN_SECRET_CHARS: usize = 32;
-
-/// Caps on arrays Auth0 leaves unbounded: more than any real client has (Auth0 knows about a
-/// dozen grant types; its Management API about 200 scopes).
-pub const MAX_GRANT_TYPES: usize = 50;
-pub const MAX_GRANT_SCOPES: usize = 1000;
+pub use orgwarden_proto::clients::{MAX_GRANT_TYPES, MIN_SECRET_CHARS};
+pub use orgwarden_proto::grants::MAX_GRANT_SCOPES;
+pub use orgwarden_proto::tokens::CLIENT_CREDENTIALS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
@@ -45,6 +38,16 @@ impl Client {
 
     pub fn verify_secret(&self, secret: &str) -> bool {
         secret::verify(&self.secret_hash, secret)
+    }
+
+    /// The client as the API shows it; `secret` only when it was just made.
+    pub fn to_wire(&self, secret: Option<&str>) -> wire::Client {
+        wire::Client {
+            client_id: self.client_id.as_str().to_owned(),
+            name: self.name.clone(),
+            client_secret: secret.map(str::to_owned),
+            attributes: self.attributes.clone(),
+        }
     }
 }
 
@@ -89,118 +92,6 @@ pub mod secret {
     }
 }
 
-/// Properties of Auth0's client object that we accept and show back.
-const PASSTHROUGH: &[&str] = &[
-    "description",
-    "logo_uri",
-    "callbacks",
-    "allowed_origins",
-    "web_origins",
-    "client_aliases",
-    "allowed_clients",
-    "allowed_logout_urls",
-    "oidc_logout",
-    "is_first_party",
-    "oidc_conformant",
-    "jwt_configuration",
-    "encryption_key",
-    "sso",
-    "cross_origin_authentication",
-    "cross_origin_loc",
-    "sso_disabled",
-    "custom_login_page_on",
-    "custom_login_page",
-    "custom_login_page_preview",
-    "form_template",
-    "addons",
-    "client_metadata",
-    "mobile",
-    "initiate_login_uri",
-    "native_social_login",
-    "refresh_token",
-    "default_organization",
-    "organization_usage",
-    "organization_require_behavior",
-    "client_authentication_methods",
-    "require_pushed_authorization_requests",
-    "require_proof_of_possession",
-    "signed_request_object",
-    "compliance_level",
-    "token_quota",
-    "is_token_endpoint_ip_header_trusted",
-];
-
-const APP_TYPES: &[&str] = &[
-    "native",
-    "spa",
-    "regular_web",
-    "non_interactive",
-    "resource_server",
-    "express_configuration",
-    "rms",
-    "box",
-    "cloudbees",
-    "concur",
-    "dropbox",
-    "mscrm",
-    "echosign",
-    "egnyte",
-    "newrelic",
-    "office365",
-    "salesforce",
-    "sentry",
-    "sharepoint",
-    "slack",
-    "springcm",
-    "zendesk",
-    "zoom",
-    "sso_integration",
-    "oag",
-];
-
-const AUTH_METHODS: &[&str] = &["none", "client_secret_post", "client_secret_basic"];
-
-fn client_schema(create: bool) -> Schema {
-    let mut o = ObjectSchema::new()
-        .prop(
-            "name",
-            "Name of this client (min length: 1 character, does not allow `<` or `>`).",
-            string(1, 255),
-        )
-        .prop("app_type", "", Schema::Enum(APP_TYPES))
-        .prop(
-            "grant_types",
-            "List of grant types supported for this application.",
-            array(string(1, 255), Some(MAX_GRANT_TYPES), true),
-        )
-        .prop("token_endpoint_auth_method", "", Schema::Enum(AUTH_METHODS));
-    for p in PASSTHROUGH {
-        o = o.prop(p, "", Schema::Any);
-    }
-    if create {
-        o.required(&["name"]).build()
-    } else {
-        o.prop(
-            "client_secret",
-            "The secret used to sign tokens for the client",
-            string(MIN_SECRET_CHARS, 255),
-        )
-        .build()
-    }
-}
-
-fn check_name(name: &str) -> Result<()> {
-    if name.contains('<') || name.contains('>') {
-        return Err(Error::Invalid(validate::invalid(
-            Origin::Payload,
-            &format!("String does not match pattern ^[^<>]+$: {name}"),
-            "name",
-            "Name of this client (min length: 1 character, does not allow `<` or `>`).",
-        )));
-    }
-    Ok(())
-}
-
 /// What a create request asks for (the secret is made by [`NewClient::into_client`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClient {
@@ -208,18 +99,17 @@ pub struct NewClient {
     pub attributes: Map<String, Value>,
 }
 
-impl NewClient {
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &client_schema(true), Origin::Payload).map_err(Error::Invalid)?;
-        let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let name = attributes
-            .remove("name")
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        check_name(&name)?;
-        Ok(Self { name, attributes })
+/// A `POST /clients` body; the properties other than `name` are kept in the order given.
+impl From<CreateClient> for NewClient {
+    fn from(body: CreateClient) -> Self {
+        Self {
+            name: body.name,
+            attributes: body.attributes,
+        }
     }
+}
 
+impl NewClient {
     /// A machine-to-machine client with the client-credentials grant.
     pub fn machine(name: &str) -> Self {
         let mut attributes = Map::new();
@@ -294,26 +184,18 @@ pub struct ClientPatch {
     pub client_secret: Option<String>,
 }
 
-impl ClientPatch {
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &client_schema(false), Origin::Payload).map_err(Error::Invalid)?;
-        let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let name = attributes
-            .remove("name")
-            .and_then(|v| v.as_str().map(str::to_owned));
-        if let Some(n) = &name {
-            check_name(n)?;
+/// A `PATCH /clients/{id}` body.
+impl From<UpdateClient> for ClientPatch {
+    fn from(body: UpdateClient) -> Self {
+        Self {
+            name: body.name,
+            attributes: body.attributes,
+            client_secret: body.client_secret,
         }
-        let client_secret = attributes
-            .remove("client_secret")
-            .and_then(|v| v.as_str().map(str::to_owned));
-        Ok(Self {
-            name,
-            attributes,
-            client_secret,
-        })
     }
+}
 
+impl ClientPatch {
     /// Whether the patch sets how the client proves who it is (a secret, or keys for
     /// `private_key_jwt`): whoever does so can act as the client.
     pub fn changes_credentials(&self) -> bool {
@@ -347,34 +229,16 @@ pub struct ClientGrant {
     pub attributes: Map<String, Value>,
 }
 
-/// `is_system` is not here: Auth0 sets it on the grants it manages, and no request may.
-const GRANT_PASSTHROUGH: &[&str] = &[
-    "organization_usage",
-    "allow_any_organization",
-    "subject_type",
-    "authorization_details_types",
-];
-
-fn grant_schema(create: bool) -> Schema {
-    let mut o = ObjectSchema::new().prop(
-        "scope",
-        "Scopes allowed for this client grant.",
-        array(string(1, 280), Some(MAX_GRANT_SCOPES), true),
-    );
-    for p in GRANT_PASSTHROUGH {
-        o = o.prop(p, "", Schema::Any);
-    }
-    if create {
-        o.prop("client_id", "ID of the client.", string(1, 64))
-            .prop(
-                "audience",
-                "The audience (API identifier) of this client grant",
-                string(1, 600),
-            )
-            .required(&["client_id", "audience"])
-            .build()
-    } else {
-        o.min_props(1).build()
+impl ClientGrant {
+    /// The grant as the API shows it.
+    pub fn to_wire(&self) -> grant_wire::ClientGrant {
+        grant_wire::ClientGrant {
+            id: self.id.as_str().to_owned(),
+            client_id: self.client_id.as_str().to_owned(),
+            audience: self.audience.clone(),
+            scope: self.scope.clone(),
+            attributes: self.attributes.clone(),
+        }
     }
 }
 
@@ -386,36 +250,24 @@ pub struct NewClientGrant {
     pub attributes: Map<String, Value>,
 }
 
-fn scope_list(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array).map(|a| {
-        a.iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect()
-    })
+/// A `POST /client-grants` body; a `client_id` that cannot be a client's is an unknown
+/// client, as in Auth0.
+impl TryFrom<CreateClientGrant> for NewClientGrant {
+    type Error = Error;
+
+    fn try_from(body: CreateClientGrant) -> Result<Self> {
+        let client_id =
+            ClientId::parse(&body.client_id).ok_or(Error::NotFound(crate::NotFound::Client))?;
+        Ok(Self {
+            client_id,
+            audience: body.audience,
+            scope: body.scope.unwrap_or_default(),
+            attributes: body.attributes,
+        })
+    }
 }
 
 impl NewClientGrant {
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &grant_schema(true), Origin::Payload).map_err(Error::Invalid)?;
-        let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let client_id = attributes
-            .remove("client_id")
-            .and_then(|v| v.as_str().and_then(ClientId::parse));
-        let client_id = client_id.ok_or(Error::NotFound(crate::NotFound::Client))?;
-        let audience = attributes
-            .remove("audience")
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let scope = scope_list(attributes.remove("scope").as_ref()).unwrap_or_default();
-        Ok(Self {
-            client_id,
-            audience,
-            scope,
-            attributes,
-        })
-    }
-
     pub fn into_grant(self) -> ClientGrant {
         ClientGrant {
             id: GrantId::generate(),
@@ -433,14 +285,17 @@ pub struct ClientGrantPatch {
     pub attributes: Map<String, Value>,
 }
 
-impl ClientGrantPatch {
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &grant_schema(false), Origin::Payload).map_err(Error::Invalid)?;
-        let mut attributes = body.as_object().cloned().unwrap_or_default();
-        let scope = scope_list(attributes.remove("scope").as_ref());
-        Ok(Self { scope, attributes })
+/// A `PATCH /client-grants/{id}` body.
+impl From<UpdateClientGrant> for ClientGrantPatch {
+    fn from(body: UpdateClientGrant) -> Self {
+        Self {
+            scope: body.scope,
+            attributes: body.attributes,
+        }
     }
+}
 
+impl ClientGrantPatch {
     pub fn apply(self, g: &mut ClientGrant) {
         if let Some(s) = self.scope {
             g.scope = s;
@@ -472,15 +327,15 @@ mod tests {
     }
 
     #[test]
-    fn client_bodies_are_checked() {
-        assert!(
-            NewClient::from_json(&json!({"name": "ok", "app_type": "non_interactive"})).is_ok()
-        );
-        assert!(NewClient::from_json(&json!({"name": "<b>"})).is_err());
-        assert!(NewClient::from_json(&json!({"name": "x", "bogus": 1})).is_err());
-        assert!(NewClientGrant::from_json(
-            &json!({"client_id": "abc", "audience": "https://a/", "scope": ["a", "a"]})
-        )
-        .is_err());
+    fn grant_bodies_name_an_unknown_client_not_found() {
+        let body = CreateClientGrant {
+            client_id: "not a client id".into(),
+            audience: "https://a/".into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            NewClientGrant::try_from(body),
+            Err(Error::NotFound(crate::NotFound::Client))
+        ));
     }
 }

@@ -1,80 +1,24 @@
 //! Connections: the login sources of the tenant (a database, a social provider, an enterprise
 //! directory). Organizations enable some of them.
 
+use orgwarden_proto::connections as wire;
+use orgwarden_proto::connections::{CreateConnection, UpdateConnection};
+use orgwarden_proto::Request;
 use serde_json::{Map, Value};
 
 use crate::ids::ConnectionId;
-use crate::validate::{self, array, nullable, string, ObjectSchema, Origin, Schema};
+use crate::validate::{self, Origin};
 use crate::{Error, Result};
 
 mod defaults;
 
-/// Auth0's `ConnectionIdentityProviderEnum`.
-pub const STRATEGIES: &[&str] = &[
-    "ad",
-    "adfs",
-    "amazon",
-    "apple",
-    "dropbox",
-    "bitbucket",
-    "auth0-oidc",
-    "auth0",
-    "baidu",
-    "bitly",
-    "box",
-    "custom",
-    "daccount",
-    "dwolla",
-    "email",
-    "evernote-sandbox",
-    "evernote",
-    "exact",
-    "facebook",
-    "fitbit",
-    "github",
-    "google-apps",
-    "google-oauth2",
-    "instagram",
-    "ip",
-    "line",
-    "linkedin",
-    "oauth1",
-    "oauth2",
-    "office365",
-    "oidc",
-    "okta",
-    "paypal",
-    "paypal-sandbox",
-    "pingfederate",
-    "planningcenter",
-    "salesforce-community",
-    "salesforce-sandbox",
-    "salesforce",
-    "samlp",
-    "sharepoint",
-    "shopify",
-    "shop",
-    "sms",
-    "soundcloud",
-    "thirtysevensignals",
-    "twitter",
-    "untappd",
-    "vkontakte",
-    "waad",
-    "weibo",
-    "windowslive",
-    "wordpress",
-    "yahoo",
-    "yandex",
-];
+pub use orgwarden_proto::connections::{is_valid_name, MAX_METADATA_KEYS, STRATEGIES};
 
 /// The list filter also accepts this legacy strategy.
 pub const LIST_FILTER_EXTRA_STRATEGIES: &[&str] = &["auth0-adldap"];
 
 /// The database strategy: the only one that supports organization sign-up.
 pub const DATABASE_STRATEGY: &str = "auth0";
-
-pub const MAX_METADATA_KEYS: usize = 10;
 
 /// Enterprise strategies: Auth0 shows `show_as_button` on these.
 pub fn is_enterprise(strategy: &str) -> bool {
@@ -130,67 +74,35 @@ impl ConnectionSummary {
     }
 }
 
-/// `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`: alphanumerics and single inner dashes.
-pub fn is_valid_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-        && !s.contains("--")
+/// Enterprise strategies for which Auth0 shows a provisioning ticket URL (recordings).
+fn has_provisioning_ticket(strategy: &str) -> bool {
+    matches!(
+        strategy,
+        "ad" | "adfs" | "pingfederate" | "samlp" | "waad" | "google-apps"
+    )
 }
 
-const NAME_PATTERN: &str = "^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$";
-
-fn active_flag() -> Schema {
-    ObjectSchema::new()
-        .prop("active", "", Schema::Bool)
-        .required(&["active"])
-        .build()
-}
-
-fn metadata_schema() -> Schema {
-    ObjectSchema::new()
-        .additional(nullable(string(0, 255)))
-        .max_props(MAX_METADATA_KEYS)
-        .build()
-}
-
-fn common(o: ObjectSchema) -> ObjectSchema {
-    o.prop("display_name", "Connection name used in the new universal login experience", string(0, 128))
-        .prop("options", "The connection's options (depend on the connection strategy)", nullable(ObjectSchema::new().additional(Schema::Any).build()))
-        .prop("enabled_clients", "DEPRECATED property. Use the PATCH /v2/connections/{id}/clients endpoint to enable the connection for a set of clients.", array(string(1, 64), None, false))
-        .prop("is_domain_connection", "<code>true</code> promotes to a domain-level connection so that third-party applications can use it. <code>false</code> does not promote the connection, so only first-party applications with the connection enabled can use it. (Defaults to <code>false</code>.)", Schema::Bool)
-        .prop("show_as_button", "Enables showing a button for the connection in the login page (new experience only). If false, it will be usable only by HRD. (Defaults to <code>false</code>.)", Schema::Bool)
-        .prop("realms", "Defines the realms for which the connection will be used (ie: email domains). If the array is empty or the property is not specified, the connection name will be added as realm.", array(string(1, 255), None, false))
-        .prop("metadata", "Metadata associated with the connection in the form of an object with string values (max 255 chars).  Maximum of 10 metadata properties allowed.", nullable(metadata_schema()))
-        .prop("authentication", "Configure the purpose of a connection to be used for authentication during login.", active_flag())
-        .prop("connected_accounts", "Configure the purpose of a connection to be used for connected accounts and Token Vault.", active_flag())
-}
-
-fn create_schema() -> Schema {
-    common(ObjectSchema::new())
-        .prop("name", "The name of the connection. Must start and end with an alphanumeric character and can only contain alphanumeric characters and '-'. Max length 128", Schema::Pattern { max: 128, text: NAME_PATTERN, check: is_valid_name })
-        .prop("strategy", "", Schema::Enum(STRATEGIES))
-        .required(&["name", "strategy"])
-        .build()
-}
-
-fn update_schema() -> Schema {
-    common(ObjectSchema::new()).min_props(1).build()
-}
-
-fn strings(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array).map(|a| {
-        a.iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect()
-    })
-}
-
-fn object(v: Option<&Value>) -> Option<Map<String, Value>> {
-    v.and_then(Value::as_object).cloned()
+impl Connection {
+    /// The connection as the API shows it; `domain` is the tenant's, for the provisioning
+    /// ticket URL.
+    pub fn to_wire(&self, domain: &str) -> wire::Connection {
+        wire::Connection {
+            id: self.id.as_str().to_owned(),
+            options: self.options.clone(),
+            strategy: self.strategy.clone(),
+            name: self.name.clone(),
+            provisioning_ticket_url: has_provisioning_ticket(&self.strategy)
+                .then(|| format!("https://{domain}/p/{}/{}", self.strategy, self.id)),
+            is_domain_connection: self.is_domain_connection,
+            show_as_button: self.show_as_button,
+            display_name: self.display_name.clone(),
+            metadata: self.metadata.clone(),
+            authentication: self.authentication.clone(),
+            connected_accounts: self.connected_accounts.clone(),
+            enabled_clients: self.enabled_clients.clone(),
+            realms: self.realms.clone(),
+        }
+    }
 }
 
 /// What a create request asks for.
@@ -209,33 +121,35 @@ pub struct NewConnection {
     pub connected_accounts: Option<Value>,
 }
 
-impl NewConnection {
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &create_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        if let (Some(strategy), Some(options)) =
-            (body["strategy"].as_str(), body["options"].as_object())
-        {
-            check_options(strategy, options)?;
+/// A `POST /connections` body, with the strategy's rules on `options`.
+impl TryFrom<CreateConnection> for NewConnection {
+    type Error = Error;
+
+    fn try_from(body: CreateConnection) -> Result<Self> {
+        if let Some(options) = &body.options {
+            check_options(&body.strategy, options)?;
         }
         Ok(Self {
-            name: body["name"].as_str().unwrap_or_default().to_owned(),
-            strategy: body["strategy"].as_str().unwrap_or_default().to_owned(),
-            display_name: body
-                .get("display_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            options: object(body.get("options")).unwrap_or_default(),
-            realms: strings(body.get("realms")).filter(|r| !r.is_empty()),
-            is_domain_connection: body
-                .get("is_domain_connection")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            show_as_button: body.get("show_as_button").and_then(Value::as_bool),
-            enabled_clients: strings(body.get("enabled_clients")).unwrap_or_default(),
-            metadata: object(body.get("metadata")).filter(|m| !m.is_empty()),
-            authentication: body.get("authentication").cloned(),
-            connected_accounts: body.get("connected_accounts").cloned(),
+            name: body.name,
+            strategy: body.strategy,
+            display_name: body.display_name,
+            options: body.options.unwrap_or_default(),
+            realms: body.realms.filter(|r| !r.is_empty()),
+            is_domain_connection: body.is_domain_connection.unwrap_or(false),
+            show_as_button: body.show_as_button,
+            enabled_clients: body.enabled_clients.unwrap_or_default(),
+            metadata: body.metadata.filter(|m| !m.is_empty()),
+            authentication: body.authentication,
+            connected_accounts: body.connected_accounts,
         })
+    }
+}
+
+impl NewConnection {
+    /// Parses and reads a `POST /connections` body: [`CreateConnection::parse`], then the
+    /// rules above. For callers that hold JSON (tests, tools).
+    pub fn from_json(body: &Value) -> Result<Self> {
+        Self::try_from(CreateConnection::parse(body)?)
     }
 
     /// The connection as Auth0 would store it: its defaults filled in.
@@ -282,30 +196,24 @@ pub struct ConnectionPatch {
     pub connected_accounts: Option<Value>,
 }
 
-impl ConnectionPatch {
-    /// Validates a `PATCH /connections/{id}` body. `name` and `strategy` cannot be changed.
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &update_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        Ok(Self {
-            display_name: body
-                .get("display_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            options: body
-                .get("options")
-                .map(|v| v.as_object().cloned().unwrap_or_default()),
-            realms: strings(body.get("realms")),
-            is_domain_connection: body.get("is_domain_connection").and_then(Value::as_bool),
-            show_as_button: body.get("show_as_button").and_then(Value::as_bool),
-            enabled_clients: strings(body.get("enabled_clients")),
-            metadata: body
-                .get("metadata")
-                .map(|v| object(Some(v)).filter(|m| !m.is_empty())),
-            authentication: body.get("authentication").cloned(),
-            connected_accounts: body.get("connected_accounts").cloned(),
-        })
+/// A `PATCH /connections/{id}` body. `name` and `strategy` cannot be changed.
+impl From<UpdateConnection> for ConnectionPatch {
+    fn from(body: UpdateConnection) -> Self {
+        Self {
+            display_name: body.display_name,
+            options: body.options.map(Option::unwrap_or_default),
+            realms: body.realms,
+            is_domain_connection: body.is_domain_connection,
+            show_as_button: body.show_as_button,
+            enabled_clients: body.enabled_clients,
+            metadata: body.metadata.map(|m| m.filter(|m| !m.is_empty())),
+            authentication: body.authentication,
+            connected_accounts: body.connected_accounts,
+        }
     }
+}
 
+impl ConnectionPatch {
     /// Applies the patch; options are then checked against the strategy's rules.
     pub fn apply(self, c: &mut Connection) -> Result<()> {
         if let Some(d) = self.display_name {
@@ -412,15 +320,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn connection_names_follow_the_pattern() {
-        assert!(is_valid_name("Test-Auth0-Connection-1757329209"));
-        assert!(is_valid_name("a"));
-        assert!(!is_valid_name("-a"));
-        assert!(!is_valid_name("a--b"));
-        assert!(!is_valid_name("a_b"));
-    }
-
-    #[test]
     fn create_fills_auth0_defaults() {
         let c = NewConnection::from_json(&json!({"name": "db", "strategy": "auth0"}))
             .unwrap()
@@ -466,17 +365,35 @@ mod tests {
     }
 
     #[test]
-    fn bad_bodies_are_refused_with_auth0_messages() {
+    fn bodies_read_as_before() {
         let e = NewConnection::from_json(&json!({"name": "x", "strategy": "nope"})).unwrap_err();
         assert_eq!(
             e.to_string(),
             "Payload validation error: 'No enum match for: nope' on property strategy."
         );
-        let e = ConnectionPatch::from_json(&json!({"name": "x"})).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Payload validation error: 'Additional properties not allowed: name'."
+        let e = NewConnection::from_json(
+            &json!({"name": "x", "strategy": "auth0", "options": {"attributes": 1}}),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Invalid(i) if i.field.as_deref() == Some("options.attributes")));
+        let patch = ConnectionPatch::from(
+            UpdateConnection::parse(&json!({"options": null, "metadata": {}})).unwrap(),
         );
-        assert!(ConnectionPatch::from_json(&json!({})).is_err());
+        assert_eq!(patch.options, Some(Map::new()));
+        assert_eq!(patch.metadata, Some(None));
+    }
+
+    #[test]
+    fn only_some_enterprise_strategies_show_a_provisioning_ticket() {
+        let ad = NewConnection::from_json(&json!({"name": "corp", "strategy": "ad"}))
+            .unwrap()
+            .into_connection(ConnectionId::parse("con_abc").unwrap());
+        assert_eq!(
+            ad.to_wire("t.example").provisioning_ticket_url.as_deref(),
+            Some("https://t.example/p/ad/con_abc")
+        );
+        let mut db = ad;
+        db.strategy = "auth0".into();
+        assert_eq!(db.to_wire("t.example").provisioning_ticket_url, None);
     }
 }

@@ -2,11 +2,11 @@
 //! `is_signup_enabled` exists only for database connections and needs
 //! `assign_membership_on_login`; at most 10 connections per organization.
 
-use serde_json::Value;
+use orgwarden_proto::enabled_connections as wire;
+use orgwarden_proto::enabled_connections::{CreateEnabledConnection, SettingsBody};
 
 use crate::connection::ConnectionSummary;
 use crate::ids::ConnectionId;
-use crate::validate::{self, formatted, Format, ObjectSchema, Origin, Schema};
 use crate::{Error, Result};
 
 pub const MAX_PER_ORGANIZATION: usize = 10;
@@ -64,21 +64,16 @@ impl SettingsPatch {
         }
         Ok(merged)
     }
+}
 
-    fn from_checked(body: &Value) -> Self {
+/// A `PATCH …/enabled_connections/{id}` body: only the three settings.
+impl From<SettingsBody> for SettingsPatch {
+    fn from(body: SettingsBody) -> Self {
         SettingsPatch {
-            assign_membership_on_login: body
-                .get("assign_membership_on_login")
-                .and_then(Value::as_bool),
-            show_as_button: body.get("show_as_button").and_then(Value::as_bool),
-            is_signup_enabled: body.get("is_signup_enabled").and_then(Value::as_bool),
+            assign_membership_on_login: body.assign_membership_on_login,
+            show_as_button: body.show_as_button,
+            is_signup_enabled: body.is_signup_enabled,
         }
-    }
-
-    /// Validates a `PATCH …/enabled_connections/{id}` body: only the three settings.
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &update_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        Ok(Self::from_checked(body))
     }
 }
 
@@ -97,64 +92,67 @@ pub struct NewEnabledConnection {
     pub settings: SettingsPatch,
 }
 
-impl NewEnabledConnection {
-    /// Validates a `POST …/enabled_connections` body.
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &create_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        Self::from_checked_json(body)
-    }
+/// A `POST …/enabled_connections` body (or an item of a create organization's).
+impl TryFrom<CreateEnabledConnection> for NewEnabledConnection {
+    type Error = Error;
 
-    /// Reads a body already checked against [`create_schema`].
-    pub fn from_checked_json(body: &Value) -> Result<Self> {
-        let id = body["connection_id"].as_str().and_then(ConnectionId::parse);
-        let connection_id =
-            id.ok_or_else(|| Error::invalid("connection_id is not a connection id"))?;
+    fn try_from(body: CreateEnabledConnection) -> Result<Self> {
+        let connection_id = ConnectionId::parse(&body.connection_id)
+            .ok_or_else(|| Error::invalid("connection_id is not a connection id"))?;
         Ok(Self {
             connection_id,
-            settings: SettingsPatch::from_checked(body),
+            settings: body.settings.into(),
         })
     }
+}
 
+impl NewEnabledConnection {
     /// The settings a new enabled connection gets, checked against the connection.
     pub fn settings_for(&self, connection: &ConnectionSummary) -> Result<Settings> {
         self.settings.merge(Settings::default(), connection)
     }
 }
 
-fn is_connection_id(s: &str) -> bool {
-    ConnectionId::parse(s).is_some()
+fn summary(c: &ConnectionSummary) -> wire::ConnectionSummary {
+    wire::ConnectionSummary {
+        name: c.name.clone(),
+        strategy: c.strategy.clone(),
+    }
 }
 
-const CONNECTION_ID: Format = Format {
-    name: "connection-id",
-    check: is_connection_id,
-};
+impl EnabledConnection {
+    /// As `/enabled_connections` shows it: `is_signup_enabled` only for database connections.
+    pub fn to_wire(&self) -> wire::EnabledConnection {
+        wire::EnabledConnection {
+            connection_id: self.connection_id.as_str().to_owned(),
+            assign_membership_on_login: self.settings.assign_membership_on_login,
+            is_signup_enabled: self
+                .connection
+                .is_database()
+                .then_some(self.settings.is_signup_enabled),
+            show_as_button: self.settings.show_as_button,
+            connection: summary(&self.connection),
+        }
+    }
 
-fn settings(o: ObjectSchema) -> ObjectSchema {
-    o.prop("assign_membership_on_login", "When true, all users that log in with this connection will be automatically granted membership in the organization. When false, users must be granted membership in the organization before logging in with this connection.", Schema::Bool)
-        .prop("is_signup_enabled", "Determines whether organization signup should be enabled for this organization connection. Only applicable for database connections. Default: false.", Schema::Bool)
-        .prop("show_as_button", "Determines whether a connection should be displayed on this organization’s login prompt. Only applicable for enterprise connections. Default: true.", Schema::Bool)
-}
-
-pub(crate) fn create_schema() -> Schema {
-    settings(ObjectSchema::new())
-        .prop(
-            "connection_id",
-            "Single connection ID to add to the organization.",
-            formatted(1, 50, CONNECTION_ID),
-        )
-        .required(&["connection_id"])
-        .build()
-}
-
-fn update_schema() -> Schema {
-    settings(ObjectSchema::new()).build()
+    /// As the newer `/organizations/{id}/connections` shows it: enabled, at access level
+    /// `none` (the only ones orgwarden keeps).
+    pub fn to_organization_connection(&self) -> wire::OrganizationConnection {
+        wire::OrganizationConnection {
+            connection_id: self.connection_id.as_str().to_owned(),
+            is_signup_enabled: self.settings.is_signup_enabled,
+            assign_membership_on_login: self.settings.assign_membership_on_login,
+            show_as_button: self.settings.show_as_button,
+            is_enabled: true,
+            organization_access_level: "none".into(),
+            connection: summary(&self.connection),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn db() -> ConnectionSummary {
         ConnectionSummary {
@@ -211,18 +209,18 @@ mod tests {
     }
 
     #[test]
-    fn bodies_are_checked() {
-        let e = NewEnabledConnection::from_json(&json!({"assign_membership_on_login": true}))
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Payload validation error: 'Missing required property: connection_id'."
-        );
-        let e = NewEnabledConnection::from_json(&json!({"connection_id": "nope"})).unwrap_err();
-        assert!(e.to_string().contains("format connection-id"), "{e}");
-        let e = SettingsPatch::from_json(&json!({"connection_id": "con_x"})).unwrap_err();
-        assert!(e
-            .to_string()
-            .contains("Additional properties not allowed: connection_id"));
+    fn the_two_shapes_differ_only_where_auth0s_do() {
+        let e = EnabledConnection {
+            connection_id: ConnectionId::parse("con_abc").unwrap(),
+            settings: Settings::default(),
+            connection: ad(),
+        };
+        assert_eq!(e.to_wire().is_signup_enabled, None);
+        assert!(!e.to_organization_connection().is_signup_enabled);
+        let db = EnabledConnection {
+            connection: db(),
+            ..e
+        };
+        assert_eq!(db.to_wire().is_signup_enabled, Some(false));
     }
 }

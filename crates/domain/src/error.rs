@@ -1,5 +1,6 @@
 //! The one domain error type. The HTTP layer maps each kind to Auth0's error body in one place.
 
+use orgwarden_proto::error::code;
 pub use orgwarden_proto::Invalid;
 
 /// Which kind of thing was not found; each has its own Auth0 message.
@@ -33,6 +34,12 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::Invalid(i)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -48,21 +55,21 @@ impl Error {
     pub fn organization_name_taken() -> Self {
         Error::Conflict {
             message: "An organization with the same name already exists.".into(),
-            code: "organization_conflict",
+            code: code::ORGANIZATION_CONFLICT,
         }
     }
 
     pub fn connection_name_taken() -> Self {
         Error::Conflict {
             message: "A connection with the same name already exists".into(),
-            code: "connection_conflict",
+            code: code::CONNECTION_CONFLICT,
         }
     }
 
     pub fn connection_already_enabled() -> Self {
         Error::Conflict {
             message: "The organization connection already exists.".into(),
-            code: "organization_connection_conflict",
+            code: code::ORGANIZATION_CONNECTION_CONFLICT,
         }
     }
 
@@ -71,7 +78,7 @@ impl Error {
             message:
                 "A resource server with the same identifier already has a grant for this client."
                     .into(),
-            code: "client_grant_conflict",
+            code: code::CLIENT_GRANT_CONFLICT,
         }
     }
 }

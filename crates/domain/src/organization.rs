@@ -1,40 +1,17 @@
 //! Organizations: their fields, Auth0's rules for them, and the create/update bodies.
 
-use serde::{Deserialize, Serialize};
+use orgwarden_proto::organizations as wire;
+use orgwarden_proto::organizations::{CreateOrganization, UpdateOrganization};
 use serde_json::{Map, Value};
 
-use crate::enabled_connection::{self, NewEnabledConnection};
+use crate::enabled_connection::{self, EnabledConnection, NewEnabledConnection};
 use crate::ids::OrgId;
-use crate::validate::{
-    self, array, formatted, nullable, string, Format, ObjectSchema, Origin, Schema,
-};
 use crate::{Error, Result};
 
-pub const MAX_METADATA_KEYS: usize = 25;
-pub const MAX_METADATA_VALUE_CHARS: usize = 255;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Colors {
-    pub primary: String,
-    pub page_background: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Branding {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub colors: Option<Colors>,
-}
-
-impl Branding {
-    fn is_empty(&self) -> bool {
-        self.logo_url.is_none() && self.colors.is_none()
-    }
-}
-
-/// String (or null) values, at most 25 keys.
-pub type Metadata = Map<String, Value>;
+pub use orgwarden_proto::organizations::{
+    is_valid_name, Branding, Colors, Metadata, ATTRIBUTES, MAX_METADATA_KEYS,
+    MAX_METADATA_VALUE_CHARS, NAME_FORMAT,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
@@ -94,185 +71,29 @@ impl OrganizationPatch {
     }
 }
 
-/// Auth0: lowercase letters, digits, `_` and `-`; 1 to 50 characters. The `org_` prefix is
-/// refused too, so a name can never be mistaken for an id.
-pub fn is_valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 50
-        && !s.starts_with("org_")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+/// `branding: {}` is no branding.
+fn branding(b: Branding) -> Option<Branding> {
+    (!b.is_empty()).then_some(b)
 }
 
-fn is_html_color(s: &str) -> bool {
-    let hex = match s.strip_prefix('#') {
-        Some(h) => h,
-        None => return false,
-    };
-    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+/// `metadata: {}` is no metadata.
+fn metadata(m: Metadata) -> Option<Metadata> {
+    (!m.is_empty()).then_some(m)
 }
 
-fn is_https_uri(s: &str) -> bool {
-    match s.strip_prefix("https://") {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    }
-}
+/// A `POST /organizations` body (already checked against Auth0's schema by
+/// [`CreateOrganization::parse`](orgwarden_proto::Request::parse)), with the domain's rules:
+/// at most 10 connections, each listed once.
+impl TryFrom<CreateOrganization> for NewOrganization {
+    type Error = Error;
 
-pub const NAME_FORMAT: Format = Format {
-    name: "organization-name",
-    check: is_valid_name,
-};
-const HTML_COLOR: Format = Format {
-    name: "html-color",
-    check: is_html_color,
-};
-const HTTPS_URI: Format = Format {
-    name: "strict-https-uri-or-null",
-    check: is_https_uri,
-};
-
-const NAME_DESC: &str = "The name of this organization.";
-const DISPLAY_NAME_DESC: &str = "Friendly name of this organization.";
-const BRANDING_DESC: &str = "Theme defines how to style the login pages.";
-const METADATA_DESC: &str = "Metadata associated with the organization, in the form of an object with string values (max 255 chars). Maximum of 25 metadata properties allowed.";
-
-fn branding_schema() -> Schema {
-    let colors = ObjectSchema::new()
-        .prop(
-            "primary",
-            "HEX Color for primary elements.",
-            formatted(0, 64, HTML_COLOR),
-        )
-        .prop(
-            "page_background",
-            "HEX Color for background.",
-            formatted(0, 64, HTML_COLOR),
-        )
-        .required(&["primary", "page_background"])
-        .build();
-    ObjectSchema::new()
-        .prop(
-            "logo_url",
-            "URL of logo to display on login page.",
-            nullable(formatted(0, 2048, HTTPS_URI)),
-        )
-        .prop(
-            "colors",
-            "Color scheme used to customize the login pages.",
-            colors,
-        )
-        .build()
-}
-
-fn metadata_schema() -> Schema {
-    ObjectSchema::new()
-        .additional(nullable(string(0, MAX_METADATA_VALUE_CHARS)))
-        .max_props(MAX_METADATA_KEYS)
-        .build()
-}
-
-/// The settings kept in [`Organization::attributes`].
-pub const ATTRIBUTES: &[&str] = &[
-    "token_quota",
-    "third_party_client_access",
-    "is_app_entitlement_active",
-];
-
-fn token_quota_schema() -> Schema {
-    let per = || Schema::Integer {
-        min: 1,
-        max: 2_147_483_647,
-    };
-    let client_credentials = ObjectSchema::new()
-        .prop("enforce", "If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.", Schema::Bool)
-        .prop("per_day", "Maximum number of issued tokens per day", per())
-        .prop("per_hour", "Maximum number of issued tokens per hour", per())
-        .min_props(1)
-        .build();
-    ObjectSchema::new()
-        .prop(
-            "client_credentials",
-            "The token quota configuration",
-            client_credentials,
-        )
-        .required(&["client_credentials"])
-        .build()
-}
-
-fn settings(o: ObjectSchema, nullable_quota: bool) -> ObjectSchema {
-    let quota = if nullable_quota {
-        nullable(token_quota_schema())
-    } else {
-        token_quota_schema()
-    };
-    o.prop("token_quota", "", quota)
-        .prop(
-            "third_party_client_access",
-            "Whether third-party clients may access this organization.",
-            Schema::Enum(&["block", "allow"]),
-        )
-        .prop("is_app_entitlement_active", "", Schema::Bool)
-}
-
-fn attributes_from(body: &Value) -> Map<String, Value> {
-    ATTRIBUTES
-        .iter()
-        .filter_map(|k| body.get(*k).map(|v| (k.to_string(), v.clone())))
-        .collect()
-}
-
-fn create_schema() -> Schema {
-    let o = ObjectSchema::new()
-        .prop("name", NAME_DESC, formatted(1, 50, NAME_FORMAT))
-        .prop("display_name", DISPLAY_NAME_DESC, string(1, 255))
-        .prop("branding", BRANDING_DESC, branding_schema())
-        .prop("metadata", METADATA_DESC, metadata_schema())
-        .prop(
-            "enabled_connections",
-            "Connections that will be enabled for this organization. See POST enabled_connections endpoint for the object format. (Max of 10 connections allowed)",
-            array(enabled_connection::create_schema(), None, false),
-        )
-        .required(&["name"]);
-    settings(o, false).build()
-}
-
-fn update_schema() -> Schema {
-    let o = ObjectSchema::new()
-        .prop("name", NAME_DESC, formatted(1, 50, NAME_FORMAT))
-        .prop("display_name", DISPLAY_NAME_DESC, string(1, 255))
-        .prop("branding", BRANDING_DESC, nullable(branding_schema()))
-        .prop("metadata", METADATA_DESC, nullable(metadata_schema()));
-    settings(o, true).build()
-}
-
-fn branding_from(v: &Value) -> Result<Option<Branding>> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    let b: Branding = serde_json::from_value(v.clone()).map_err(|e| Error::Internal(e.into()))?;
-    Ok((!b.is_empty()).then_some(b))
-}
-
-fn metadata_from(v: &Value) -> Option<Metadata> {
-    v.as_object().filter(|m| !m.is_empty()).cloned()
-}
-
-impl NewOrganization {
-    /// Validates a `POST /organizations` body (Auth0's rules and messages) and reads it.
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &create_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        let name = body["name"].as_str().unwrap_or_default().to_owned();
-        let enabled_connections = match body.get("enabled_connections").and_then(Value::as_array) {
-            Some(items) => items
-                .iter()
-                .map(NewEnabledConnection::from_checked_json)
-                .collect::<Result<Vec<_>>>()?,
-            None => Vec::new(),
-        };
+    fn try_from(body: CreateOrganization) -> Result<Self> {
+        let enabled_connections = body
+            .enabled_connections
+            .unwrap_or_default()
+            .into_iter()
+            .map(NewEnabledConnection::try_from)
+            .collect::<Result<Vec<_>>>()?;
         if enabled_connections.len() > enabled_connection::MAX_PER_ORGANIZATION {
             return Err(enabled_connection::limit_error());
         }
@@ -288,37 +109,43 @@ impl NewOrganization {
             }
         }
         Ok(Self {
-            name,
-            display_name: body
-                .get("display_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            branding: body
-                .get("branding")
-                .map(branding_from)
-                .transpose()?
-                .flatten(),
-            metadata: body.get("metadata").and_then(metadata_from),
-            attributes: attributes_from(body),
+            name: body.name,
+            display_name: body.display_name,
+            branding: body.branding.and_then(branding),
+            metadata: body.metadata.and_then(metadata),
+            attributes: body.settings.into_attributes(),
             enabled_connections,
         })
     }
 }
 
-impl OrganizationPatch {
-    /// Validates a `PATCH /organizations/{id}` body and reads it. `enabled_connections` is not
-    /// allowed here (as Auth0). `"metadata": {}` or `null` removes the metadata.
-    pub fn from_json(body: &Value) -> Result<Self> {
-        validate::check(body, &update_schema(), Origin::Payload).map_err(Error::Invalid)?;
-        Ok(Self {
-            name: body.get("name").and_then(Value::as_str).map(str::to_owned),
-            display_name: body
-                .get("display_name")
-                .map(|v| v.as_str().map(str::to_owned)),
-            branding: body.get("branding").map(branding_from).transpose()?,
-            metadata: body.get("metadata").map(metadata_from),
-            attributes: attributes_from(body),
-        })
+/// A `PATCH /organizations/{id}` body. `"metadata": {}` or `null` removes the metadata.
+impl From<UpdateOrganization> for OrganizationPatch {
+    fn from(body: UpdateOrganization) -> Self {
+        Self {
+            name: body.name,
+            display_name: body.display_name.map(Some),
+            branding: body.branding.map(|b| b.and_then(branding)),
+            metadata: body.metadata.map(|m| m.and_then(metadata)),
+            attributes: body.settings.into_attributes(),
+        }
+    }
+}
+
+impl Organization {
+    /// The organization as the API shows it; `enabled_connections` only when given (the answer
+    /// to a create that listed some).
+    pub fn to_wire(&self, enabled_connections: Option<&[EnabledConnection]>) -> wire::Organization {
+        wire::Organization {
+            id: self.id.as_str().to_owned(),
+            name: self.name.clone(),
+            display_name: self.display_name.clone(),
+            branding: self.branding.clone(),
+            metadata: self.metadata.clone(),
+            attributes: self.attributes.clone(),
+            enabled_connections: enabled_connections
+                .map(|list| list.iter().map(EnabledConnection::to_wire).collect()),
+        }
     }
 }
 
@@ -414,44 +241,42 @@ pub mod cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orgwarden_proto::Request;
     use serde_json::json;
 
-    #[test]
-    fn names_follow_auth0s_rule() {
-        assert!(is_valid_name("test-organization298"));
-        assert!(is_valid_name("9lives_inc"));
-        assert!(!is_valid_name("Upper"));
-        assert!(!is_valid_name("has space"));
-        assert!(!is_valid_name("org_lookslikeanid"));
-        assert!(!is_valid_name(&"a".repeat(51)));
+    fn create(body: Value) -> Result<NewOrganization> {
+        NewOrganization::try_from(CreateOrganization::parse(&body)?)
     }
 
     #[test]
-    fn create_reads_fields_and_rejects_bad_ones() {
-        let org = NewOrganization::from_json(&json!({
+    fn create_reads_fields_and_applies_the_domain_rules() {
+        let org = create(json!({
             "name": "acme", "display_name": "Acme",
             "branding": {"logo_url": "https://acme.com/logo.svg", "colors": {"primary": "#e3e2f0", "page_background": "#e3e2ff"}},
-            "metadata": {"k": "v"}
+            "metadata": {"k": "v"}, "is_app_entitlement_active": true
         }))
         .unwrap();
         assert_eq!(org.name, "acme");
         assert_eq!(org.branding.unwrap().colors.unwrap().primary, "#e3e2f0");
+        assert_eq!(org.attributes["is_app_entitlement_active"], true);
 
-        let err = NewOrganization::from_json(&json!({"name": "Bad Name"})).unwrap_err();
+        let empty = create(json!({"name": "a", "branding": {}, "metadata": {}})).unwrap();
+        assert_eq!((empty.branding, empty.metadata), (None, None));
+        let twice = json!({"connection_id": "con_abc"});
+        let err = create(json!({"name": "a", "enabled_connections": [twice, twice]})).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Payload validation error: 'Object didn't pass validation for format organization-name: Bad Name' on property name (The name of this organization.)."
+            "Connection con_abc is listed more than once in enabled_connections."
         );
-        let err = NewOrganization::from_json(
-            &json!({"name": "a", "branding": {"logo_url": "http://x.com"}}),
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("strict-https-uri-or-null"),
-            "{err}"
-        );
+        let many: Vec<Value> = (0..11)
+            .map(|i| json!({"connection_id": format!("con_{i}")}))
+            .collect();
+        assert!(matches!(
+            create(json!({"name": "a", "enabled_connections": many})),
+            Err(Error::LimitReached(_))
+        ));
         let many: Map<String, Value> = (0..26).map(|i| (format!("k{i}"), json!("v"))).collect();
-        let err = NewOrganization::from_json(&json!({"name": "a", "metadata": many})).unwrap_err();
+        let err = create(json!({"name": "a", "metadata": many})).unwrap_err();
         assert!(
             err.to_string()
                 .contains("'Too many properties defined (26), maximum 25' on property metadata"),
@@ -461,9 +286,11 @@ mod tests {
 
     #[test]
     fn patch_keeps_left_out_fields_and_empty_metadata_removes() {
-        let patch = OrganizationPatch::from_json(&json!({"metadata": {}})).unwrap();
+        let patch = OrganizationPatch::from(
+            UpdateOrganization::parse(&json!({"metadata": {}, "token_quota": null})).unwrap(),
+        );
         assert_eq!(patch.name, None);
         assert_eq!(patch.metadata, Some(None));
-        assert!(OrganizationPatch::from_json(&json!({"enabled_connections": []})).is_err());
+        assert_eq!(patch.attributes["token_quota"], Value::Null);
     }
 }

@@ -24,12 +24,13 @@ pub mod validate;
 pub use error::{ErrorBody, Invalid};
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// A request body with Auth0's schema: [`parse`](Request::parse) refuses what Auth0 refuses,
-/// with its message, before deserializing.
-pub trait Request: DeserializeOwned {
+/// with its message, before deserializing; [`validated`](Request::validated) applies the same
+/// checks to a body built in code (a dashboard form), so every way in meets the same rules.
+pub trait Request: Serialize + DeserializeOwned {
     /// The schema of the body (a property list, the required ones, what else is allowed).
     fn schema() -> validate::Schema;
 
@@ -49,6 +50,16 @@ pub trait Request: DeserializeOwned {
         typed.check()?;
         Ok(typed)
     }
+
+    /// The same checks as [`Request::parse`], on a typed body: the body as it would be sent,
+    /// against the schema, then [`Request::check`]. The message is the one the API would give.
+    fn validated(self) -> Result<Self, Invalid> {
+        let body = serde_json::to_value(&self)
+            .map_err(|e| Invalid::new(format!("Payload validation error: '{e}'.")))?;
+        validate::check(&body, &Self::schema(), validate::Origin::Payload)?;
+        self.check()?;
+        Ok(self)
+    }
 }
 
 /// For `Option<Option<T>>` fields of partial updates: absent is `None`, `null` is
@@ -59,6 +70,71 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::organizations::{Branding, Colors, CreateOrganization};
+
+    #[test]
+    fn a_body_built_in_code_meets_the_same_rules() {
+        let mut body = CreateOrganization {
+            name: "acme".into(),
+            branding: Some(Branding {
+                logo_url: None,
+                colors: Some(Colors {
+                    primary: "#fff".into(),
+                    page_background: "blue".into(),
+                }),
+            }),
+            ..Default::default()
+        };
+        let e = body.clone().validated().unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("branding.colors.page_background"));
+        assert_eq!(
+            e,
+            CreateOrganization::parse(&serde_json::to_value(&body).unwrap()).unwrap_err()
+        );
+        body.branding = None;
+        assert_eq!(body.clone().validated().unwrap(), body);
+    }
+
+    /// `valid` plus an unknown property is refused by `T::parse` with Auth0's message.
+    fn refuses_unknown<T: Request + std::fmt::Debug>(valid: Value) {
+        assert!(T::parse(&valid).is_ok(), "{valid}");
+        let mut body = valid;
+        body["bogus"] = Value::Bool(true);
+        let e = T::parse(&body).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Payload validation error: 'Additional properties not allowed: bogus'."
+        );
+        assert_eq!(e.field, None);
+    }
+
+    #[test]
+    fn every_request_refuses_unknown_properties() {
+        use serde_json::json;
+        refuses_unknown::<CreateOrganization>(json!({"name": "acme"}));
+        refuses_unknown::<organizations::UpdateOrganization>(json!({"name": "acme"}));
+        refuses_unknown::<connections::CreateConnection>(
+            json!({"name": "db", "strategy": "auth0"}),
+        );
+        refuses_unknown::<connections::UpdateConnection>(json!({"display_name": "DB"}));
+        refuses_unknown::<enabled_connections::CreateEnabledConnection>(
+            json!({"connection_id": "con_abc"}),
+        );
+        refuses_unknown::<enabled_connections::UpdateEnabledConnection>(
+            json!({"show_as_button": true}),
+        );
+        refuses_unknown::<clients::CreateClient>(json!({"name": "m2m"}));
+        refuses_unknown::<clients::UpdateClient>(json!({"name": "m2m"}));
+        refuses_unknown::<grants::CreateClientGrant>(
+            json!({"client_id": "abc", "audience": "https://a/"}),
+        );
+        refuses_unknown::<grants::UpdateClientGrant>(json!({"scope": ["read:x"]}));
+    }
 }
 
 #[cfg(test)]

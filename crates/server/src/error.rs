@@ -4,6 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgwarden_domain::{Error as DomainError, NotFound};
+use orgwarden_proto::error::{code, ErrorBody};
 use serde_json::{json, Value};
 
 /// Why a bearer token was refused (all 401).
@@ -83,6 +84,13 @@ fn spell(d: std::time::Duration) -> String {
     }
 }
 
+/// A request body refused by its schema (`orgwarden_proto`'s `parse`).
+impl From<orgwarden_domain::Invalid> for ApiError {
+    fn from(e: orgwarden_domain::Invalid) -> Self {
+        ApiError::Domain(DomainError::Invalid(e))
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::Domain(DomainError::Internal(e))
@@ -112,11 +120,14 @@ fn not_found(what: NotFound) -> Body {
         NotFound::Organization => ("No organization found by that id or name", None),
         NotFound::Connection => (
             "The connection does not exist",
-            Some("inexistent_connection"),
+            Some(code::INEXISTENT_CONNECTION),
         ),
         NotFound::EnabledConnection => ("No connection found by that id", None),
-        NotFound::Client => ("The client does not exist", Some("inexistent_client")),
-        NotFound::ClientGrant => ("The grant does not exist.", Some("inexistent_client_grant")),
+        NotFound::Client => ("The client does not exist", Some(code::INEXISTENT_CLIENT)),
+        NotFound::ClientGrant => (
+            "The grant does not exist.",
+            Some(code::INEXISTENT_CLIENT_GRANT),
+        ),
         NotFound::SigningKey => ("Signing key not found", None),
     };
     body(StatusCode::NOT_FOUND, message, code)
@@ -127,7 +138,7 @@ impl ApiError {
         match self {
             ApiError::Domain(e) => match e {
                 DomainError::Invalid(m) => {
-                    body(StatusCode::BAD_REQUEST, m.clone(), Some("invalid_body"))
+                    body(StatusCode::BAD_REQUEST, m.clone(), Some(code::INVALID_BODY))
                 }
                 DomainError::NotFound(what) => not_found(*what),
                 DomainError::Conflict { message, code } => {
@@ -136,7 +147,7 @@ impl ApiError {
                 DomainError::LimitReached(m) => body(
                     StatusCode::FORBIDDEN,
                     m.clone(),
-                    Some("entity_limit_exceeded"),
+                    Some(code::ENTITY_LIMIT_EXCEEDED),
                 ),
                 DomainError::Internal(_) => {
                     body(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", None)
@@ -148,7 +159,7 @@ impl ApiError {
             ApiError::BadAuthorizationHeader => body(
                 StatusCode::BAD_REQUEST,
                 "Bad HTTP authentication header format",
-                Some("Bearer"),
+                Some(code::BEARER),
             ),
             ApiError::Token(t) => Body {
                 attributes: Some(json!({ "error": t.message() })),
@@ -157,18 +168,20 @@ impl ApiError {
             ApiError::InsufficientScope(scopes) => body(
                 StatusCode::FORBIDDEN,
                 format!("Insufficient scope, expected any of: {}", scopes.join(", ")),
-                Some("insufficient_scope"),
+                Some(code::INSUFFICIENT_SCOPE),
             ),
-            ApiError::Escalation(m) => {
-                body(StatusCode::FORBIDDEN, m.clone(), Some("insufficient_scope"))
-            }
+            ApiError::Escalation(m) => body(
+                StatusCode::FORBIDDEN,
+                m.clone(),
+                Some(code::INSUFFICIENT_SCOPE),
+            ),
             ApiError::InvalidQuery(m) => body(
                 StatusCode::BAD_REQUEST,
                 m.clone(),
-                Some("invalid_query_string"),
+                Some(code::INVALID_QUERY_STRING),
             ),
             ApiError::InvalidUri(m) => {
-                body(StatusCode::BAD_REQUEST, m.clone(), Some("invalid_uri"))
+                body(StatusCode::BAD_REQUEST, m.clone(), Some(code::INVALID_URI))
             }
             ApiError::CurrentKeyRevocation => body(
                 StatusCode::BAD_REQUEST,
@@ -179,12 +192,12 @@ impl ApiError {
             ApiError::InvalidPaging => body(
                 StatusCode::BAD_REQUEST,
                 "Requesting page exceeds the allowed maximum of 1000 records.",
-                Some("invalid_paging"),
+                Some(code::INVALID_PAGING),
             ),
             ApiError::InvalidJson => body(
                 StatusCode::BAD_REQUEST,
                 "Invalid request payload JSON format",
-                Some("invalid_body"),
+                Some(code::INVALID_BODY),
             ),
             ApiError::PayloadTooLarge { limit } => body(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -195,7 +208,7 @@ impl ApiError {
             ApiError::TooManyRequests(m) => body(
                 StatusCode::TOO_MANY_REQUESTS,
                 m.clone(),
-                Some("too_many_requests"),
+                Some(code::TOO_MANY_REQUESTS),
             ),
             ApiError::Injected(status) => body(*status, "Injected fault", None),
             ApiError::MethodNotAllowed => {
@@ -204,7 +217,7 @@ impl ApiError {
             ApiError::Overloaded => body(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The server is handling too many requests at once; retry shortly.",
-                Some("server_busy"),
+                Some(code::SERVER_BUSY),
             ),
             ApiError::RequestTimeout {
                 after,
@@ -215,7 +228,7 @@ impl ApiError {
                     "The request body was not received within {}.",
                     spell(*after)
                 ),
-                Some("request_timeout"),
+                Some(code::REQUEST_TIMEOUT),
             ),
             ApiError::RequestTimeout {
                 after,
@@ -223,7 +236,7 @@ impl ApiError {
             } => body(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("The request was not answered within {}.", spell(*after)),
-                Some("request_timeout"),
+                Some(code::REQUEST_TIMEOUT),
             ),
         }
     }
@@ -240,14 +253,14 @@ pub fn status_text(status: StatusCode) -> &'static str {
     }
 }
 
-/// An Auth0-shaped error body for any status (used by middleware too).
+/// An Auth0-shaped error body for any status.
+pub fn error_body(status: StatusCode, message: &str, code: Option<&str>) -> ErrorBody {
+    ErrorBody::new(status.as_u16(), status_text(status), message, code)
+}
+
+/// [`error_body`] as JSON (used by middleware too).
 pub fn error_json(status: StatusCode, message: &str, code: Option<&str>) -> Value {
-    let mut v =
-        json!({ "statusCode": status.as_u16(), "error": status_text(status), "message": message });
-    if let Some(c) = code {
-        v["errorCode"] = json!(c);
-    }
-    v
+    crate::api::json::to_json(&error_body(status, message, code))
 }
 
 impl IntoResponse for ApiError {
@@ -256,11 +269,11 @@ impl IntoResponse for ApiError {
         if let ApiError::Domain(DomainError::Internal(e)) = &self {
             tracing::error!(error = ?e, "internal error");
         }
-        let mut v = error_json(b.status, &b.message, b.code);
-        if let Some(a) = b.attributes {
-            v["attributes"] = a;
-        }
-        let mut resp = crate::api::json::json_response(b.status, &v);
+        let body = ErrorBody {
+            attributes: b.attributes,
+            ..error_body(b.status, &b.message, b.code)
+        };
+        let mut resp = crate::api::json::json_response(b.status, &crate::api::json::to_json(&body));
         if let ApiError::Overloaded = self {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -4,9 +4,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use orgwarden_domain::client::{ClientGrantPatch, GrantFilter, NewClientGrant};
+use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter, NewClientGrant};
+use orgwarden_proto::grants::{CreateClientGrant, UpdateClientGrant};
+use orgwarden_proto::Request;
 
-use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
@@ -50,7 +51,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
         &listing,
         &paging,
         LimitIs::PerPage,
-        dto::client_grant,
+        ClientGrant::to_wire,
     )))
 }
 
@@ -60,10 +61,10 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
-    let grant = NewClientGrant::from_json(&body)?.into_grant();
+    let grant = NewClientGrant::try_from(CreateClientGrant::parse(&body)?)?.into_grant();
     require_may_grant(&state, &p, &grant.audience, &grant.scope)?;
     let grant = state.store.create_grant(grant).await?;
-    Ok(Reply::created(dto::client_grant(&grant)))
+    Ok(Reply::created(grant.to_wire()))
 }
 
 async fn read(
@@ -73,7 +74,7 @@ async fn read(
 ) -> ApiResult<Reply> {
     p.require(READ)?;
     let grant = state.store.get_grant(&path::grant_id(&id)?).await?;
-    Ok(Reply::ok(dto::client_grant(&grant)))
+    Ok(Reply::ok(grant.to_wire()))
 }
 
 async fn update(
@@ -84,13 +85,13 @@ async fn update(
 ) -> ApiResult<Reply> {
     p.require(UPDATE)?;
     let id = path::grant_id(&id)?;
-    let patch = ClientGrantPatch::from_json(&body)?;
+    let patch = ClientGrantPatch::from(UpdateClientGrant::parse(&body)?);
     if let Some(scope) = &patch.scope {
         let current = state.store.get_grant(&id).await?;
         require_may_grant(&state, &p, &current.audience, scope)?;
     }
     let grant = state.store.update_grant(&id, patch).await?;
-    Ok(Reply::ok(dto::client_grant(&grant)))
+    Ok(Reply::ok(grant.to_wire()))
 }
 
 async fn remove(

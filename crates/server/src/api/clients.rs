@@ -7,10 +7,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use orgwarden_domain::client::{secret, Client, ClientPatch, NewClient};
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_proto::clients::{CreateClient, UpdateClient};
+use orgwarden_proto::Request;
 use serde_json::Value;
 
-use super::dto;
-use super::json::{no_content, JsonBody, Reply};
+use super::fields::select_fields;
+use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
 use super::query::{Paging, Query};
@@ -161,7 +163,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
     } else {
         filtered(&state, &filter, &paging.request).await?
     };
-    let render = |c: &Client| dto::select_fields(dto::client(c, None), fields.as_deref(), include);
+    let render = |c: &Client| select_fields(to_json(&c.to_wire(None)), fields.as_deref(), include);
     Ok(Reply::ok(shape(
         "clients",
         &listing,
@@ -177,9 +179,9 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     require_client_fields(&p, &body, ClientWrite::Create, CREATE)?;
-    let (client, secret) = NewClient::from_json(&body)?.into_client();
+    let (client, secret) = NewClient::from(CreateClient::parse(&body)?).into_client();
     let client = state.store.create_client(client).await?;
-    Ok(Reply::created(dto::client(&client, Some(&secret))))
+    Ok(Reply::created(client.to_wire(Some(&secret))))
 }
 
 async fn read(
@@ -191,8 +193,8 @@ async fn read(
     p.require(READ)?;
     let (fields, include) = field_selection(&q)?;
     let client = state.store.get_client(&path::client_id(&id)?).await?;
-    Ok(Reply::ok(dto::select_fields(
-        dto::client(&client, None),
+    Ok(Reply::ok(select_fields(
+        to_json(&client.to_wire(None)),
         fields.as_deref(),
         include,
     )))
@@ -206,12 +208,12 @@ async fn update(
 ) -> ApiResult<Reply> {
     require_client_fields(&p, &body, ClientWrite::Update, UPDATE)?;
     let id = path::client_id(&id)?;
-    let patch = ClientPatch::from_json(&body)?;
+    let patch = ClientPatch::from(UpdateClient::parse(&body)?);
     if patch.changes_credentials() {
         require_may_take_over(&state, &p, &state.store.get_client(&id).await?).await?;
     }
     let client = state.store.update_client(&id, patch).await?;
-    Ok(Reply::ok(dto::client(&client, None)))
+    Ok(Reply::ok(client.to_wire(None)))
 }
 
 async fn rotate(
@@ -228,7 +230,7 @@ async fn rotate(
         ..Default::default()
     };
     let client = state.store.update_client(&id, patch).await?;
-    Ok(Reply::ok(dto::client(&client, Some(&new_secret))))
+    Ok(Reply::ok(client.to_wire(Some(&new_secret))))
 }
 
 async fn remove(

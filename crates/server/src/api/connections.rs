@@ -7,14 +7,16 @@ use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::clock::iso8601_millis;
 use orgwarden_domain::connection::{
-    ConnectionFilter, ConnectionPatch, NewConnection, LIST_FILTER_EXTRA_STRATEGIES, STRATEGIES,
+    Connection, ConnectionFilter, ConnectionPatch, NewConnection, LIST_FILTER_EXTRA_STRATEGIES,
+    STRATEGIES,
 };
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::validate::{message, Origin};
-use serde_json::json;
+use orgwarden_proto::connections::{CreateConnection, DeletedConnection, UpdateConnection};
+use orgwarden_proto::Request;
 
-use super::dto;
-use super::json::{no_content, JsonBody, Reply};
+use super::fields::select_fields;
+use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
 use super::query::{Paging, Query};
@@ -103,7 +105,8 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
         .list_connections(&filter, paging.request.clone())
         .await?;
     let domain = &state.identity.domain;
-    let render = |c: &_| dto::select_fields(dto::connection(c, domain), fields.as_deref(), include);
+    let render =
+        |c: &Connection| select_fields(to_json(&c.to_wire(domain)), fields.as_deref(), include);
     Ok(Reply::ok(shape(
         "connections",
         &listing,
@@ -119,12 +122,10 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
-    let connection = NewConnection::from_json(&body)?.into_connection(ConnectionId::generate());
+    let connection = NewConnection::try_from(CreateConnection::parse(&body)?)?
+        .into_connection(ConnectionId::generate());
     let created = state.store.create_connection(connection).await?;
-    Ok(Reply::created(dto::connection(
-        &created,
-        &state.identity.domain,
-    )))
+    Ok(Reply::created(created.to_wire(&state.identity.domain)))
 }
 
 async fn read(
@@ -137,8 +138,8 @@ async fn read(
     let id = path::connection_id(&id, "id")?;
     let (fields, include) = field_selection(&q)?;
     let c = state.store.get_connection(&id).await?;
-    Ok(Reply::ok(dto::select_fields(
-        dto::connection(&c, &state.identity.domain),
+    Ok(Reply::ok(select_fields(
+        to_json(&c.to_wire(&state.identity.domain)),
         fields.as_deref(),
         include,
     )))
@@ -152,9 +153,9 @@ async fn update(
 ) -> ApiResult<Reply> {
     p.require(UPDATE)?;
     let id = path::connection_id(&id, "id")?;
-    let patch = ConnectionPatch::from_json(&body)?;
+    let patch = ConnectionPatch::from(UpdateConnection::parse(&body)?);
     let c = state.store.update_connection(&id, patch).await?;
-    Ok(Reply::ok(dto::connection(&c, &state.identity.domain)))
+    Ok(Reply::ok(c.to_wire(&state.identity.domain)))
 }
 
 async fn remove(
@@ -171,7 +172,9 @@ async fn remove(
     {
         Some(at) => Ok(Reply(
             axum::http::StatusCode::ACCEPTED,
-            json!({ "deleted_at": iso8601_millis(at) }),
+            to_json(&DeletedConnection {
+                deleted_at: iso8601_millis(at),
+            }),
         )
         .into_response()),
         None => Ok(no_content()),

@@ -10,10 +10,11 @@ use orgwarden_domain::enabled_connection::{
     EnabledConnection, NewEnabledConnection, SettingsPatch,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_proto::enabled_connections::{CreateEnabledConnection, UpdateEnabledConnection};
+use orgwarden_proto::Request;
 use serde_json::Value;
 
-use super::dto;
-use super::json::{no_content, JsonBody, Reply};
+use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
 use super::query::{Paging, Query};
@@ -46,7 +47,7 @@ const CLASSIC: Flavor = Flavor {
     collection: "enabled_connections",
     envelope: "enabled_connections",
     limit_is: LimitIs::ItemCount,
-    render: dto::enabled_connection,
+    render: classic,
     connection_param: "connectionId",
     prepare: Ok,
     is_enabled_filter: false,
@@ -54,6 +55,11 @@ const CLASSIC: Flavor = Flavor {
 
 pub fn router() -> Router<AppState> {
     routes(&CLASSIC)
+}
+
+/// The classic shape (`is_signup_enabled` only for database connections).
+fn classic(e: &EnabledConnection) -> Value {
+    to_json(&e.to_wire())
 }
 
 type OneConnection = Path<(String, String)>;
@@ -132,7 +138,7 @@ async fn add(
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
     let org = path::org_id(&id)?;
-    let new = NewEnabledConnection::from_json(&(f.prepare)(body)?)?;
+    let new = NewEnabledConnection::try_from(CreateEnabledConnection::parse(&(f.prepare)(body)?)?)?;
     let e = state.store.enable_connection(&org, new).await?;
     Ok(Reply::created((f.render)(&e)))
 }
@@ -164,7 +170,7 @@ async fn update(
         path::org_id(&id)?,
         path::connection_id(&cid, f.connection_param)?,
     );
-    let patch = SettingsPatch::from_json(&(f.prepare)(body)?)?;
+    let patch = SettingsPatch::from(UpdateEnabledConnection::parse(&(f.prepare)(body)?)?);
     let e = state
         .store
         .update_enabled_connection(&org, &cid, patch)

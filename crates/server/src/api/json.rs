@@ -5,6 +5,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -21,15 +22,24 @@ pub fn json_response(status: StatusCode, value: &Value) -> Response {
     resp
 }
 
+/// A typed body (an `orgwarden_proto` type) as JSON. Those are structs and string-keyed maps,
+/// which always serialize; were one not to, the failure is logged and `null` sent.
+pub fn to_json(body: &impl Serialize) -> Value {
+    serde_json::to_value(body).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a response body did not serialize");
+        Value::Null
+    })
+}
+
 /// A JSON reply with a status.
 pub struct Reply(pub StatusCode, pub Value);
 
 impl Reply {
-    pub fn ok(v: Value) -> Self {
-        Reply(StatusCode::OK, v)
+    pub fn ok(body: impl Serialize) -> Self {
+        Reply(StatusCode::OK, to_json(&body))
     }
-    pub fn created(v: Value) -> Self {
-        Reply(StatusCode::CREATED, v)
+    pub fn created(body: impl Serialize) -> Self {
+        Reply(StatusCode::CREATED, to_json(&body))
     }
 }
 

@@ -1,8 +1,8 @@
-//! The three shapes of an Auth0 list: a bare array; `{key, start, limit, total}` with
-//! `include_totals`; `{key, next}` with checkpoints (`next` left out on the last page).
+//! The three shapes of an Auth0 list ([`Page`]): a bare array; `{key, start, limit, total}`
+//! with `include_totals`; `{key, next}` with checkpoints (`next` left out on the last page).
 
 use orgwarden_domain::paging::{Listing, PageRequest};
-use serde_json::{json, Map, Value};
+use orgwarden_proto::paging::{Checkpoint, Page, Totals};
 
 use super::query::{encode_cursor, Paging};
 
@@ -15,38 +15,33 @@ pub enum LimitIs {
     ItemCount,
 }
 
-pub fn shape<T>(
+pub fn shape<T, W>(
     key: &str,
     listing: &Listing<T>,
     paging: &Paging,
     limit_is: LimitIs,
-    item: impl Fn(&T) -> Value,
-) -> Value {
-    let items: Vec<Value> = listing.items.iter().map(item).collect();
+    item: impl Fn(&T) -> W,
+) -> Page<W> {
+    let items: Vec<W> = listing.items.iter().map(item).collect();
     match &paging.request {
-        PageRequest::Checkpoint { .. } => {
-            let mut m = Map::new();
-            m.insert(key.into(), Value::Array(items));
-            if let Some(next) = &listing.next {
-                m.insert("next".into(), json!(encode_cursor(next)));
-            }
-            Value::Object(m)
-        }
+        PageRequest::Checkpoint { .. } => Page::Checkpoint(Checkpoint {
+            key: key.into(),
+            items,
+            next: listing.next.as_ref().map(|n| encode_cursor(n)),
+        }),
         PageRequest::Offset { page, per_page } if paging.include_totals => {
             let limit = match limit_is {
-                LimitIs::PerPage => *per_page as usize,
-                LimitIs::ItemCount => items.len(),
+                LimitIs::PerPage => u64::from(*per_page),
+                LimitIs::ItemCount => items.len() as u64,
             };
-            let mut m = Map::new();
-            m.insert(key.into(), Value::Array(items));
-            m.insert(
-                "start".into(),
-                json!(u64::from(*page) * u64::from(*per_page)),
-            );
-            m.insert("limit".into(), json!(limit));
-            m.insert("total".into(), json!(listing.total));
-            Value::Object(m)
+            Page::Totals(Totals {
+                key: key.into(),
+                items,
+                start: u64::from(*page) * u64::from(*per_page),
+                limit,
+                total: listing.total,
+            })
         }
-        PageRequest::Offset { .. } => Value::Array(items),
+        PageRequest::Offset { .. } => Page::All(items),
     }
 }

@@ -3,8 +3,8 @@
 pub mod client_grants;
 pub mod clients;
 pub mod connections;
-pub mod dto;
 pub mod enabled_connections;
+pub mod fields;
 pub mod json;
 pub mod list;
 pub mod openapi;

@@ -7,10 +7,11 @@
 //! else is refused with a clear 400 rather than silently ignored.
 
 use axum::Router;
+use orgwarden_domain::enabled_connection::EnabledConnection;
 use serde_json::Value;
 
-use super::dto;
 use super::enabled_connections::{routes, Flavor};
+use super::json::to_json;
 use super::list::LimitIs;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -19,7 +20,7 @@ const NEWER: Flavor = Flavor {
     collection: "connections",
     envelope: "connections",
     limit_is: LimitIs::PerPage,
-    render: dto::organization_connection,
+    render: newer,
     connection_param: "connection_id",
     prepare: strip_newer_fields,
     is_enabled_filter: true,
@@ -27,6 +28,11 @@ const NEWER: Flavor = Flavor {
 
 pub fn router() -> Router<AppState> {
     routes(&NEWER)
+}
+
+/// The newer shape, with `is_enabled` and `organization_access_level`.
+fn newer(e: &EnabledConnection) -> Value {
+    to_json(&e.to_organization_connection())
 }
 
 /// Takes out the newer API's own fields, refusing values orgwarden does not model.

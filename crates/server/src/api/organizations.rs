@@ -5,10 +5,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::ids::OrgId;
-use orgwarden_domain::organization::{NewOrganization, OrganizationPatch, Sort};
-use serde_json::Value;
+use orgwarden_domain::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
+use orgwarden_proto::organizations::{CreateOrganization, UpdateOrganization};
+use orgwarden_proto::Request;
 
-use super::dto;
 use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
@@ -63,7 +63,7 @@ async fn list(State(state): State<AppState>, p: Principal, q: Query) -> ApiResul
         &listing,
         &paging,
         LimitIs::PerPage,
-        dto::organization,
+        |o: &Organization| o.to_wire(None),
     )))
 }
 
@@ -73,21 +73,19 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
-    let new = NewOrganization::from_json(&body)?;
+    let body = CreateOrganization::parse(&body)?;
+    let with_connections = body.enabled_connections.is_some();
+    let new = NewOrganization::try_from(body)?;
     if !new.enabled_connections.is_empty() {
         p.require(CREATE_CONNECTIONS)?;
     }
-    let with_connections = body.get("enabled_connections").is_some();
     let (org, enabled) = state
         .store
         .create_organization(OrgId::generate(), new)
         .await?;
-    let mut v = dto::organization(&org);
-    if with_connections {
-        v["enabled_connections"] =
-            Value::Array(enabled.iter().map(dto::enabled_connection).collect());
-    }
-    Ok(Reply::created(v))
+    Ok(Reply::created(
+        org.to_wire(with_connections.then_some(enabled.as_slice())),
+    ))
 }
 
 async fn read(
@@ -97,7 +95,7 @@ async fn read(
 ) -> ApiResult<Reply> {
     p.require(READ)?;
     let org = state.store.get_organization(&path::org_id(&id)?).await?;
-    Ok(Reply::ok(dto::organization(&org)))
+    Ok(Reply::ok(org.to_wire(None)))
 }
 
 async fn read_by_name(
@@ -112,7 +110,7 @@ async fn read_by_name(
         );
     }
     let org = state.store.get_organization_by_name(&name).await?;
-    Ok(Reply::ok(dto::organization(&org)))
+    Ok(Reply::ok(org.to_wire(None)))
 }
 
 async fn update(
@@ -123,9 +121,9 @@ async fn update(
 ) -> ApiResult<Reply> {
     p.require(UPDATE)?;
     let id = path::org_id(&id)?;
-    let patch = OrganizationPatch::from_json(&body)?;
+    let patch = OrganizationPatch::from(UpdateOrganization::parse(&body)?);
     let org = state.store.update_organization(&id, patch).await?;
-    Ok(Reply::ok(dto::organization(&org)))
+    Ok(Reply::ok(org.to_wire(None)))
 }
 
 async fn remove(

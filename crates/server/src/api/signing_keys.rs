@@ -7,7 +7,7 @@ use axum::Router;
 use orgwarden_domain::clock::iso8601_millis;
 use orgwarden_domain::keys::Revocation;
 use orgwarden_domain::{Error as DomainError, NotFound};
-use serde_json::{json, Map, Value};
+use orgwarden_proto::signing_keys as wire;
 
 use super::json::Reply;
 use super::path::Path;
@@ -31,27 +31,28 @@ pub fn router() -> Router<AppState> {
 
 /// Auth0's fields: `previous` and `current_until` for a key rotated out, `revoked_at` for a
 /// revoked one.
-fn key_json(k: &KeyInfo) -> Value {
-    let mut v = Map::new();
-    v.insert("kid".into(), json!(k.kid));
-    v.insert("cert".into(), json!(k.cert));
-    v.insert("fingerprint".into(), json!(k.fingerprint));
-    v.insert("thumbprint".into(), json!(k.thumbprint));
-    v.insert("current".into(), json!(k.current));
-    v.insert("next".into(), json!(false));
-    v.insert("previous".into(), json!(k.rotated_at.is_some()));
-    v.insert(
-        "current_since".into(),
-        json!(iso8601_millis(k.current_since)),
-    );
-    if let Some(at) = k.rotated_at {
-        v.insert("current_until".into(), json!(iso8601_millis(at)));
+fn key_json(k: &KeyInfo) -> wire::SigningKey {
+    wire::SigningKey {
+        kid: k.kid.clone(),
+        cert: k.cert.clone(),
+        fingerprint: k.fingerprint.clone(),
+        thumbprint: k.thumbprint.clone(),
+        current: k.current,
+        next: false,
+        previous: k.rotated_at.is_some(),
+        current_since: iso8601_millis(k.current_since),
+        current_until: k.rotated_at.map(iso8601_millis),
+        revoked: k.revoked_at.is_some(),
+        revoked_at: k.revoked_at.map(iso8601_millis),
     }
-    v.insert("revoked".into(), json!(k.revoked_at.is_some()));
-    if let Some(at) = k.revoked_at {
-        v.insert("revoked_at".into(), json!(iso8601_millis(at)));
+}
+
+/// The answer to a rotation or a revocation: the key's certificate and id.
+fn key_ref(state: &AppState, kid: &str) -> wire::KeyRef {
+    wire::KeyRef {
+        cert: cert_of(state, kid),
+        kid: kid.to_owned(),
     }
-    Value::Object(v)
 }
 
 fn not_found() -> ApiError {
@@ -61,9 +62,9 @@ fn not_found() -> ApiError {
 async fn list(State(state): State<AppState>, p: Principal) -> ApiResult<Reply> {
     p.require(READ)?;
     let ring = state.key_ring();
-    Ok(Reply::ok(Value::Array(
-        ring.key_infos().iter().map(key_json).collect(),
-    )))
+    Ok(Reply::ok(
+        ring.key_infos().iter().map(key_json).collect::<Vec<_>>(),
+    ))
 }
 
 async fn read(
@@ -98,9 +99,7 @@ async fn rotate(State(state): State<AppState>, p: Principal) -> ApiResult<Reply>
     p.require(UPDATE)?;
     let key = rotation::rotate(&state).await?;
     tracing::warn!(kid = %key.kid, "signing key rotated");
-    Ok(Reply::created(
-        json!({ "cert": cert_of(&state, &key.kid), "kid": key.kid }),
-    ))
+    Ok(Reply::created(key_ref(&state, &key.kid)))
 }
 
 /// Only a key that is no longer current can be revoked (as in Auth0: rotate first). Revoking a
@@ -119,7 +118,5 @@ async fn revoke(
         }
         Revocation::AlreadyRevoked(key) => key,
     };
-    Ok(Reply::ok(
-        json!({ "cert": cert_of(&state, &key.kid), "kid": key.kid }),
-    ))
+    Ok(Reply::ok(key_ref(&state, &key.kid)))
 }

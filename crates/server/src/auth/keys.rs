@@ -14,8 +14,8 @@ use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use orgwarden_domain::ids::random_alphanumeric;
 use orgwarden_domain::keys::SigningKey;
+use orgwarden_proto::signing_keys::{Jwk, Jwks};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::sealing::{self, MasterKey};
@@ -49,7 +49,7 @@ pub struct KeyRing {
     signer_kid: String,
     signer: EncodingKey,
     verifiers: HashMap<String, DecodingKey>,
-    jwks: Value,
+    jwks: Jwks,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -177,10 +177,11 @@ impl KeyRing {
             let n = public.modulus().big_endian_without_leading_zero().to_vec();
             let e = public.exponent().big_endian_without_leading_zero().to_vec();
             verifiers.insert(k.kid.clone(), DecodingKey::from_rsa_raw_components(&n, &e));
-            jwks.push(json!({
-                "kty": "RSA", "use": "sig", "alg": "RS256", "kid": k.kid,
-                "n": URL_SAFE_NO_PAD.encode(&n), "e": URL_SAFE_NO_PAD.encode(&e),
-            }));
+            jwks.push(Jwk::rs256(
+                &k.kid,
+                URL_SAFE_NO_PAD.encode(&n),
+                URL_SAFE_NO_PAD.encode(&e),
+            ));
         }
         Ok(KeyRing {
             version: Self::version_of(keys, now, token_lifetime),
@@ -188,7 +189,7 @@ impl KeyRing {
             signer_kid: current.kid.clone(),
             signer: signer.context("no current signing key")?,
             verifiers,
-            jwks: json!({ "keys": jwks }),
+            jwks: Jwks { keys: jwks },
         })
     }
 
@@ -216,7 +217,7 @@ impl KeyRing {
         version
     }
 
-    pub fn jwks(&self) -> &Value {
+    pub fn jwks(&self) -> &Jwks {
         &self.jwks
     }
 
@@ -310,8 +311,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(got, claims(now));
-        assert_eq!(ring.jwks()["keys"][0]["kid"], key.kid);
-        assert_eq!(ring.jwks()["keys"][0]["e"], "AQAB");
+        assert_eq!(ring.jwks().keys[0].kid, key.kid);
+        assert_eq!(ring.jwks().keys[0].e, "AQAB");
         assert_eq!(
             ring.verify(&token, "https://localhost:8443/", "https://other/api/v2/"),
             Err(TokenError::Invalid)

@@ -7,10 +7,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use orgwarden_domain::ids::ClientId;
-use serde_json::{json, Map, Value};
+use orgwarden_proto::tokens;
+use serde_json::{Map, Value};
 
 use super::attempts;
-use crate::api::json::{json_response, read_limited};
+use crate::api::json::{json_response, read_limited, to_json};
 use crate::ratelimit::middleware as ratelimit;
 use crate::ratelimit::Decision;
 use crate::state::AppState;
@@ -37,11 +38,12 @@ fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.error, "error_description": self.description });
-        if let Some(uri) = self.uri {
-            body["error_uri"] = json!(uri);
-        }
-        let mut resp = json_response(self.status, &body);
+        let body = tokens::OAuthError {
+            error: self.error.to_owned(),
+            error_description: self.description,
+            error_uri: self.uri.map(str::to_owned),
+        };
+        let mut resp = json_response(self.status, &to_json(&body));
         if let Some(wait) = self.retry_after {
             resp.headers_mut()
                 .insert(ratelimit::RETRY_AFTER, HeaderValue::from(wait));
@@ -315,10 +317,10 @@ async fn issue(
                 "Internal error",
             )
         })?;
-    Ok(json!({
-        "access_token": token,
-        "expires_in": state.identity.token_lifetime,
-        "scope": scopes.join(" "),
-        "token_type": "Bearer",
+    Ok(to_json(&tokens::TokenResponse {
+        access_token: token,
+        expires_in: state.identity.token_lifetime,
+        scope: scopes.join(" "),
+        token_type: "Bearer".into(),
     }))
 }

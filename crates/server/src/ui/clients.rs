@@ -13,8 +13,11 @@ use orgwarden_domain::client::{
 use orgwarden_domain::ids::ClientId;
 use orgwarden_domain::paging::PageRequest;
 use orgwarden_domain::scope::MANAGEMENT_SCOPES;
+use orgwarden_proto::clients::CreateClient;
+use orgwarden_proto::grants::{CreateClientGrant, UpdateClientGrant};
+use orgwarden_proto::Request;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Map, Value};
 
 use super::csrf::Posted;
 use super::{
@@ -134,13 +137,18 @@ async fn view_page(
 
 async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
     let name = posted.form.get("name").trim().to_owned();
-    let body = json!({"name": name, "app_type": "non_interactive"});
-    let made = match NewClient::from_json(&body) {
-        Ok(new) => {
-            let (client, secret) = new.into_client();
+    let mut attributes = Map::new();
+    attributes.insert("app_type".into(), Value::from("non_interactive"));
+    let body = CreateClient {
+        name: name.clone(),
+        attributes,
+    };
+    let made = match body.validated() {
+        Ok(body) => {
+            let (client, secret) = NewClient::from(body).into_client();
             state.store.create_client(client).await.map(|c| (c, secret))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match made {
         Ok((client, secret)) => {
@@ -221,16 +229,25 @@ async fn grant(
                 .iter()
                 .filter(|s| !MANAGEMENT_SCOPES.contains(&s.as_str()));
             scopes.extend(others.cloned());
-            let patch = ClientGrantPatch::from_json(&json!({ "scope": scopes }))?;
+            let body = UpdateClientGrant {
+                scope: Some(scopes),
+                ..Default::default()
+            }
+            .validated()
+            .map_err(orgwarden_domain::Error::from)?;
+            let patch = ClientGrantPatch::from(body);
             state.store.update_grant(&g.id, patch).await?;
         }
         None => {
-            let body = json!({
-                "client_id": client.client_id.as_str(),
-                "audience": audience,
-                "scope": scopes,
-            });
-            let grant = NewClientGrant::from_json(&body)?.into_grant();
+            let body = CreateClientGrant {
+                client_id: client.client_id.as_str().to_owned(),
+                audience,
+                scope: Some(scopes),
+                ..Default::default()
+            }
+            .validated()
+            .map_err(orgwarden_domain::Error::from)?;
+            let grant = NewClientGrant::try_from(body)?.into_grant();
             state.store.create_grant(grant).await?;
         }
     }

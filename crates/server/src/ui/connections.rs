@@ -11,8 +11,9 @@ use orgwarden_domain::connection::{Connection, ConnectionFilter, NewConnection, 
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::PageRequest;
+use orgwarden_proto::connections::CreateConnection;
+use orgwarden_proto::Request;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
 
 use super::csrf::Posted;
 use super::{ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiResult};
@@ -143,13 +144,14 @@ async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Respo
         strategy: f.get("strategy").to_owned(),
         display_name: f.get("display_name").trim().to_owned(),
     };
-    let mut body = Map::new();
-    body.insert("name".into(), json!(form.name));
-    body.insert("strategy".into(), json!(form.strategy));
-    if !form.display_name.is_empty() {
-        body.insert("display_name".into(), json!(form.display_name));
-    }
-    let result = match NewConnection::from_json(&Value::Object(body)) {
+    let body = CreateConnection {
+        name: form.name.clone(),
+        strategy: form.strategy.clone(),
+        display_name: (!form.display_name.is_empty()).then(|| form.display_name.clone()),
+        ..Default::default()
+    };
+    let checked = body.validated().map_err(Into::into);
+    let result = match checked.and_then(NewConnection::try_from) {
         Ok(new) => {
             state
                 .store

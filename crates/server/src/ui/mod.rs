@@ -429,14 +429,30 @@ mod tests {
         FormError::from_domain(e, FIELDS).unwrap().field
     }
 
+    /// The domain's error for an organization body, as the API and the forms get it.
+    fn refused(body: serde_json::Value) -> DomainError {
+        use orgwarden_proto::Request;
+        orgwarden_proto::organizations::CreateOrganization::parse(&body)
+            .unwrap_err()
+            .into()
+    }
+
     #[test]
     fn messages_are_tied_to_the_property_they_name() {
-        let nested = "Payload validation error: 'Object didn't pass validation for format html-color: red' on property branding.colors.primary (HEX Color for primary elements.).";
-        assert_eq!(field(DomainError::invalid(nested)), Some("primary"));
-        // The typed value may contain the words; the last occurrence counts.
-        let tricky = "Payload validation error: 'Object didn't pass validation for format organization-name: a on property branding.colors.primary' on property name (The name of this organization.).";
-        assert_eq!(field(DomainError::invalid(tricky)), Some("name"));
-        assert_eq!(field(DomainError::invalid("Payload validation error: 'Too many properties defined (26), maximum 25' on property metadata (…).")), None);
+        let nested = refused(serde_json::json!({
+            "name": "a", "branding": {"colors": {"primary": "red", "page_background": "#fff"}}
+        }));
+        assert_eq!(field(nested), Some("primary"));
+        // The field is data: words in the value that look like another property do not count.
+        let tricky = refused(serde_json::json!({"name": "a on property branding.colors.primary"}));
+        assert_eq!(field(tricky), Some("name"));
+        let many: serde_json::Map<String, serde_json::Value> =
+            (0..26).map(|i| (format!("k{i}"), "v".into())).collect();
+        // A property the form does not show: at the top of the form.
+        assert_eq!(
+            field(refused(serde_json::json!({"name": "a", "metadata": many}))),
+            None
+        );
         assert_eq!(field(DomainError::organization_name_taken()), Some("name"));
         assert_eq!(field(DomainError::invalid("Something else.")), None);
         assert!(FormError::from_domain(

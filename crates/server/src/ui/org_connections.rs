@@ -15,8 +15,9 @@ use orgwarden_domain::enabled_connection::{
 use orgwarden_domain::ids::{ConnectionId, OrgId};
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::PageRequest;
+use orgwarden_proto::enabled_connections::{CreateEnabledConnection, SettingsBody};
+use orgwarden_proto::Request;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::csrf::Posted;
 use super::organizations::org_id;
@@ -289,13 +290,16 @@ async fn enable(
             message: "Choose a connection to enable.".into(),
         })
     } else {
-        let body = json!({
-            "connection_id": form.connection_id,
-            "assign_membership_on_login": form.membership,
-            "show_as_button": form.button,
-            "is_signup_enabled": form.signup,
-        });
-        let stored = match NewEnabledConnection::from_json(&body) {
+        let body = CreateEnabledConnection {
+            connection_id: form.connection_id.clone(),
+            settings: SettingsBody {
+                assign_membership_on_login: Some(form.membership),
+                show_as_button: Some(form.button),
+                is_signup_enabled: Some(form.signup),
+            },
+        };
+        let checked = body.validated().map_err(Into::into);
+        let stored = match checked.and_then(NewEnabledConnection::try_from) {
             Ok(new) => state.store.enable_connection(&id, new).await,
             Err(e) => Err(e),
         };
@@ -345,20 +349,16 @@ async fn update(
         f.checked("show_as_button"),
         f.checked("is_signup_enabled"),
     );
-    let body = json!({
-        "assign_membership_on_login": membership,
-        "show_as_button": button,
-        "is_signup_enabled": signup,
-    });
-    let stored = match SettingsPatch::from_json(&body) {
-        Ok(patch) => {
-            state
-                .store
-                .update_enabled_connection(&id, &cid, patch)
-                .await
-        }
-        Err(e) => Err(e),
+    // Three booleans: nothing a schema could refuse, so the form maps to the change itself.
+    let patch = SettingsPatch {
+        assign_membership_on_login: Some(membership),
+        show_as_button: Some(button),
+        is_signup_enabled: Some(signup),
     };
+    let stored = state
+        .store
+        .update_enabled_connection(&id, &cid, patch)
+        .await;
     match stored {
         Ok(_) => Ok(see_other(&format!(
             "/dashboard/organizations/{}/connections?notice=saved",

@@ -10,8 +10,10 @@ use axum::Router;
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use orgwarden_domain::paging::PageRequest;
+use orgwarden_proto::organizations::{Branding, Colors, CreateOrganization, UpdateOrganization};
+use orgwarden_proto::Request;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::csrf::Posted;
 use super::{ok, render, see_other, url_with, Errors, FormData, FormError, Page, SignedIn};
@@ -179,18 +181,17 @@ impl OrgForm {
         rows
     }
 
-    fn branding(&self) -> Option<Value> {
-        let mut b = Map::new();
-        if !self.logo_url.is_empty() {
-            b.insert("logo_url".into(), json!(self.logo_url));
-        }
-        if !self.primary.is_empty() || !self.page_background.is_empty() {
-            b.insert(
-                "colors".into(),
-                json!({"primary": self.primary, "page_background": self.page_background}),
-            );
-        }
-        (!b.is_empty()).then_some(Value::Object(b))
+    fn branding(&self) -> Option<Branding> {
+        let b = Branding {
+            logo_url: (!self.logo_url.is_empty()).then(|| self.logo_url.clone()),
+            colors: (!self.primary.is_empty() || !self.page_background.is_empty()).then(|| {
+                Colors {
+                    primary: self.primary.clone(),
+                    page_background: self.page_background.clone(),
+                }
+            }),
+        };
+        (!b.is_empty()).then_some(b)
     }
 
     /// The metadata object; a key without a name is an error the API would not see.
@@ -203,7 +204,9 @@ impl OrgForm {
                     message: "Every metadata value needs a key.".into(),
                 });
             }
-            if m.insert(row.key.clone(), json!(row.value)).is_some() {
+            if m.insert(row.key.clone(), Value::String(row.value.clone()))
+                .is_some()
+            {
                 return Err(FormError {
                     field: Some("metadata"),
                     message: format!("The metadata key {} is given twice.", row.key),
@@ -213,34 +216,32 @@ impl OrgForm {
         Ok(m)
     }
 
+    fn display_name(&self) -> Option<String> {
+        (!self.display_name.is_empty()).then(|| self.display_name.clone())
+    }
+
     /// The body of `POST /api/v2/organizations`.
-    fn create_body(&self) -> Result<Value, FormError> {
-        let mut body = Map::new();
-        body.insert("name".into(), json!(self.name));
-        if !self.display_name.is_empty() {
-            body.insert("display_name".into(), json!(self.display_name));
-        }
-        if let Some(b) = self.branding() {
-            body.insert("branding".into(), b);
-        }
+    fn create_body(&self) -> Result<CreateOrganization, FormError> {
         let metadata = self.metadata()?;
-        if !metadata.is_empty() {
-            body.insert("metadata".into(), Value::Object(metadata));
-        }
-        Ok(Value::Object(body))
+        Ok(CreateOrganization {
+            name: self.name.clone(),
+            display_name: self.display_name(),
+            branding: self.branding(),
+            metadata: (!metadata.is_empty()).then_some(metadata),
+            ..Default::default()
+        })
     }
 
     /// The body of `PATCH /api/v2/organizations/{id}`: empty branding and metadata remove
     /// them; an empty display name keeps the current one (the API cannot remove it).
-    fn update_body(&self) -> Result<Value, FormError> {
-        let mut body = Map::new();
-        body.insert("name".into(), json!(self.name));
-        if !self.display_name.is_empty() {
-            body.insert("display_name".into(), json!(self.display_name));
-        }
-        body.insert("branding".into(), self.branding().unwrap_or(Value::Null));
-        body.insert("metadata".into(), Value::Object(self.metadata()?));
-        Ok(Value::Object(body))
+    fn update_body(&self) -> Result<UpdateOrganization, FormError> {
+        Ok(UpdateOrganization {
+            name: Some(self.name.clone()),
+            display_name: self.display_name(),
+            branding: Some(self.branding()),
+            metadata: Some(Some(self.metadata()?)),
+            ..Default::default()
+        })
     }
 }
 
@@ -275,7 +276,11 @@ async fn new_form(who: SignedIn) -> Response {
 async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Response> {
     let form = OrgForm::from_posted(&posted.form);
     let result = match form.create_body() {
-        Ok(body) => match NewOrganization::from_json(&body) {
+        Ok(body) => match body
+            .validated()
+            .map_err(Into::into)
+            .and_then(NewOrganization::try_from)
+        {
             Ok(new) => state
                 .store
                 .create_organization(OrgId::generate(), new)
@@ -332,13 +337,13 @@ async fn update(
     let org = state.store.get_organization(&id).await?;
     let form = OrgForm::from_posted(&posted.form);
     let result = match form.update_body() {
-        Ok(body) => match OrganizationPatch::from_json(&body) {
+        Ok(body) => match body.validated().map(OrganizationPatch::from) {
             Ok(patch) => state
                 .store
                 .update_organization(&id, patch)
                 .await
                 .map_err(|e| FormError::from_domain(e, FIELDS)),
-            Err(e) => Err(FormError::from_domain(e, FIELDS)),
+            Err(e) => Err(FormError::from_domain(e.into(), FIELDS)),
         },
         Err(e) => Err(Ok(e)),
     };

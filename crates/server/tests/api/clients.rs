@@ -1,76 +1,91 @@
-use axum::http::StatusCode;
-use serde_json::json;
+use orgwarden_client::{Client, Error};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
-use crate::app::TestApp;
+use crate::app::claims_of;
+use crate::served::Served;
+
+fn body<T: DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("a valid request body")
+}
 
 #[tokio::test]
 async fn clients_and_grants_lifecycle() {
-    let app = TestApp::new().await;
-    let r = app
-        .post(
-            "/api/v2/clients",
+    let s = Served::new().await;
+    let (clients, grants) = (s.client.clients(), s.client.client_grants());
+    let created = clients
+        .create(&body(
             json!({"name": "billing-worker", "app_type": "non_interactive"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["client_id"].as_str().unwrap().to_owned();
-    let secret = r.body["client_secret"].as_str().unwrap().to_owned();
-    assert_eq!(r.body["grant_types"], json!(["client_credentials"]));
+        ))
+        .await
+        .unwrap();
+    let id = created.client_id.clone();
+    let secret = created.client_secret.clone().expect("the secret, once");
+    assert_eq!(
+        created.attributes["grant_types"],
+        json!(["client_credentials"])
+    );
 
     // The secret is shown once.
-    let r = app.get(&format!("/api/v2/clients/{id}")).await;
-    assert!(r.body.get("client_secret").is_none());
+    assert!(clients.get(&id).await.unwrap().client_secret.is_none());
 
-    let aud = app.state.identity().audience.clone();
-    let r = app
-        .post(
-            "/api/v2/client-grants",
+    let aud = s.app.state.identity().audience.clone();
+    let grant = grants
+        .create(&body(
             json!({"client_id": id, "audience": aud, "scope": ["read:organizations"]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let grant = r.body["id"].as_str().unwrap().to_owned();
-    let r = app
-        .post(
-            "/api/v2/client-grants",
-            json!({"client_id": id, "audience": aud, "scope": []}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = app
-        .get(&format!(
-            "/api/v2/client-grants?client_id={id}&include_totals=true"
         ))
-        .await;
-    assert_eq!(r.body["total"], 1);
+        .await
+        .unwrap()
+        .id;
+    let again = grants
+        .create(&body(
+            json!({"client_id": id, "audience": aud, "scope": []}),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(again.status(), Some(409));
+    let listed: Vec<_> = futures_util::TryStreamExt::try_collect(grants.all(Some(&id), None, 50))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
 
     // The new client can get a token with its grant's scopes.
-    let r = app.post("/oauth/token", json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": aud})).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["scope"], "read:organizations");
+    let as_client = |secret: &str| {
+        Client::builder()
+            .domain(&s.app.state.identity().domain)
+            .base_url(&s.base_url)
+            .client_credentials(&id, secret)
+            .build()
+            .unwrap()
+    };
+    let token = as_client(&secret).access_token().await.unwrap();
+    assert_eq!(claims_of(&token)["scope"], "read:organizations");
 
     // Rotation: the old secret stops working.
-    let r = app
-        .post(&format!("/api/v2/clients/{id}/rotate-secret"), json!({}))
-        .await;
-    let new_secret = r.body["client_secret"].as_str().unwrap().to_owned();
+    let new_secret = clients
+        .rotate_secret(&id)
+        .await
+        .unwrap()
+        .client_secret
+        .unwrap();
     assert_ne!(new_secret, secret);
-    let r = app.post("/oauth/token", json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": aud})).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    match as_client(&secret).access_token().await.unwrap_err() {
+        Error::OAuth { status, .. } => assert_eq!(status, 401),
+        other => panic!("{other:?}"),
+    }
 
-    let r = app
-        .patch(
-            &format!("/api/v2/client-grants/{grant}"),
-            json!({"scope": ["read:organizations", "read:connections"]}),
+    let updated = grants
+        .update(
+            &grant,
+            &body(json!({"scope": ["read:organizations", "read:connections"]})),
         )
-        .await;
+        .await
+        .unwrap();
+    assert_eq!(updated.scope, ["read:organizations", "read:connections"]);
+    clients.delete(&id).await.unwrap();
+    let gone = grants.get(&grant).await.unwrap_err();
     assert_eq!(
-        r.body["scope"],
-        json!(["read:organizations", "read:connections"])
+        (gone.status(), gone.error_code()),
+        (Some(404), Some("inexistent_client_grant"))
     );
-    let r = app.delete(&format!("/api/v2/clients/{id}")).await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = app.get(&format!("/api/v2/client-grants/{grant}")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["errorCode"], "inexistent_client_grant");
 }

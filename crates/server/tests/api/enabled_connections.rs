@@ -1,7 +1,9 @@
 use axum::http::{Method, StatusCode};
+use orgwarden_client::Error;
 use serde_json::json;
 
 use crate::app::TestApp;
+use crate::served::Served;
 
 #[tokio::test]
 async fn the_guides_call_returns_the_enabled_connections() {
@@ -62,76 +64,119 @@ async fn the_guides_call_returns_the_enabled_connections() {
     assert_eq!(r.body, json!([]));
 }
 
+/// `T` from JSON written as a test reads best.
+fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    serde_json::from_value(v).expect("a valid request body")
+}
+
+/// The error body of a refused call, as JSON.
+fn refusal(e: Error) -> serde_json::Value {
+    match e {
+        Error::Api { body, .. } => serde_json::to_value(&body).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn get_update_delete_one() {
-    let app = TestApp::new().await;
-    let db = app.connection("db", "auth0").await;
-    let ad = app.connection("ad", "ad").await;
-    let org = app.organization("acme").await;
-    let base = format!("/api/v2/organizations/{org}/enabled_connections");
-    app.post(
-        &base,
-        json!({"connection_id": db, "assign_membership_on_login": true, "is_signup_enabled": true}),
-    )
-    .await;
-    app.post(&base, json!({"connection_id": ad})).await;
+    let s = Served::new().await;
+    let c = &s.client;
+    let db = c
+        .connections()
+        .create(&body(json!({"name": "db", "strategy": "auth0"})))
+        .await
+        .unwrap()
+        .id;
+    let ad = c
+        .connections()
+        .create(&body(json!({"name": "ad", "strategy": "ad"})))
+        .await
+        .unwrap()
+        .id;
+    let org = c
+        .organizations()
+        .create(&body(json!({"name": "acme"})))
+        .await
+        .unwrap()
+        .id;
+    let enabled = c.enabled_connections(&org);
+    enabled
+        .enable(&body(
+            json!({"connection_id": db, "assign_membership_on_login": true, "is_signup_enabled": true}),
+        ))
+        .await
+        .unwrap();
+    enabled
+        .enable(&body(json!({"connection_id": ad})))
+        .await
+        .unwrap();
 
-    let r = app.get(&format!("{base}/{db}")).await;
-    assert_eq!(r.body["is_signup_enabled"], true);
+    assert_eq!(
+        enabled.get(&db).await.unwrap().is_signup_enabled,
+        Some(true)
+    );
 
     // The sign-up rule, checked on the merged state, with Auth0's exact message.
-    let r = app
-        .patch(
-            &format!("{base}/{db}"),
-            json!({"assign_membership_on_login": false}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let e = enabled
+        .update(&db, &body(json!({"assign_membership_on_login": false})))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400));
     assert_eq!(
-        r.body,
+        refusal(e),
         json!({"statusCode": 400, "error": "Bad Request", "message": "Only database connections with assign_membership_on_login = true support is_signup_enabled = true.", "errorCode": "invalid_body"})
     );
-    let r = app
-        .patch(
-            &format!("{base}/{ad}"),
-            json!({"assign_membership_on_login": true, "is_signup_enabled": true}),
+    let e = enabled
+        .update(
+            &ad,
+            &body(json!({"assign_membership_on_login": true, "is_signup_enabled": true})),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400));
     // Nothing changed.
-    let r = app.get(&format!("{base}/{db}")).await;
-    assert_eq!(r.body["assign_membership_on_login"], true);
+    assert!(enabled.get(&db).await.unwrap().assign_membership_on_login);
 
-    let r = app
-        .patch(
-            &format!("{base}/{db}"),
-            json!({"assign_membership_on_login": false, "is_signup_enabled": false}),
+    let updated = enabled
+        .update(
+            &db,
+            &body(json!({"assign_membership_on_login": false, "is_signup_enabled": false})),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.body["show_as_button"], true);
-    let r = app
-        .patch(&format!("{base}/{ad}"), json!({"show_as_button": false}))
-        .await;
-    assert_eq!(r.body["show_as_button"], false);
-    let r = app
-        .patch(&format!("{base}/{ad}"), json!({"connection_id": ad}))
-        .await;
+        .await
+        .unwrap();
+    assert!(updated.show_as_button);
+    let updated = enabled
+        .update(&ad, &body(json!({"show_as_button": false})))
+        .await
+        .unwrap();
+    assert!(!updated.show_as_button);
+    // A body the typed client cannot send: through `send`.
+    let path = format!("/api/v2/organizations/{org}/enabled_connections/{ad}");
+    let r = c
+        .send(
+            Method::PATCH,
+            &path,
+            &[],
+            Some(&json!({"connection_id": ad})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let refused: serde_json::Value = r.json().await.unwrap();
     assert_eq!(
-        r.body["message"],
+        refused["message"],
         "Payload validation error: 'Additional properties not allowed: connection_id'."
     );
 
-    let r = app.delete(&format!("{base}/{ad}")).await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = app.get(&format!("{base}/{ad}")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c.send(Method::DELETE, &path, &[], None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let e = enabled.get(&ad).await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
     assert_eq!(
-        r.body,
+        refusal(e),
         json!({"statusCode": 404, "error": "Not Found", "message": "No connection found by that id"})
     );
-    let r = app.delete(&format!("{base}/{ad}")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(enabled.disable(&ad).await.unwrap_err().status(), Some(404));
 }
 
 #[tokio::test]

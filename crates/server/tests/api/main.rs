@@ -20,6 +20,7 @@ mod privileges;
 mod rate_limits;
 mod replay;
 mod schema;
+mod served;
 mod signing_keys;
 mod slow_clients;
 mod spawn;

@@ -233,3 +233,61 @@ async fn serve_walk_through_over_tls_then_restart_and_stop() {
     );
     assert!(server.stop().success());
 }
+
+/// `orgwarden migrate` names the database it brought up to date, without its password.
+#[test]
+fn the_printed_database_url_has_no_password() {
+    let Ok(pg) = std::env::var("ORGWARDEN_TEST_POSTGRES_URL") else {
+        eprintln!("SKIPPED: database URL redaction: ORGWARDEN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    const SECRET: &str = "hunter2-never-printed";
+    // The test server trusts local users, so any password is accepted (and must be hidden).
+    let (scheme, rest) = pg.split_once("://").expect("a URL");
+    let with_password = match rest.split_once('@') {
+        Some((user, host)) => format!(
+            "{scheme}://{}:{SECRET}@{host}",
+            user.split(':').next().unwrap()
+        ),
+        None => format!("{scheme}://postgres:{SECRET}@{rest}"),
+    };
+    let schema = format!(
+        "redact_{}",
+        orgwarden_domain::ids::random_alphanumeric(10).to_lowercase()
+    );
+    let psql = |sql: String| {
+        let ok = Command::new("psql")
+            .env("PGOPTIONS", "--client-min-messages=warning")
+            .args([pg.as_str(), "-q", "-c", &sql])
+            .status()
+            .map(|s| s.success());
+        assert!(ok.unwrap_or(false), "psql: {sql}");
+    };
+    psql(format!("CREATE SCHEMA {schema}"));
+    let sep = if with_password.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let url = format!("{with_password}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["migrate", "--database-url", &url, "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run orgwarden migrate");
+    psql(format!("DROP SCHEMA {schema} CASCADE"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "migrate failed: {stdout}{stderr}");
+    assert!(
+        stdout.contains("database is up to date: postgres") && stdout.contains(":…@"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "{stdout}{stderr}"
+    );
+}

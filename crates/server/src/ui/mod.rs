@@ -195,6 +195,14 @@ impl From<DomainError> for UiError {
                 tracing::error!(error = %e, "dashboard request failed");
                 UiError::internal()
             }
+            DomainError::Unavailable(e) => {
+                tracing::warn!(error = %e, "dashboard request: storage unavailable");
+                UiError::page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Too busy",
+                    "The server is handling too many requests at once; try again in a moment.",
+                )
+            }
             DomainError::Invalid(m) | DomainError::LimitReached(m) => {
                 UiError::page(StatusCode::BAD_REQUEST, "Not possible", m)
             }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::csrf::Posted;
+use super::paths;
 use super::{ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiResult};
 use crate::state::AppState;
 
@@ -30,10 +31,10 @@ const FIELDS: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/connections", get(list).post(create))
-        .route("/connections/new", get(new_form))
-        .route("/connections/{id}", get(view))
-        .route("/connections/{id}/delete", get(confirm_delete).post(delete))
+        .route(paths::CONNECTIONS, get(list).post(create))
+        .route(paths::NEW_CONNECTION, get(new_form))
+        .route(paths::CONNECTION, get(view))
+        .route(paths::DELETE_CONNECTION, get(confirm_delete).post(delete))
 }
 
 fn connection_id(id: &str) -> UiResult<ConnectionId> {
@@ -93,14 +94,14 @@ async fn list(
         page: Page::new(&who, "Connections", "connections").with_notice(q.notice.as_deref()),
         next: next.map(|n| {
             url_with(
-                "/dashboard/connections",
+                &paths::connections(),
                 &[("strategy", &strategy), ("from", &n)],
             )
         }),
         first: q
             .from
             .is_some()
-            .then(|| url_with("/dashboard/connections", &[("strategy", &strategy)])),
+            .then(|| url_with(&paths::connections(), &[("strategy", &strategy)])),
         strategy,
         strategies: STRATEGIES,
         connections,
@@ -160,8 +161,8 @@ async fn create(State(state): State<AppState>, posted: Posted) -> UiResult<Respo
     };
     match result {
         Ok(c) => Ok(see_other(&format!(
-            "/dashboard/connections/{}?notice=created",
-            c.id.as_str()
+            "{}?notice=created",
+            paths::connection(c.id.as_str())
         ))),
         Err(e) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -245,5 +246,8 @@ async fn delete(
         .store
         .delete_connection(&id, state.clock.now())
         .await?;
-    Ok(see_other("/dashboard/connections?notice=deleted"))
+    Ok(see_other(&format!(
+        "{}?notice=deleted",
+        paths::connections()
+    )))
 }

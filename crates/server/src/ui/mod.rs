@@ -9,6 +9,7 @@ pub mod connections;
 pub mod csrf;
 pub mod org_connections;
 pub mod organizations;
+pub mod paths;
 pub mod session;
 
 use askama::Template;
@@ -25,18 +26,14 @@ use crate::state::AppState;
 
 pub use session::SignedIn;
 
-/// Where the dashboard lives.
-pub const BASE: &str = "/dashboard";
+pub use paths::BASE;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'";
 
 /// The dashboard's routes, to be nested at [`BASE`].
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|| async { Redirect::to("/dashboard/organizations") }),
-        )
+        .route(paths::HOME, get(home))
         .merge(session::router())
         .merge(assets::router())
         .merge(organizations::router())
@@ -49,7 +46,7 @@ pub fn router() -> Router<AppState> {
 
 /// `/`, `/dashboard` and `/dashboard/`: the organizations (or the sign-in page).
 pub async fn home() -> Redirect {
-    Redirect::to("/dashboard/organizations")
+    Redirect::to(&paths::organizations())
 }
 
 async fn not_found() -> UiError {
@@ -226,11 +223,11 @@ impl IntoResponse for UiError {
         match self {
             UiError::SignIn { expired } => {
                 let to = if expired {
-                    "/dashboard/sign-in?expired=1"
+                    format!("{}?expired=1", paths::sign_in())
                 } else {
-                    "/dashboard/sign-in"
+                    paths::sign_in()
                 };
-                Redirect::to(to).into_response()
+                Redirect::to(&to).into_response()
             }
             UiError::Page {
                 status,

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::csrf::{same, Posted};
+use super::paths;
 use super::{render, Page, UiError};
 use crate::auth::attempts;
 use crate::ratelimit::middleware::now_ms;
@@ -182,8 +183,8 @@ impl FromRequestParts<AppState> for SignedIn {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/sign-in", get(sign_in_form).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .route(paths::SIGN_IN, get(sign_in_form).post(sign_in))
+        .route(paths::SIGN_OUT, post(sign_out))
 }
 
 #[derive(Template)]
@@ -224,7 +225,7 @@ fn sign_in_page(
         header::SET_COOKIE,
         state
             .dashboard
-            .cookie(SIGN_IN_COOKIE, &token, "/dashboard/sign-in"),
+            .cookie(SIGN_IN_COOKIE, &token, &paths::sign_in()),
     );
     resp
 }
@@ -334,27 +335,27 @@ async fn sign_in(State(state): State<AppState>, req: axum::extract::Request) -> 
     };
     let id = state.dashboard.start(&who, state.clock.now());
     tracing::info!(who = %who.split(' ').next().unwrap_or(""), "dashboard sign-in");
-    let mut resp = super::see_other("/dashboard/organizations");
+    let mut resp = super::see_other(&paths::organizations());
     let h = resp.headers_mut();
     h.append(
         header::SET_COOKIE,
-        state.dashboard.cookie(COOKIE, &id, "/dashboard"),
+        state.dashboard.cookie(COOKIE, &id, paths::BASE),
     );
     h.append(
         header::SET_COOKIE,
         state
             .dashboard
-            .clear_cookie(SIGN_IN_COOKIE, "/dashboard/sign-in"),
+            .clear_cookie(SIGN_IN_COOKIE, &paths::sign_in()),
     );
     resp
 }
 
 async fn sign_out(State(state): State<AppState>, posted: Posted) -> Response {
     state.dashboard.end(&posted.who.session);
-    let mut resp = super::see_other("/dashboard/sign-in?notice=signed-out");
+    let mut resp = super::see_other(&format!("{}?notice=signed-out", paths::sign_in()));
     resp.headers_mut().append(
         header::SET_COOKIE,
-        state.dashboard.clear_cookie(COOKIE, "/dashboard"),
+        state.dashboard.clear_cookie(COOKIE, paths::BASE),
     );
     resp
 }

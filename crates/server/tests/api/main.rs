@@ -22,4 +22,5 @@ mod replay;
 mod signing_keys;
 mod slow_clients;
 mod spawn;
+mod storage_busy;
 mod tokens;

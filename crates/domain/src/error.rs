@@ -29,6 +29,11 @@ pub enum Error {
     /// An entity limit (such as 10 connections per organization) would be exceeded.
     #[error("{0}")]
     LimitReached(String),
+    /// The storage cannot take the work now (every pooled connection stayed busy past the
+    /// wait): a passing overload, worth a retry, unlike [`Error::Internal`]. The cause is for
+    /// the log, never shown to clients.
+    #[error("storage unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     /// Anything else: a storage failure, a bug. Never shown to clients.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -65,15 +65,41 @@ pub async fn open_store_with_gauge(url: &str) -> anyhow::Result<(DynStore, Optio
     }
     anyhow::bail!(
         "unsupported database URL (expected sqlite://PATH or postgres://…): {}",
-        redact(url)
+        redact_url(url)
     )
 }
 
-fn redact(url: &str) -> String {
-    match url.split_once('@') {
-        Some((_, rest)) => format!("…@{rest}"),
-        None => url.to_owned(),
-    }
+/// A database URL fit to print or log: the password (of the user part, and a `password=`
+/// parameter) replaced by `…`; the rest kept, so an operator still sees which database it is.
+/// When in doubt (a raw `@` or `:` in the password) it hides more, never less.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return redact_params(url);
+    };
+    // The user part ends at the last `@`: a password may hold a raw `@`.
+    let rest = match rest.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:…@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => rest.to_owned(),
+    };
+    format!("{scheme}://{}", redact_params(&rest))
+}
+
+/// `?…&password=secret&…` → `?…&password=…&…`.
+fn redact_params(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=…"),
+            _ => p.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
 }
 
 /// The key ring, from the stored keys: refuses to start when sealed keys cannot be opened (no
@@ -283,4 +309,33 @@ pub async fn prepare_with_clock(
         admin,
         admin_created,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn printed_database_urls_carry_no_password() {
+        for (url, shown) in [
+            (
+                "postgres://app:s3cret@db.example:5432/orgwarden",
+                "postgres://app:…@db.example:5432/orgwarden",
+            ),
+            // A raw `@` in the password: everything up to the last `@` is the user part.
+            ("postgresql://app:p@ss@db/o", "postgresql://app:…@db/o"),
+            ("postgres://app@db/o", "postgres://app@db/o"),
+            (
+                "postgres://db/o?user=app&password=s3cret&sslmode=require",
+                "postgres://db/o?user=app&password=…&sslmode=require",
+            ),
+            (
+                "sqlite:///var/lib/orgwarden/orgwarden.db",
+                "sqlite:///var/lib/orgwarden/orgwarden.db",
+            ),
+            ("not a url?password=s3cret", "not a url?password=…"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
 }

@@ -45,7 +45,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate(settings) => {
             bootstrap::open_store(&settings.database_url()).await?;
-            println!("database is up to date: {}", settings.database_url());
+            println!(
+                "database is up to date: {}",
+                bootstrap::redact_url(&settings.database_url())
+            );
             Ok(())
         }
     }
@@ -127,7 +130,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         "  domain:   {} (token iss {}, aud {})",
         identity.domain, identity.issuer, identity.audience
     );
-    println!("  database: {}", settings.database_url());
+    println!(
+        "  database: {}",
+        bootstrap::redact_url(&settings.database_url())
+    );
     if state.tokens().master_key().is_some() {
         println!("  keys:     signing keys encrypted with the master key");
     } else {

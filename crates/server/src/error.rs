@@ -133,7 +133,25 @@ fn not_found(what: NotFound) -> Body {
     body(StatusCode::NOT_FOUND, message, code)
 }
 
+/// 503: too much at once, whether requests in flight or the storage's connections; the
+/// response says to retry after a second.
+fn busy() -> Body {
+    body(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The server is handling too many requests at once; retry shortly.",
+        Some("server_busy"),
+    )
+}
+
 impl ApiError {
+    /// A 503 asking to retry shortly (`Retry-After: 1`).
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Overloaded | ApiError::Domain(DomainError::Unavailable(_))
+        )
+    }
+
     fn to_body(&self) -> Body {
         match self {
             ApiError::Domain(e) => match e {
@@ -149,6 +167,7 @@ impl ApiError {
                     m.clone(),
                     Some(code::ENTITY_LIMIT_EXCEEDED),
                 ),
+                DomainError::Unavailable(_) => busy(),
                 DomainError::Internal(_) => {
                     body(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", None)
                 }
@@ -214,11 +233,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => {
                 body(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", None)
             }
-            ApiError::Overloaded => body(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The server is handling too many requests at once; retry shortly.",
-                Some(code::SERVER_BUSY),
-            ),
+            ApiError::Overloaded => busy(),
             ApiError::RequestTimeout {
                 after,
                 awaiting_body: true,
@@ -266,15 +281,21 @@ pub fn error_json(status: StatusCode, message: &str, code: Option<&str>) -> Valu
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let b = self.to_body();
-        if let ApiError::Domain(DomainError::Internal(e)) = &self {
-            tracing::error!(error = ?e, "internal error");
+        match &self {
+            ApiError::Domain(DomainError::Internal(e)) => {
+                tracing::error!(error = ?e, "internal error")
+            }
+            ApiError::Domain(DomainError::Unavailable(e)) => {
+                tracing::warn!(error = ?e, "storage unavailable: answered 503")
+            }
+            _ => {}
         }
         let body = ErrorBody {
             attributes: b.attributes,
             ..error_body(b.status, &b.message, b.code)
         };
         let mut resp = crate::api::json::json_response(b.status, &crate::api::json::to_json(&body));
-        if let ApiError::Overloaded = self {
+        if self.is_busy() {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
@@ -288,5 +309,37 @@ impl IntoResponse for ApiError {
             }
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storage that stays busy answers like a server with too many requests in flight:
+    /// 503, Auth0's body, `Retry-After`; not a 500.
+    #[tokio::test]
+    async fn unavailable_storage_is_a_503_to_retry() {
+        for e in [
+            ApiError::Domain(DomainError::Unavailable(anyhow::anyhow!("pool timeout"))),
+            ApiError::Overloaded,
+        ] {
+            let resp = e.into_response();
+            assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(resp.headers()[header::RETRY_AFTER], "1");
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(
+                body,
+                json!({
+                    "statusCode": 503,
+                    "error": "Service Unavailable",
+                    "message": "The server is handling too many requests at once; retry shortly.",
+                    "errorCode": "server_busy"
+                })
+            );
+        }
     }
 }

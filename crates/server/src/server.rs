@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/orgwarden/v1", crate::admin::router())
         .nest(crate::ui::BASE, crate::ui::router())
         .route("/", get(crate::ui::home))
-        .route("/dashboard/", get(crate::ui::home))
+        .route(crate::ui::paths::BASE_SLASH, get(crate::ui::home))
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::operations::metrics))

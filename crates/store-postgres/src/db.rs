@@ -37,10 +37,7 @@ impl Db {
 
     /// A pooled connection, for reads that need no transaction.
     pub(crate) async fn client(&self) -> Result<Object> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("no PostgreSQL connection")))
+        self.pool.get().await.map_err(crate::errors::pool_error)
     }
 
     /// Runs `work` in a READ COMMITTED transaction, committed if it succeeds. A serialization
@@ -162,14 +159,45 @@ mod tests {
     }
 
     fn db() -> Option<Db> {
-        let url = orgwarden_test_services::postgres_url("PostgreSQL retries")?;
+        db_waiting(None)
+    }
+
+    /// A pool of one connection; a caller waits `wait` for it at most (`None`: forever).
+    fn db_waiting(wait: Option<Duration>) -> Option<Db> {
+        let url = orgwarden_test_services::postgres_url("PostgreSQL pool")?;
         let manager = Manager::new(url.parse().expect("a PostgreSQL URL"), NoTls);
         let pool = Pool::builder(manager)
             .max_size(1)
+            .wait_timeout(wait)
             .runtime(Runtime::Tokio1)
             .build()
             .expect("a pool");
         Some(Db::new(pool))
+    }
+
+    #[tokio::test]
+    async fn a_pool_that_stays_busy_is_unavailable_not_internal() {
+        let Some(db) = db_waiting(Some(Duration::from_millis(100))) else {
+            return;
+        };
+        let held = db.client().await.expect("the one connection");
+        let read = db.client().await;
+        assert!(
+            matches!(read, Err(Error::Unavailable(_))),
+            "{:?}",
+            read.err()
+        );
+        let write = db
+            .write(|tx| Box::pin(async move { execute(tx, "SELECT 1", &[]).await }))
+            .await;
+        assert!(matches!(write, Err(Error::Unavailable(_))), "{write:?}");
+        drop(held);
+        let again = db.client().await;
+        assert!(
+            again.is_ok(),
+            "free again once given back: {:?}",
+            again.err()
+        );
     }
 
     #[tokio::test]

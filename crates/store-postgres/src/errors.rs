@@ -52,6 +52,18 @@ impl From<DbError> for Error {
     }
 }
 
+/// No pooled connection: a timeout (all connections stayed busy, or PostgreSQL was too slow
+/// to open or check one) is [`Error::Unavailable`], worth a retry; anything else is internal.
+pub(crate) fn pool_error(e: deadpool_postgres::PoolError) -> Error {
+    let timeout = matches!(e, deadpool_postgres::PoolError::Timeout(_));
+    let e = anyhow::Error::new(e).context("no PostgreSQL connection");
+    if timeout {
+        Error::Unavailable(e)
+    } else {
+        Error::Internal(e)
+    }
+}
+
 /// Makes the domain error of a constraint.
 type Conflict = fn() -> Error;
 

@@ -62,6 +62,16 @@ impl std::fmt::Debug for PostgresStore {
 impl PostgresStore {
     /// Connects to `postgres://…` (or `postgresql://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> anyhow::Result<PostgresStore> {
+        Self::connect_with_pool(url, POOL_SIZE, POOL_TIMEOUT).await
+    }
+
+    /// [`PostgresStore::connect`] with a pool of `size` connections, a caller waiting `wait`
+    /// at most for a free one (past it: [`orgwarden_domain::Error::Unavailable`]).
+    pub async fn connect_with_pool(
+        url: &str,
+        size: usize,
+        wait: Duration,
+    ) -> anyhow::Result<PostgresStore> {
         let mut config: tokio_postgres::Config = url
             .parse()
             .context("not a PostgreSQL URL (expected postgres://user@host:port/database)")?;
@@ -80,9 +90,9 @@ impl PostgresStore {
             },
         );
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(size)
             .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(POOL_TIMEOUT))
+            .wait_timeout(Some(wait))
             .create_timeout(Some(POOL_TIMEOUT))
             .recycle_timeout(Some(POOL_TIMEOUT))
             .build()

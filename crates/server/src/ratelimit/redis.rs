@@ -727,30 +727,4 @@ mod tests {
         }
         false
     }
-
-    /// For information only: the cost of one `acquire` round trip.
-    #[tokio::test]
-    async fn timing_of_sequential_acquires() {
-        let Some(url) = redis_url() else { return };
-        let l = limiter(&url).await;
-        let b = [bucket("global", 50, 16.0), bucket("group", 10, 1.0)];
-        let mut took = Vec::with_capacity(10_000);
-        let mut now = 1_700_000_000_000;
-        for _ in 0..10_000 {
-            now += 1;
-            let started = Instant::now();
-            l.acquire(&b, now).await.unwrap();
-            took.push(started.elapsed().as_micros());
-        }
-        took.sort_unstable();
-        let pct = |p: usize| took[(took.len() - 1) * p / 100];
-        eprintln!(
-            "Redis rate limiter: 10000 sequential acquires of 2 buckets: \
-             median {} µs, p90 {} µs, p99 {} µs, max {} µs",
-            pct(50),
-            pct(90),
-            pct(99),
-            took[took.len() - 1]
-        );
-    }
 }

@@ -43,11 +43,11 @@ fn version() -> &'static str {
 
 /// The URL of an asset.
 pub fn href(name: &str) -> String {
-    format!("/dashboard/assets/{}/{name}", version())
+    super::paths::asset(version(), name)
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/{version}/{name}", get(serve))
+    Router::new().route(super::paths::ASSET, get(serve))
 }
 
 async fn serve(Path((v, name)): Path<(String, String)>) -> Response {

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::csrf::Posted;
 use super::pages::Pages;
+use super::paths;
 use super::{
     ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiError, UiResult,
 };
@@ -31,10 +32,10 @@ const FIELDS: &[(&str, &str)] = &[("name", "name")];
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/clients", get(list).post(create))
-        .route("/clients/{id}", get(view))
-        .route("/clients/{id}/rotate", post(rotate))
-        .route("/clients/{id}/grant", post(grant))
+        .route(paths::CLIENTS, get(list).post(create))
+        .route(paths::CLIENT, get(view))
+        .route(paths::ROTATE_CLIENT, post(rotate))
+        .route(paths::GRANT_CLIENT, post(grant))
 }
 
 fn client_id(id: &str) -> UiResult<ClientId> {
@@ -77,7 +78,7 @@ async fn list_page(
         clients: listing.items,
         next: listing
             .next
-            .map(|n| url_with("/dashboard/clients", &[("from", &n)])),
+            .map(|n| url_with(&paths::clients(), &[("from", &n)])),
         name,
         errors,
         admin: state
@@ -253,7 +254,7 @@ async fn grant(
         }
     }
     Ok(see_other(&format!(
-        "/dashboard/clients/{}?notice=granted",
-        client.client_id.as_str()
+        "{}?notice=granted",
+        paths::client(client.client_id.as_str())
     )))
 }

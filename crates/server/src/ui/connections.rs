@@ -16,6 +16,7 @@ use orgwarden_proto::Request;
 use serde::Deserialize;
 
 use super::csrf::Posted;
+use super::paths;
 use super::{ok, render, see_other, url_with, Errors, FormError, Page, SignedIn, UiResult};
 use crate::state::AppState;
 use crate::tenant::Tenant;
@@ -32,10 +33,10 @@ const FIELDS: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/connections", get(list).post(create))
-        .route("/connections/new", get(new_form))
-        .route("/connections/{id}", get(view))
-        .route("/connections/{id}/delete", get(confirm_delete).post(delete))
+        .route(paths::CONNECTIONS, get(list).post(create))
+        .route(paths::NEW_CONNECTION, get(new_form))
+        .route(paths::CONNECTION, get(view))
+        .route(paths::DELETE_CONNECTION, get(confirm_delete).post(delete))
 }
 
 fn connection_id(id: &str) -> UiResult<ConnectionId> {
@@ -95,14 +96,14 @@ async fn list(
         page: Page::new(&who, "Connections", "connections").with_notice(q.notice.as_deref()),
         next: next.map(|n| {
             url_with(
-                "/dashboard/connections",
+                &paths::connections(),
                 &[("strategy", &strategy), ("from", &n)],
             )
         }),
         first: q
             .from
             .is_some()
-            .then(|| url_with("/dashboard/connections", &[("strategy", &strategy)])),
+            .then(|| url_with(&paths::connections(), &[("strategy", &strategy)])),
         strategy,
         strategies: STRATEGIES,
         connections,
@@ -163,8 +164,8 @@ async fn create(State(state): State<Tenant>, posted: Posted) -> UiResult<Respons
     };
     match result {
         Ok(c) => Ok(see_other(&format!(
-            "/dashboard/connections/{}?notice=created",
-            c.id.as_str()
+            "{}?notice=created",
+            paths::connection(c.id.as_str())
         ))),
         Err(e) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -248,5 +249,8 @@ async fn delete(
         .store
         .delete_connection(&id, state.clock.now())
         .await?;
-    Ok(see_other("/dashboard/connections?notice=deleted"))
+    Ok(see_other(&format!(
+        "{}?notice=deleted",
+        paths::connections()
+    )))
 }

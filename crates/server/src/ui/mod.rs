@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod org_connections;
 pub mod organizations;
 pub mod pages;
+pub mod paths;
 pub mod session;
 
 use askama::Template;
@@ -27,18 +28,14 @@ use crate::state::AppState;
 
 pub use session::SignedIn;
 
-/// Where the dashboard lives.
-pub const BASE: &str = "/dashboard";
+pub use paths::BASE;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'";
 
 /// The dashboard's routes, to be nested at [`BASE`].
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|| async { Redirect::to("/dashboard/organizations") }),
-        )
+        .route(paths::HOME, get(home))
         .merge(session::router())
         .merge(assets::router())
         .merge(organizations::router())
@@ -51,7 +48,7 @@ pub fn router() -> Router<AppState> {
 
 /// `/`, `/dashboard` and `/dashboard/`: the organizations (or the sign-in page).
 pub async fn home() -> Redirect {
-    Redirect::to("/dashboard/organizations")
+    Redirect::to(&paths::organizations())
 }
 
 async fn not_found() -> UiError {
@@ -197,6 +194,14 @@ impl From<DomainError> for UiError {
                 tracing::error!(error = %e, "dashboard request failed");
                 UiError::internal()
             }
+            DomainError::Unavailable(e) => {
+                tracing::warn!(error = %e, "dashboard request: storage unavailable");
+                UiError::page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Too busy",
+                    "The server is handling too many requests at once; try again in a moment.",
+                )
+            }
             DomainError::Invalid(i) => {
                 UiError::page(StatusCode::BAD_REQUEST, "Not possible", i.message)
             }
@@ -223,11 +228,11 @@ impl IntoResponse for UiError {
         match self {
             UiError::SignIn { expired } => {
                 let to = if expired {
-                    "/dashboard/sign-in?expired=1"
+                    format!("{}?expired=1", paths::sign_in())
                 } else {
-                    "/dashboard/sign-in"
+                    paths::sign_in()
                 };
-                Redirect::to(to).into_response()
+                Redirect::to(&to).into_response()
             }
             UiError::Page {
                 status,

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::csrf::Posted;
 use super::organizations::org_id;
 use super::pages::Pages;
+use super::paths;
 use super::{ok, render, see_other, Errors, FormError, Page, SignedIn, UiError, UiResult};
 use crate::state::AppState;
 
@@ -37,10 +38,10 @@ const ENABLE_FIELDS: &[(&str, &str)] = &[("connection_id", "connection_id")];
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{id}/connections", get(show).post(enable))
-        .route("/organizations/{id}/connections/{cid}", post(update))
+        .route(paths::ORG_CONNECTIONS, get(show).post(enable))
+        .route(paths::ORG_CONNECTION, post(update))
         .route(
-            "/organizations/{id}/connections/{cid}/disable",
+            paths::DISABLE_ORG_CONNECTION,
             get(confirm_disable).post(disable),
         )
 }
@@ -319,8 +320,8 @@ async fn enable(
     };
     match result {
         Ok(()) => Ok(see_other(&format!(
-            "/dashboard/organizations/{}/connections?notice=enabled",
-            id.as_str()
+            "{}?notice=enabled",
+            paths::org_connections(id.as_str())
         ))),
         Err(e) => {
             let enabled = enabled(&state, &id).await?;
@@ -363,8 +364,8 @@ async fn update(
         .await;
     match stored {
         Ok(_) => Ok(see_other(&format!(
-            "/dashboard/organizations/{}/connections?notice=saved",
-            id.as_str()
+            "{}?notice=saved",
+            paths::org_connections(id.as_str())
         ))),
         Err(e) => {
             let message = FormError::from_domain(e, &[])?.message;
@@ -437,7 +438,7 @@ async fn disable(
         .await
         .map_err(UiError::from)?;
     Ok(see_other(&format!(
-        "/dashboard/organizations/{}/connections?notice=disabled",
-        id.as_str()
+        "{}?notice=disabled",
+        paths::org_connections(id.as_str())
     )))
 }

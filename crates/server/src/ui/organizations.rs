@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::csrf::Posted;
+use super::paths;
 use super::{ok, render, see_other, url_with, Errors, FormData, FormError, Page, SignedIn};
 use super::{UiError, UiResult};
 use crate::state::AppState;
@@ -38,13 +39,10 @@ const FIELDS: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations", get(list).post(create))
-        .route("/organizations/new", get(new_form))
-        .route("/organizations/{id}", get(edit_form).post(update))
-        .route(
-            "/organizations/{id}/delete",
-            get(confirm_delete).post(delete),
-        )
+        .route(paths::ORGANIZATIONS, get(list).post(create))
+        .route(paths::NEW_ORGANIZATION, get(new_form))
+        .route(paths::ORGANIZATION, get(edit_form).post(update))
+        .route(paths::DELETE_ORGANIZATION, get(confirm_delete).post(delete))
 }
 
 pub(super) fn org_id(id: &str) -> UiResult<OrgId> {
@@ -98,11 +96,11 @@ async fn list(
     let t = ListPage {
         page: Page::new(&who, "Organizations", "organizations")
             .with_notice(query.notice.as_deref()),
-        next: next.map(|n| url_with("/dashboard/organizations", &[("q", &q), ("from", &n)])),
+        next: next.map(|n| url_with(&paths::organizations(), &[("q", &q), ("from", &n)])),
         first: query
             .from
             .is_some()
-            .then(|| url_with("/dashboard/organizations", &[("q", &q)])),
+            .then(|| url_with(&paths::organizations(), &[("q", &q)])),
         q,
         orgs,
         error,
@@ -259,8 +257,8 @@ struct FormPage {
 impl FormPage {
     fn action(&self) -> String {
         match &self.org {
-            Some(o) => format!("/dashboard/organizations/{}", o.id.as_str()),
-            None => "/dashboard/organizations".into(),
+            Some(o) => paths::organization(o.id.as_str()),
+            None => paths::organizations(),
         }
     }
 }
@@ -293,8 +291,8 @@ async fn create(State(state): State<Tenant>, posted: Posted) -> UiResult<Respons
     };
     match result {
         Ok((org, _)) => Ok(see_other(&format!(
-            "/dashboard/organizations/{}/connections?notice=created",
-            org.id.as_str()
+            "{}?notice=created",
+            paths::org_connections(org.id.as_str())
         ))),
         Err(e) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -350,8 +348,8 @@ async fn update(
     };
     match result {
         Ok(org) => Ok(see_other(&format!(
-            "/dashboard/organizations/{}?notice=saved",
-            org.id.as_str()
+            "{}?notice=saved",
+            paths::organization(org.id.as_str())
         ))),
         Err(e) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -399,7 +397,10 @@ async fn delete(
 ) -> UiResult<Response> {
     let id = org_id(&id)?;
     match state.store.delete_organization(&id).await {
-        Ok(()) => Ok(see_other("/dashboard/organizations?notice=deleted")),
+        Ok(()) => Ok(see_other(&format!(
+            "{}?notice=deleted",
+            paths::organizations()
+        ))),
         Err(e) => Err(UiError::from(e)),
     }
 }

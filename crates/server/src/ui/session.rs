@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::csrf::{same, Posted};
 pub use super::dashboard::{random_token, Dashboard, DashboardConfig, SignedIn, IDLE};
 use super::pages::Pages;
+use super::paths;
 use super::{render, Page, UiError};
 use crate::auth::attempts::{self, AttemptLimits};
 use crate::ratelimit::limits::now_ms;
@@ -69,8 +70,8 @@ where
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/sign-in", get(sign_in_form).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .route(paths::SIGN_IN, get(sign_in_form).post(sign_in))
+        .route(paths::SIGN_OUT, post(sign_out))
 }
 
 #[derive(Template)]
@@ -111,7 +112,7 @@ fn sign_in_page(
         header::SET_COOKIE,
         state
             .dashboard
-            .cookie(SIGN_IN_COOKIE, &token, "/dashboard/sign-in"),
+            .cookie(SIGN_IN_COOKIE, &token, &paths::sign_in()),
     );
     resp
 }
@@ -224,27 +225,27 @@ async fn sign_in(
     };
     let id = state.dashboard.start(&who, state.clock.now());
     tracing::info!(who = %who.split(' ').next().unwrap_or(""), "dashboard sign-in");
-    let mut resp = super::see_other("/dashboard/organizations");
+    let mut resp = super::see_other(&paths::organizations());
     let h = resp.headers_mut();
     h.append(
         header::SET_COOKIE,
-        state.dashboard.cookie(COOKIE, &id, "/dashboard"),
+        state.dashboard.cookie(COOKIE, &id, paths::BASE),
     );
     h.append(
         header::SET_COOKIE,
         state
             .dashboard
-            .clear_cookie(SIGN_IN_COOKIE, "/dashboard/sign-in"),
+            .clear_cookie(SIGN_IN_COOKIE, &paths::sign_in()),
     );
     resp
 }
 
 async fn sign_out(State(state): State<Pages>, posted: Posted) -> Response {
     state.dashboard.end(&posted.who.session);
-    let mut resp = super::see_other("/dashboard/sign-in?notice=signed-out");
+    let mut resp = super::see_other(&format!("{}?notice=signed-out", paths::sign_in()));
     resp.headers_mut().append(
         header::SET_COOKIE,
-        state.dashboard.clear_cookie(COOKIE, "/dashboard"),
+        state.dashboard.clear_cookie(COOKIE, paths::BASE),
     );
     resp
 }

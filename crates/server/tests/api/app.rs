@@ -140,6 +140,16 @@ pub struct TestApp {
     _schema: Option<Schema>,
 }
 
+impl TestApp {
+    /// The same app (keys, admin token) serving another store, which starts empty: for tests
+    /// of how the API behaves when storage does.
+    pub fn over_store(mut self, store: orgwarden_domain::store::DynStore) -> TestApp {
+        self.state = self.state.over_store(store);
+        self.router = orgwarden_server::server::router(self.state.clone());
+        self
+    }
+}
+
 /// A Management API caller: a client, its secret, and a token it holds.
 pub struct Actor {
     pub client_id: String,

@@ -232,3 +232,44 @@ async fn serve_walk_through_over_tls_then_restart_and_stop() {
     );
     assert!(server.stop().success());
 }
+
+/// `orgwarden migrate` names the database it brought up to date, without its password.
+#[test]
+fn the_printed_database_url_has_no_password() {
+    let Some(pg) = orgwarden_test_services::postgres_url("database URL redaction") else {
+        return;
+    };
+    const SECRET: &str = "hunter2-never-printed";
+    // The test server trusts local users, so any password is accepted (and must be hidden).
+    let (scheme, rest) = pg.split_once("://").expect("a URL");
+    let with_password = match rest.split_once('@') {
+        Some((user, host)) => format!(
+            "{scheme}://{}:{SECRET}@{host}",
+            user.split(':').next().unwrap()
+        ),
+        None => format!("{scheme}://postgres:{SECRET}@{rest}"),
+    };
+    // The test server trusts local users, so psql accepts the password too.
+    let schema = crate::schema::Schema::create(&with_password, "redact");
+    let url = schema.url();
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::spawn::command()
+        .args(["migrate", "--database-url", &url, "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run orgwarden migrate");
+    drop(schema);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "migrate failed: {stdout}{stderr}");
+    assert!(
+        stdout.contains("database is up to date: postgres") && stdout.contains(":…@"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "{stdout}{stderr}"
+    );
+}

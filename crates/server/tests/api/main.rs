@@ -24,4 +24,5 @@ mod served;
 mod signing_keys;
 mod slow_clients;
 mod spawn;
+mod storage_busy;
 mod tokens;

@@ -129,6 +129,10 @@ fn not_found(what: NotFound) -> Body {
             Some(code::INEXISTENT_CLIENT_GRANT),
         ),
         NotFound::SigningKey => ("Signing key not found", None),
+        NotFound::ResourceServer => (
+            "The resource server does not exist",
+            Some(code::INEXISTENT_RESOURCE_SERVER),
+        ),
     };
     body(StatusCode::NOT_FOUND, message, code)
 }

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// `PUT /keys/signing/{kid}/revoke` on the current key.
     #[error("the current signing key cannot be revoked")]
     CurrentKeyRevocation,
+    /// A change to the system resource server (the Management API itself).
+    #[error("the system resource server cannot be changed")]
+    SystemResourceServer,
     #[error("paging past 1000 records")]
     InvalidPaging,
     #[error("invalid JSON")]
@@ -197,6 +200,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 m.clone(),
                 Some(code::INSUFFICIENT_SCOPE),
+            ),
+            ApiError::SystemResourceServer => body(
+                StatusCode::FORBIDDEN,
+                "The system resource server (the Management API) cannot be changed or deleted.",
+                Some(code::OPERATION_NOT_SUPPORTED),
             ),
             ApiError::InvalidQuery(m) => body(
                 StatusCode::BAD_REQUEST,

@@ -323,3 +323,38 @@ async fn a_grant_on_an_api_gives_tokens_for_it_until_the_api_is_deleted() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+/// The typed client's methods, over a served application.
+#[tokio::test]
+async fn the_client_manages_resource_servers_by_id_or_identifier() {
+    let s = crate::served::Served::new().await;
+    let apis = s.client.resource_servers();
+    let identifier = "https://ledger.example/v1/";
+    let created = apis
+        .create(
+            &serde_json::from_value(json!({"identifier": identifier, "name": "Ledger"})).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(apis.get(identifier).await.unwrap(), created);
+    let updated = apis
+        .update(
+            identifier,
+            &serde_json::from_value(json!({"token_lifetime": 120})).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.token_lifetime, 120);
+    let all: Vec<_> = futures_util::TryStreamExt::try_collect(apis.all(1))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2, "the Management API and this one");
+    assert_eq!(all[0].is_system, Some(true));
+    assert_eq!(all[1], updated);
+    apis.delete(&created.id).await.unwrap();
+    let gone = apis.get(&created.id).await.unwrap_err();
+    assert_eq!(
+        (gone.status(), gone.error_code()),
+        (Some(404), Some("inexistent_resource_server"))
+    );
+}

@@ -28,6 +28,7 @@ use crate::organization::{
     Branding, Colors, NewOrganization, Organization, OrganizationPatch, Sort, SortField,
 };
 use crate::paging::{Listing, PageRequest};
+use crate::resource_server::{ResourceServer, ResourceServerPatch};
 use crate::store::{DynStore, Store};
 use crate::{Error, NotFound, Result};
 
@@ -65,6 +66,8 @@ macro_rules! conformance_tests {
             client_round_trip_update_and_listing,
             client_delete_removes_its_grants,
             grants_unique_per_audience_and_filters,
+            resource_server_round_trip_update_and_listing,
+            resource_server_delete_removes_its_grants,
             signing_key_rotation,
             signing_key_revocation,
             signing_key_private_key_replacement
@@ -1713,6 +1716,170 @@ pub async fn client_delete_removes_its_grants(store: &dyn Store) {
         store.delete_client(&client.client_id).await,
         NotFound::Client,
         "delete twice",
+    );
+}
+
+fn new_resource_server(identifier: &str) -> ResourceServer {
+    let body = json!({
+        "identifier": identifier,
+        "scopes": [{"value": "read:things", "description": "Read things"}],
+        "token_lifetime": 600,
+        "subject_type_authorization": {"user": {"policy": "allow_all"}}
+    });
+    ResourceServer::from(
+        <orgwarden_proto::resource_servers::CreateResourceServer as orgwarden_proto::Request>::parse(
+            &body,
+        )
+        .expect("a valid body"),
+    )
+}
+
+pub async fn resource_server_round_trip_update_and_listing(store: &dyn Store) {
+    let identifier = format!("https://{}.example.com/", unique("api"));
+    let made = new_resource_server(&identifier);
+    let created = ok(store.create_resource_server(made.clone()).await, "create");
+    assert_eq!(created, made, "create answers what it stored");
+    assert_eq!(
+        ok(
+            store.get_resource_server(made.id.as_str()).await,
+            "get by id"
+        ),
+        made,
+        "round trip by id"
+    );
+    assert_eq!(
+        ok(
+            store.get_resource_server(&identifier).await,
+            "get by identifier"
+        ),
+        made,
+        "round trip by identifier"
+    );
+    assert_conflict(
+        store
+            .create_resource_server(new_resource_server(&identifier))
+            .await,
+        "resource_server_conflict",
+        "identifier taken",
+    );
+    assert_not_found(
+        store
+            .get_resource_server("https://nowhere.example.com/")
+            .await,
+        NotFound::ResourceServer,
+        "get missing",
+    );
+
+    let patch = ResourceServerPatch {
+        name: Some("Renamed".into()),
+        fields: orgwarden_proto::resource_servers::ResourceServerFields {
+            token_lifetime: Some(60),
+            ..Default::default()
+        },
+    };
+    let updated = ok(
+        store.update_resource_server(&made.id, patch).await,
+        "update",
+    );
+    assert_eq!(
+        (updated.name.as_str(), updated.settings.token_lifetime),
+        ("Renamed", 60),
+        "update replaces what it names"
+    );
+    assert_eq!(
+        updated.settings.scopes, made.settings.scopes,
+        "update keeps the rest"
+    );
+    assert_eq!(
+        ok(
+            store.get_resource_server(made.id.as_str()).await,
+            "get updated"
+        ),
+        updated,
+        "update is stored"
+    );
+    assert_not_found(
+        store
+            .update_resource_server(
+                &crate::resource_server::ResourceServerId::generate(),
+                ResourceServerPatch::default(),
+            )
+            .await,
+        NotFound::ResourceServer,
+        "update missing",
+    );
+
+    let second = ok(
+        store
+            .create_resource_server(new_resource_server(&format!("{identifier}second")))
+            .await,
+        "create second",
+    );
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ok(store.list_resource_servers(offset, 1).await, "list");
+        assert!(page.total >= 2, "the total counts both");
+        if page.items.is_empty() {
+            break;
+        }
+        offset += 1;
+        all.extend(page.items);
+    }
+    let ours: Vec<_> = all
+        .into_iter()
+        .filter(|r| r.id == made.id || r.id == second.id)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        ours,
+        vec![made.id.clone(), second.id],
+        "listed in creation order"
+    );
+}
+
+pub async fn resource_server_delete_removes_its_grants(store: &dyn Store) {
+    let identifier = format!("https://{}.example.com/", unique("api"));
+    let rs = ok(
+        store
+            .create_resource_server(new_resource_server(&identifier))
+            .await,
+        "create",
+    );
+    let client = create_client(store, &unique("granted")).await;
+    let grant = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &identifier, &["read:things"]))
+            .await,
+        "grant on it",
+    );
+    let other = format!("https://{}.example.com/", unique("other"));
+    let kept = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &other, &["read:a"]))
+            .await,
+        "grant elsewhere",
+    );
+
+    assert!(ok(store.delete_resource_server(&rs.id).await, "delete"));
+    assert_not_found(
+        store.get_resource_server(&identifier).await,
+        NotFound::ResourceServer,
+        "get deleted",
+    );
+    assert_not_found(
+        store.get_grant(&grant.id).await,
+        NotFound::ClientGrant,
+        "its grant is gone",
+    );
+    assert_eq!(
+        ok(store.get_grant(&kept.id).await, "other grant"),
+        kept,
+        "other grants stay"
+    );
+    assert!(
+        !ok(store.delete_resource_server(&rs.id).await, "delete twice"),
+        "nothing to delete the second time"
     );
 }
 

@@ -13,6 +13,7 @@ pub enum NotFound {
     Client,
     ClientGrant,
     SigningKey,
+    ResourceServer,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +76,13 @@ impl Error {
         Error::Conflict {
             message: "The organization connection already exists.".into(),
             code: code::ORGANIZATION_CONNECTION_CONFLICT,
+        }
+    }
+
+    pub fn resource_server_identifier_taken() -> Self {
+        Error::Conflict {
+            message: "A resource server with the same identifier already exists".into(),
+            code: code::RESOURCE_SERVER_CONFLICT,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod keys;
 pub mod organization;
 pub mod paging;
+pub mod resource_server;
 pub mod rules;
 pub mod scope;
 pub mod store;

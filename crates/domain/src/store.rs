@@ -15,6 +15,7 @@ use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
 use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
+use crate::resource_server::{ResourceServer, ResourceServerId, ResourceServerPatch};
 use crate::Result;
 
 #[async_trait]
@@ -131,6 +132,27 @@ pub trait GrantStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait ResourceServerStore: Send + Sync {
+    /// Conflict if the identifier is taken.
+    async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
+    /// By id or by identifier (Auth0's paths accept both). NotFound(ResourceServer).
+    async fn get_resource_server(&self, id_or_identifier: &str) -> Result<ResourceServer>;
+    /// In creation order: `limit` of them after the first `offset`, and how many there are.
+    async fn list_resource_servers(
+        &self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Listing<ResourceServer>>;
+    async fn update_resource_server(
+        &self,
+        id: &ResourceServerId,
+        patch: ResourceServerPatch,
+    ) -> Result<ResourceServer>;
+    /// Deletes it and the client grants on its identifier; whether there was one.
+    async fn delete_resource_server(&self, id: &ResourceServerId) -> Result<bool>;
+}
+
+#[async_trait]
 pub trait KeyStore: Send + Sync {
     /// Every key, the current one first, then the newest first.
     async fn signing_keys(&self) -> Result<Vec<SigningKey>>;
@@ -147,7 +169,13 @@ pub trait KeyStore: Send + Sync {
 
 /// Everything a server needs from storage.
 pub trait Store:
-    OrganizationStore + ConnectionStore + OrgConnectionStore + ClientStore + GrantStore + KeyStore
+    OrganizationStore
+    + ConnectionStore
+    + OrgConnectionStore
+    + ClientStore
+    + GrantStore
+    + ResourceServerStore
+    + KeyStore
 {
 }
 
@@ -157,6 +185,7 @@ impl<T> Store for T where
         + OrgConnectionStore
         + ClientStore
         + GrantStore
+        + ResourceServerStore
         + KeyStore
 {
 }

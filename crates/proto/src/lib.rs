@@ -16,6 +16,7 @@ pub mod error;
 pub mod grants;
 pub mod organizations;
 pub mod paging;
+pub mod resource_servers;
 pub mod scopes;
 pub mod signing_keys;
 pub mod tokens;

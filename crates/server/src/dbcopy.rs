@@ -10,6 +10,7 @@ use orgwarden_domain::enabled_connection::{NewEnabledConnection, SettingsPatch};
 use orgwarden_domain::keys::SigningKey;
 use orgwarden_domain::organization::{NewOrganization, Sort};
 use orgwarden_domain::paging::{Listing, PageRequest};
+use orgwarden_domain::resource_server::ResourceServer;
 use orgwarden_domain::store::Store;
 
 const PAGE: u32 = 100;
@@ -26,7 +27,21 @@ pub struct Counts {
     pub enabled_connections: usize,
     pub clients: usize,
     pub grants: usize,
+    pub resource_servers: usize,
     pub keys: usize,
+}
+
+/// Every stored resource server, in creation order (their list has offset paging only).
+async fn all_resource_servers(store: &dyn Store) -> anyhow::Result<Vec<ResourceServer>> {
+    let mut out = Vec::new();
+    loop {
+        let page = store.list_resource_servers(out.len() as u64, PAGE).await?;
+        let done = page.items.len() < PAGE as usize;
+        out.extend(page.items);
+        if done {
+            return Ok(out);
+        }
+    }
 }
 
 /// Reads every page of a checkpoint-paged list.
@@ -66,6 +81,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         enabled_connections: enabled,
         clients: all(|p| store.list_clients(p)).await?.len(),
         grants: all(|p| store.list_grants(&EVERY_GRANT, p)).await?.len(),
+        resource_servers: all_resource_servers(store).await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -109,6 +125,11 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
                 .await
                 .context("copying an enabled connection")?;
         }
+    }
+    for rs in all_resource_servers(from).await? {
+        to.create_resource_server(rs)
+            .await
+            .context("copying a resource server")?;
     }
     for c in all(|p| from.list_clients(p)).await? {
         to.create_client(c).await.context("copying a client")?;

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// `PUT /keys/signing/{kid}/revoke` on the current key.
     #[error("the current signing key cannot be revoked")]
     CurrentKeyRevocation,
+    /// A change to the system resource server (the Management API itself).
+    #[error("the system resource server cannot be changed")]
+    SystemResourceServer,
     #[error("paging past 1000 records")]
     InvalidPaging,
     #[error("invalid JSON")]
@@ -129,6 +132,10 @@ fn not_found(what: NotFound) -> Body {
             Some(code::INEXISTENT_CLIENT_GRANT),
         ),
         NotFound::SigningKey => ("Signing key not found", None),
+        NotFound::ResourceServer => (
+            "The resource server does not exist",
+            Some(code::INEXISTENT_RESOURCE_SERVER),
+        ),
     };
     body(StatusCode::NOT_FOUND, message, code)
 }
@@ -193,6 +200,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 m.clone(),
                 Some(code::INSUFFICIENT_SCOPE),
+            ),
+            ApiError::SystemResourceServer => body(
+                StatusCode::FORBIDDEN,
+                "The system resource server (the Management API) cannot be changed or deleted.",
+                Some(code::OPERATION_NOT_SUPPORTED),
             ),
             ApiError::InvalidQuery(m) => body(
                 StatusCode::BAD_REQUEST,

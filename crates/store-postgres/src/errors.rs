@@ -79,6 +79,10 @@ const UNIQUE: &[(&str, Conflict)] = &[
         "client_grants_client_id_audience_key",
         Error::client_grant_exists,
     ),
+    (
+        "resource_servers_identifier_key",
+        Error::resource_server_identifier_taken,
+    ),
 ];
 
 /// Foreign keys whose violation (an insert naming a row deleted meanwhile) is a NotFound.
@@ -118,7 +122,11 @@ mod tests {
 
     #[test]
     fn the_mapped_constraints_are_the_schemas() {
-        let schema = include_str!("../migrations/0001_init.sql");
+        let schema = [
+            include_str!("../migrations/0001_init.sql"),
+            include_str!("../migrations/0004_resource_servers.sql"),
+        ]
+        .concat();
         let names = UNIQUE
             .iter()
             .map(|(n, _)| *n)

@@ -33,6 +33,7 @@ mod keys;
 mod migrate;
 mod organizations;
 mod paging;
+mod resource_servers;
 mod tx;
 
 use db::Db;

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/0003_signing_key_revocation.sql"),
     ),
+    (4, include_str!("../migrations/0004_resource_servers.sql")),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

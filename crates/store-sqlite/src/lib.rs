@@ -22,6 +22,7 @@ mod keys;
 mod migrate;
 mod organizations;
 mod paging;
+mod resource_servers;
 mod tx;
 
 use db::Db;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/0003_signing_key_revocation.sql"),
     ),
+    (4, include_str!("../migrations/0004_resource_servers.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

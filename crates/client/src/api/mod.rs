@@ -6,6 +6,7 @@ mod clients;
 mod connections;
 mod enabled_connections;
 mod organizations;
+mod resource_servers;
 mod signing_keys;
 
 pub use client_grants::ClientGrants;
@@ -13,6 +14,7 @@ pub use clients::Clients;
 pub use connections::{ConnectionFilter, Connections};
 pub use enabled_connections::EnabledConnections;
 pub use organizations::Organizations;
+pub use resource_servers::ResourceServers;
 pub use signing_keys::SigningKeys;
 
 use crate::Client;
@@ -40,6 +42,10 @@ impl Client {
 
     pub fn client_grants(&self) -> ClientGrants<'_> {
         ClientGrants { client: self }
+    }
+
+    pub fn resource_servers(&self) -> ResourceServers<'_> {
+        ResourceServers { client: self }
     }
 
     pub fn signing_keys(&self) -> SigningKeys<'_> {

@@ -25,6 +25,7 @@ pub mod connections;
 pub mod enabled;
 pub mod grants;
 pub mod organizations;
+pub mod resource_servers;
 
 use crate::Error;
 

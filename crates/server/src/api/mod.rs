@@ -12,6 +12,7 @@ pub mod organization_connections;
 pub mod organizations;
 pub mod path;
 pub mod query;
+pub mod resource_servers;
 pub mod signing_keys;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         .merge(clients::router())
         .merge(client_grants::router())
+        .merge(resource_servers::router())
         .merge(signing_keys::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))

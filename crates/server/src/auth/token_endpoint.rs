@@ -339,32 +339,40 @@ async fn client_credentials(
             "No audience parameter was provided, and no default audience has been configured",
         )
     })?;
-    let audience = if state.tenant.identity.is_management_audience(audience) {
-        state.tenant.identity.audience.as_str()
+    let internal = |what: &str, e: orgwarden_domain::Error| {
+        tracing::error!(error = ?e, "token endpoint: {what} failed");
+        oauth(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal error",
+        )
+    };
+    // The Management API's tokens live the server's token lifetime; another API's, its own.
+    let (audience, lifetime) = if state.tenant.identity.is_management_audience(audience) {
+        (
+            state.tenant.identity.audience.as_str(),
+            state.tenant.identity.token_lifetime,
+        )
     } else {
-        audience
+        match state.tenant.store.get_resource_server(audience).await {
+            Ok(rs) if rs.identifier == audience => (audience, rs.settings.token_lifetime),
+            Ok(_) | Err(orgwarden_domain::Error::NotFound(_)) => {
+                return Err(oauth(
+                    StatusCode::FORBIDDEN,
+                    "access_denied",
+                    format!("Service not enabled within domain: {audience}"),
+                ))
+            }
+            Err(e) => return Err(internal("reading the resource server", e)),
+        }
     };
     let grant = state
         .tenant
         .store
         .find_grant(&client.client_id, audience)
         .await
-        .map_err(|e| {
-            tracing::error!(error = ?e, "token endpoint: reading the grant failed");
-            oauth(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "Internal error",
-            )
-        })?;
+        .map_err(|e| internal("reading the grant", e))?;
     let Some(grant) = grant else {
-        if !state.tenant.identity.is_management_audience(audience) {
-            return Err(oauth(
-                StatusCode::FORBIDDEN,
-                "access_denied",
-                format!("Service not enabled within domain: {audience}"),
-            ));
-        }
         return Err(oauth(
             StatusCode::FORBIDDEN,
             "access_denied",
@@ -395,7 +403,7 @@ async fn client_credentials(
     };
     let token = state
         .tokens
-        .mint(client_id.as_str(), audience, &scopes)
+        .mint_for(client_id.as_str(), audience, &scopes, lifetime)
         .map_err(|e| {
             tracing::error!(error = ?e, "token endpoint: signing failed");
             oauth(
@@ -406,7 +414,7 @@ async fn client_credentials(
         })?;
     Ok(to_json(&tokens::TokenResponse {
         access_token: token,
-        expires_in: state.tenant.identity.token_lifetime,
+        expires_in: lifetime,
         scope: scopes.join(" "),
         token_type: "Bearer".into(),
     }))

@@ -47,6 +47,15 @@ async fn copy_and_compare(target_url: &str) {
         json!({"name": "worker", "app_type": "non_interactive"}),
     )
     .await;
+    for identifier in ["https://billing.example/", "urn:ledger"] {
+        let r = app
+            .post(
+                "/api/v2/resource-servers",
+                json!({"identifier": identifier, "scopes": [{"value": "read:x"}]}),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+    }
 
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
@@ -87,6 +96,7 @@ async fn copy_and_compare(target_url: &str) {
         (2, 2, 4, 2, 3)
     );
     assert_eq!(counts.grants, 1);
+    assert_eq!(counts.resource_servers, 2);
 
     // A second copy into the same (now full) database is refused.
     assert!(dbcopy::copy(app.state.store().as_ref(), target.as_ref())
@@ -108,6 +118,7 @@ async fn copy_and_compare(target_url: &str) {
         .chain([
             "/api/v2/connections".to_owned(),
             "/api/v2/clients".to_owned(),
+            "/api/v2/resource-servers".to_owned(),
         ])
     {
         let original = app.get(&path).await;

@@ -19,6 +19,7 @@ mod organizations;
 mod privileges;
 mod rate_limits;
 mod replay;
+mod resource_servers;
 mod schema;
 mod served;
 mod signing_keys;

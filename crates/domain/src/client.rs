@@ -6,7 +6,7 @@ use orgwarden_proto::clients::{self as wire, CreateClient, UpdateClient};
 use orgwarden_proto::grants::{self as grant_wire, CreateClientGrant, UpdateClientGrant};
 use serde_json::{json, Map, Value};
 
-use crate::ids::{random_alphanumeric, ClientId, GrantId};
+use crate::ids::{random_alphanumeric, ClientId, GrantId, OrgId};
 use crate::{Error, Result};
 
 pub use orgwarden_proto::clients::{MAX_GRANT_TYPES, MIN_SECRET_CHARS};
@@ -306,11 +306,38 @@ impl ClientGrantPatch {
     }
 }
 
-/// Filters of `GET /client-grants`.
+/// Filters of `GET /client-grants` and `GET /organizations/{id}/client-grants`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GrantFilter {
     pub client_id: Option<String>,
     pub audience: Option<String>,
+    /// Only the grants associated with this organization.
+    pub organization: Option<OrgId>,
+    /// Only these grants (`grant_ids`).
+    pub ids: Option<Vec<GrantId>>,
+}
+
+impl ClientGrant {
+    /// Auth0 associates a grant with organizations only if its tokens may be for one
+    /// (`organization_usage` is `allow` or `require`).
+    pub fn usable_by_organizations(&self) -> bool {
+        matches!(
+            self.attributes
+                .get("organization_usage")
+                .and_then(Value::as_str),
+            Some("allow" | "require")
+        )
+    }
+
+    /// The answer to `POST /organizations/{id}/client-grants`.
+    pub fn to_organization_wire(&self) -> grant_wire::OrganizationClientGrant {
+        grant_wire::OrganizationClientGrant {
+            grant_id: self.id.as_str().to_owned(),
+            client_id: self.client_id.as_str().to_owned(),
+            audience: self.audience.clone(),
+            scope: self.scope.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

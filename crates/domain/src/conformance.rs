@@ -66,6 +66,7 @@ macro_rules! conformance_tests {
             client_round_trip_update_and_listing,
             client_delete_removes_its_grants,
             grants_unique_per_audience_and_filters,
+            organization_grants_associate_and_cascade,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
@@ -1697,6 +1698,7 @@ pub async fn client_delete_removes_its_grants(store: &dyn Store) {
     let filter = GrantFilter {
         client_id: Some(client.client_id.to_string()),
         audience: None,
+        ..GrantFilter::default()
     };
     let listed = ok(
         store.list_grants(&filter, PageRequest::first(50)).await,
@@ -1957,6 +1959,7 @@ pub async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
     let by_client = GrantFilter {
         client_id: Some(client.client_id.to_string()),
         audience: None,
+        ..GrantFilter::default()
     };
     let listed = all_offset_pages("grants of a client", 2, |page| {
         store.list_grants(&by_client, page)
@@ -1977,6 +1980,7 @@ pub async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
     let by_audience = GrantFilter {
         client_id: None,
         audience: Some(a.clone()),
+        ..GrantFilter::default()
     };
     let listed = ok(
         store
@@ -1998,6 +2002,7 @@ pub async fn grants_unique_per_audience_and_filters(store: &dyn Store) {
     let both = GrantFilter {
         client_id: Some(other.client_id.to_string()),
         audience: Some(a.clone()),
+        ..GrantFilter::default()
     };
     let listed = ok(
         store.list_grants(&both, PageRequest::first(50)).await,
@@ -2423,5 +2428,104 @@ pub async fn organization_settings_round_trip(store: &dyn Store) {
         Value::Object(got.attributes),
         json!({"third_party_client_access": "allow"}),
         "removal is stored"
+    );
+}
+
+/// Associating grants with organizations: the rules, the filter, and what deleting either side
+/// does.
+pub async fn organization_grants_associate_and_cascade(store: &dyn Store) {
+    let org = create_org(store, new_org(&unique("grants-org"))).await;
+    let client = create_client(store, &unique("org-granted")).await;
+    let audience = |n: u32| format!("urn:{n}:{}", random_alphanumeric(10));
+    let mut allowed = new_grant(&client.client_id, &audience(1), &["read:x"]);
+    allowed
+        .attributes
+        .insert("organization_usage".into(), json!("require"));
+    let allowed = ok(store.create_grant(allowed).await, "an organization grant");
+    let plain = ok(
+        store
+            .create_grant(new_grant(&client.client_id, &audience(2), &[]))
+            .await,
+        "a grant without organization_usage",
+    );
+
+    let got = ok(
+        store
+            .associate_organization_grant(&org.id, &allowed.id)
+            .await,
+        "associate",
+    );
+    assert_eq!(got, allowed, "the association answers the grant");
+    assert_conflict(
+        store
+            .associate_organization_grant(&org.id, &allowed.id)
+            .await,
+        "organization_client_grant_conflict",
+        "associated twice",
+    );
+    assert!(
+        matches!(
+            store.associate_organization_grant(&org.id, &plain.id).await,
+            Err(Error::Invalid(_))
+        ),
+        "a grant that does not allow organizations"
+    );
+    assert_not_found(
+        store
+            .associate_organization_grant(&OrgId::generate(), &allowed.id)
+            .await,
+        NotFound::Organization,
+        "a missing organization",
+    );
+    assert_not_found(
+        store
+            .associate_organization_grant(&org.id, &GrantId::generate())
+            .await,
+        NotFound::ClientGrant,
+        "a missing grant",
+    );
+    let of_org = GrantFilter {
+        organization: Some(org.id.clone()),
+        ..GrantFilter::default()
+    };
+    let listed = ok(
+        store.list_grants(&of_org, PageRequest::first(50)).await,
+        "the organization's grants",
+    );
+    assert_eq!(listed.items, vec![allowed.clone()]);
+    assert_eq!(
+        ok(store.organization_grant_pairs().await, "pairs")
+            .iter()
+            .filter(|(o, _)| *o == org.id)
+            .count(),
+        1
+    );
+
+    // Deleting the grant ends the association; so does deleting the organization.
+    ok(store.delete_grant(&allowed.id).await, "delete the grant");
+    let listed = ok(
+        store.list_grants(&of_org, PageRequest::first(50)).await,
+        "after the grant is gone",
+    );
+    assert!(listed.items.is_empty());
+    let mut again = new_grant(&client.client_id, &audience(3), &[]);
+    again
+        .attributes
+        .insert("organization_usage".into(), json!("allow"));
+    let again = ok(store.create_grant(again).await, "another grant");
+    ok(
+        store.associate_organization_grant(&org.id, &again.id).await,
+        "associate again",
+    );
+    ok(
+        store.delete_organization(&org.id).await,
+        "delete the organization",
+    );
+    assert!(ok(store.organization_grant_pairs().await, "pairs")
+        .iter()
+        .all(|(o, _)| *o != org.id));
+    assert_eq!(
+        ok(store.get_grant(&again.id).await, "the grant stays"),
+        again
     );
 }

@@ -86,6 +86,13 @@ impl Error {
         }
     }
 
+    pub fn organization_grant_exists() -> Self {
+        Error::Conflict {
+            message: "The client grant has already been added to this organization.".into(),
+            code: code::ORGANIZATION_CLIENT_GRANT_CONFLICT,
+        }
+    }
+
     pub fn client_grant_exists() -> Self {
         Error::Conflict {
             message:

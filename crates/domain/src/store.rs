@@ -129,6 +129,16 @@ pub trait GrantStore: Send + Sync {
     ) -> Result<Listing<ClientGrant>>;
     async fn update_grant(&self, id: &GrantId, patch: ClientGrantPatch) -> Result<ClientGrant>;
     async fn delete_grant(&self, id: &GrantId) -> Result<()>;
+    /// Associates the grant with the organization (`rules::organization_grants::associate`).
+    async fn associate_organization_grant(
+        &self,
+        org: &OrgId,
+        grant: &GrantId,
+    ) -> Result<ClientGrant>;
+    /// Ends the association (`rules::organization_grants::dissociate`).
+    async fn dissociate_organization_grant(&self, org: &OrgId, grant: &GrantId) -> Result<()>;
+    /// Every association, for copying a tenant: (organization, grant), oldest first.
+    async fn organization_grant_pairs(&self) -> Result<Vec<(OrgId, GrantId)>>;
 }
 
 #[async_trait]

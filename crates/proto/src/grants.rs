@@ -49,6 +49,37 @@ pub const GRANT_PASSTHROUGH: &[&str] = &[
     "authorization_details_types",
 ];
 
+/// Whether a grant may be used for tokens of an organization.
+pub const ORGANIZATION_USAGES: &[&str] = &["deny", "allow", "require"];
+
+/// `POST /organizations/{id}/client-grants`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssociateOrganizationClientGrant {
+    pub grant_id: String,
+}
+
+impl Request for AssociateOrganizationClientGrant {
+    fn schema() -> Schema {
+        ObjectSchema::new()
+            .prop(
+                "grant_id",
+                "A Client Grant ID to add to the organization.",
+                string(1, 50),
+            )
+            .required(&["grant_id"])
+            .build()
+    }
+}
+
+/// The answer to an association: the grant, named by `grant_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationClientGrant {
+    pub grant_id: String,
+    pub client_id: String,
+    pub audience: String,
+    pub scope: Vec<String>,
+}
+
 fn grant_schema(create: bool) -> Schema {
     let mut o = ObjectSchema::new().prop(
         "scope",
@@ -56,7 +87,12 @@ fn grant_schema(create: bool) -> Schema {
         array(string(1, 280), Some(MAX_GRANT_SCOPES), true),
     );
     for p in GRANT_PASSTHROUGH {
-        o = o.prop(p, "", Schema::Any);
+        let schema = match *p {
+            "organization_usage" => Schema::Enum(ORGANIZATION_USAGES),
+            "allow_any_organization" => Schema::Bool,
+            _ => Schema::Any,
+        };
+        o = o.prop(p, "", schema);
     }
     if create {
         o.prop("client_id", "ID of the client.", string(1, 64))
@@ -120,5 +156,12 @@ mod tests {
             "Payload validation error: 'Additional properties not allowed: is_system'."
         );
         assert!(UpdateClientGrant::parse(&json!({})).is_err());
+        assert!(UpdateClientGrant::parse(&json!({"organization_usage": "sometimes"})).is_err());
+        assert!(UpdateClientGrant::parse(&json!({"allow_any_organization": "yes"})).is_err());
+        assert!(UpdateClientGrant::parse(&json!({"organization_usage": "require"})).is_ok());
+        assert!(AssociateOrganizationClientGrant::parse(&json!({})).is_err());
+        assert!(
+            AssociateOrganizationClientGrant::parse(&json!({"grant_id": "cgr_1", "x": 1})).is_err()
+        );
     }
 }

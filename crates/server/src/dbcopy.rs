@@ -17,6 +17,8 @@ const PAGE: u32 = 100;
 const EVERY_GRANT: GrantFilter = GrantFilter {
     client_id: None,
     audience: None,
+    organization: None,
+    ids: None,
 };
 
 /// How many of each kind of thing a store holds.
@@ -27,6 +29,7 @@ pub struct Counts {
     pub enabled_connections: usize,
     pub clients: usize,
     pub grants: usize,
+    pub organization_grants: usize,
     pub resource_servers: usize,
     pub keys: usize,
 }
@@ -81,6 +84,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         enabled_connections: enabled,
         clients: all(|p| store.list_clients(p)).await?.len(),
         grants: all(|p| store.list_grants(&EVERY_GRANT, p)).await?.len(),
+        organization_grants: store.organization_grant_pairs().await?.len(),
         resource_servers: all_resource_servers(store).await?.len(),
         keys: store.signing_keys().await?.len(),
     })
@@ -136,6 +140,11 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
     }
     for g in all(|p| from.list_grants(&EVERY_GRANT, p)).await? {
         to.create_grant(g).await.context("copying a client grant")?;
+    }
+    for (org, grant) in from.organization_grant_pairs().await? {
+        to.associate_organization_grant(&org, &grant)
+            .await
+            .context("copying an organization's client grant")?;
     }
     // Older keys first, the current one last, so it ends up current; each one as stored (its
     // private key sealed or not, its rotation and revocation times).

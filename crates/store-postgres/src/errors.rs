@@ -76,6 +76,10 @@ const UNIQUE: &[(&str, Conflict)] = &[
         Error::connection_already_enabled,
     ),
     (
+        "organization_client_grants_org_id_grant_id_key",
+        Error::organization_grant_exists,
+    ),
+    (
         "client_grants_client_id_audience_key",
         Error::client_grant_exists,
     ),
@@ -96,6 +100,14 @@ const FOREIGN_KEYS: &[(&str, NotFound)] = &[
         NotFound::Connection,
     ),
     ("client_grants_client_id_fkey", NotFound::Client),
+    (
+        "organization_client_grants_org_id_fkey",
+        NotFound::Organization,
+    ),
+    (
+        "organization_client_grants_grant_id_fkey",
+        NotFound::ClientGrant,
+    ),
 ];
 
 fn domain_error(e: &tokio_postgres::Error) -> Option<Error> {

@@ -5,9 +5,10 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
-use orgwarden_domain::ids::{ClientId, GrantId};
+use orgwarden_domain::ids::{ClientId, GrantId, OrgId};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::rules::grants::{self, GrantsTx};
+use orgwarden_domain::rules::organization_grants::{self, OrganizationGrantsTx};
 use orgwarden_domain::store::GrantStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use tokio_postgres::types::Json;
@@ -15,7 +16,7 @@ use tokio_postgres::Row;
 
 use crate::by_id::IdTable;
 use crate::columns::json;
-use crate::db::{execute, query_opt};
+use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
 use crate::filter::Where;
 use crate::tx::Pg;
@@ -103,6 +104,31 @@ impl<C: GenericClient> GrantsTx for Pg<'_, C> {
     }
 }
 
+impl<C: GenericClient> OrganizationGrantsTx for Pg<'_, C> {
+    /// The organization's row stays until the transaction ends (`FOR KEY SHARE`).
+    async fn lock_organization(&self, org: &OrgId) -> DbResult<bool> {
+        let sql = "SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE";
+        Ok(query_opt(self.0, sql, &[&org.as_str()]).await?.is_some())
+    }
+
+    /// The grant's row stays as it is until the transaction ends (`FOR SHARE`).
+    async fn lock_grant(&self, id: &GrantId) -> DbResult<Option<ClientGrant>> {
+        find_by_id(self.0, id, "FOR SHARE").await
+    }
+
+    /// A second association breaks the unique constraint: a Conflict.
+    async fn insert_association(&self, org: &OrgId, grant: &GrantId) -> DbResult<()> {
+        let sql = "INSERT INTO organization_client_grants (org_id, grant_id) VALUES ($1, $2)";
+        execute(self.0, sql, &[&org.as_str(), &grant.as_str()]).await?;
+        Ok(())
+    }
+
+    async fn delete_association(&self, org: &OrgId, grant: &GrantId) -> DbResult<bool> {
+        let sql = "DELETE FROM organization_client_grants WHERE org_id = $1 AND grant_id = $2";
+        Ok(execute(self.0, sql, &[&org.as_str(), &grant.as_str()]).await? > 0)
+    }
+}
+
 const TABLE: IdTable<ClientGrant> = IdTable {
     table: "client_grants",
     columns: COLUMNS,
@@ -118,6 +144,16 @@ fn filtered(filter: &GrantFilter) -> Where {
     }
     if let Some(audience) = &filter.audience {
         w.equals("audience", audience);
+    }
+    if let Some(org) = &filter.organization {
+        let p = w.arg(org.as_str().to_owned());
+        w.and(format!(
+            "id IN (SELECT grant_id FROM organization_client_grants WHERE org_id = {p})"
+        ));
+    }
+    if let Some(ids) = &filter.ids {
+        let ids: Vec<String> = ids.iter().map(|id| id.as_str().to_owned()).collect();
+        w.one_of("id", &ids);
     }
     w
 }
@@ -169,5 +205,44 @@ impl GrantStore for PostgresStore {
                 Box::pin(async move { grants::delete(&Pg(tx), &id).await })
             })
             .await
+    }
+
+    async fn associate_organization_grant(
+        &self,
+        org: &OrgId,
+        grant: &GrantId,
+    ) -> Result<ClientGrant> {
+        self.db
+            .write(|tx| {
+                let (org, grant) = (org.clone(), grant.clone());
+                Box::pin(async move { organization_grants::associate(&Pg(tx), &org, &grant).await })
+            })
+            .await
+    }
+
+    async fn dissociate_organization_grant(&self, org: &OrgId, grant: &GrantId) -> Result<()> {
+        self.db
+            .write(|tx| {
+                let (org, grant) = (org.clone(), grant.clone());
+                Box::pin(
+                    async move { organization_grants::dissociate(&Pg(tx), &org, &grant).await },
+                )
+            })
+            .await
+    }
+
+    async fn organization_grant_pairs(&self) -> Result<Vec<(OrgId, GrantId)>> {
+        let c = self.db.client().await?;
+        let sql = "SELECT org_id, grant_id FROM organization_client_grants ORDER BY seq";
+        let rows = query(&c, sql, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    OrgId::from_trusted(r.get(0)),
+                    GrantId::from_trusted(r.get(1)),
+                )
+            })
+            .collect())
     }
 }

@@ -3,9 +3,10 @@
 
 use async_trait::async_trait;
 use orgwarden_domain::client::{ClientGrant, ClientGrantPatch, GrantFilter};
-use orgwarden_domain::ids::{ClientId, GrantId};
+use orgwarden_domain::ids::{ClientId, GrantId, OrgId};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::rules::grants::{self, GrantsTx};
+use orgwarden_domain::rules::organization_grants::{self, OrganizationGrantsTx};
 use orgwarden_domain::store::GrantStore;
 use orgwarden_domain::{Error, NotFound, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -15,7 +16,7 @@ use crate::columns::{json, to_json, unique_violation};
 use crate::db::{DbError, DbResult};
 use crate::filter::Where;
 use crate::tx::{run, Sql};
-use crate::{clients, SqliteStore};
+use crate::{clients, organizations, SqliteStore};
 
 const COLUMNS: &str = "id, client_id, audience, scope, attributes";
 
@@ -94,6 +95,38 @@ impl GrantsTx for Sql<'_> {
     }
 }
 
+/// The writer's transaction keeps every other writer out: the "lock" reads are plain reads.
+impl OrganizationGrantsTx for Sql<'_> {
+    async fn lock_organization(&self, org: &OrgId) -> DbResult<bool> {
+        organizations::exists(self.0, org)
+    }
+
+    async fn lock_grant(&self, id: &GrantId) -> DbResult<Option<ClientGrant>> {
+        find_by_id(self.0, id)
+    }
+
+    async fn insert_association(&self, org: &OrgId, grant: &GrantId) -> DbResult<()> {
+        let sql = "INSERT INTO organization_client_grants (org_id, grant_id) VALUES (?1, ?2)";
+        self.0
+            .prepare_cached(sql)?
+            .execute([org.as_str(), grant.as_str()])
+            .map_err(|e| match unique_violation(&e) {
+                Some(_) => Error::organization_grant_exists().into(),
+                None => DbError::from(e),
+            })?;
+        Ok(())
+    }
+
+    async fn delete_association(&self, org: &OrgId, grant: &GrantId) -> DbResult<bool> {
+        let sql = "DELETE FROM organization_client_grants WHERE org_id = ?1 AND grant_id = ?2";
+        let deleted = self
+            .0
+            .prepare_cached(sql)?
+            .execute([org.as_str(), grant.as_str()])?;
+        Ok(deleted > 0)
+    }
+}
+
 const TABLE: IdTable<ClientGrant> = IdTable {
     table: "client_grants",
     columns: COLUMNS,
@@ -111,6 +144,20 @@ fn filtered(filter: &GrantFilter) -> Where {
     if let Some(audience) = &filter.audience {
         let p = w.arg(audience.clone());
         w.and(format!("audience = {p}"));
+    }
+    if let Some(org) = &filter.organization {
+        let p = w.arg(org.as_str().to_owned());
+        w.and(format!(
+            "id IN (SELECT grant_id FROM organization_client_grants WHERE org_id = {p})"
+        ));
+    }
+    if let Some(ids) = &filter.ids {
+        let ps: Vec<String> = ids.iter().map(|id| w.arg(id.as_str().to_owned())).collect();
+        if ps.is_empty() {
+            w.and("0".into());
+        } else {
+            w.and(format!("id IN ({})", ps.join(", ")));
+        }
     }
     w
 }
@@ -161,6 +208,40 @@ impl GrantStore for SqliteStore {
         let id = id.clone();
         self.db
             .write(move |tx| run(grants::delete(&Sql(tx), &id)))
+            .await
+    }
+
+    async fn associate_organization_grant(
+        &self,
+        org: &OrgId,
+        grant: &GrantId,
+    ) -> Result<ClientGrant> {
+        let (org, grant) = (org.clone(), grant.clone());
+        self.db
+            .write(move |tx| run(organization_grants::associate(&Sql(tx), &org, &grant)))
+            .await
+    }
+
+    async fn dissociate_organization_grant(&self, org: &OrgId, grant: &GrantId) -> Result<()> {
+        let (org, grant) = (org.clone(), grant.clone());
+        self.db
+            .write(move |tx| run(organization_grants::dissociate(&Sql(tx), &org, &grant)))
+            .await
+    }
+
+    async fn organization_grant_pairs(&self) -> Result<Vec<(OrgId, GrantId)>> {
+        self.db
+            .read(|conn| {
+                let sql = "SELECT org_id, grant_id FROM organization_client_grants ORDER BY seq";
+                let mut stmt = conn.prepare(sql)?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((
+                        OrgId::from_trusted(r.get(0)?),
+                        GrantId::from_trusted(r.get(1)?),
+                    ))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
             .await
     }
 }

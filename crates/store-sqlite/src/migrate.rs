@@ -16,6 +16,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0003_signing_key_revocation.sql"),
     ),
     (4, include_str!("../migrations/0004_resource_servers.sql")),
+    (
+        5,
+        include_str!("../migrations/0005_organization_client_grants.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

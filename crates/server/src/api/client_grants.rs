@@ -42,6 +42,7 @@ async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<
         audience: q
             .string("audience", 600, "Optional filter on audience.")?
             .map(str::to_owned),
+        ..GrantFilter::default()
     };
     let listing = state
         .store

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod json;
 pub mod list;
 pub mod openapi;
+pub mod organization_client_grants;
 pub mod organization_connections;
 pub mod organizations;
 pub mod path;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(organizations::router())
         .merge(enabled_connections::router())
         .merge(organization_connections::router())
+        .merge(organization_client_grants::router())
         .merge(connections::router())
         .merge(clients::router())
         .merge(client_grants::router())

@@ -42,11 +42,12 @@ async fn copy_and_compare(target_url: &str) {
             .await;
         app.post(&base, json!({"connection_id": db, "assign_membership_on_login": true, "is_signup_enabled": true})).await;
     }
-    app.post(
-        "/api/v2/clients",
-        json!({"name": "worker", "app_type": "non_interactive"}),
-    )
-    .await;
+    let worker = app
+        .post(
+            "/api/v2/clients",
+            json!({"name": "worker", "app_type": "non_interactive"}),
+        )
+        .await;
     for identifier in ["https://billing.example/", "urn:ledger"] {
         let r = app
             .post(
@@ -56,6 +57,31 @@ async fn copy_and_compare(target_url: &str) {
             .await;
         assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
     }
+    // A grant for organizations, associated with the first organization.
+    let grant = app
+        .post(
+            "/api/v2/client-grants",
+            json!({"client_id": worker.body["client_id"], "audience": "urn:ledger",
+                   "scope": ["read:x"], "organization_usage": "allow"}),
+        )
+        .await;
+    assert_eq!(
+        grant.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        grant.body
+    );
+    let acme = app.get("/api/v2/organizations/name/acme").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{acme}/client-grants"),
+            json!({"grant_id": grant.body["id"]}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
 
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
@@ -95,7 +121,8 @@ async fn copy_and_compare(target_url: &str) {
         ),
         (2, 2, 4, 2, 3)
     );
-    assert_eq!(counts.grants, 1);
+    assert_eq!(counts.grants, 2);
+    assert_eq!(counts.organization_grants, 1);
     assert_eq!(counts.resource_servers, 2);
 
     // A second copy into the same (now full) database is refused.
@@ -110,11 +137,12 @@ async fn copy_and_compare(target_url: &str) {
         .await
         .unwrap();
     for path in std::iter::once("/api/v2/organizations".to_owned())
-        .chain(
-            orgs.items
-                .iter()
-                .map(|o| format!("/api/v2/organizations/{}/enabled_connections", o.id)),
-        )
+        .chain(orgs.items.iter().flat_map(|o| {
+            [
+                format!("/api/v2/organizations/{}/enabled_connections", o.id),
+                format!("/api/v2/organizations/{}/client-grants", o.id),
+            ]
+        }))
         .chain([
             "/api/v2/connections".to_owned(),
             "/api/v2/clients".to_owned(),

@@ -15,6 +15,7 @@ mod key_storage;
 mod multi_instance;
 mod openapi;
 mod operations;
+mod organization_client_grants;
 mod organizations;
 mod privileges;
 mod rate_limits;

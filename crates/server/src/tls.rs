@@ -24,10 +24,39 @@ pub struct TlsFiles {
     pub ca: Option<PathBuf>,
 }
 
-fn ca_params() -> anyhow::Result<CertificateParams> {
+/// The CA's name carries a digest of its public key, so every installation's CA has its own
+/// name: TLS libraries find an issuer by name, and a client trusting two orgwarden CAs with one
+/// name (two servers, or a CA made again) failed to verify the second server's certificate.
+fn ca_name(ca_key: &KeyPair) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, ca_key.public_key_raw());
+    let id: String = digest.as_ref()[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("orgwarden local CA {id}")
+}
+
+/// The name of CAs made before names were unique; such a CA keeps it (the server certificates
+/// it signs must name their issuer exactly as the CA certificate users trust).
+const LEGACY_CA_NAME: &str = "orgwarden local CA";
+
+/// The name in the stored CA certificate: the unique one, or the legacy one.
+fn stored_ca_name(ca_pem: &Path, ca_key: &KeyPair) -> anyhow::Result<String> {
+    let cert = CertificateDer::from_pem_file(ca_pem)
+        .with_context(|| format!("reading {}", ca_pem.display()))?;
+    let unique = ca_name(ca_key);
+    let has = |name: &str| cert.windows(name.len()).any(|w| w == name.as_bytes());
+    Ok(if has(&unique) {
+        unique
+    } else {
+        LEGACY_CA_NAME.to_owned()
+    })
+}
+
+fn ca_params(name: String) -> anyhow::Result<CertificateParams> {
     let mut p = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, "orgwarden local CA");
+    dn.push(DnType::CommonName, name);
     dn.push(DnType::OrganizationName, "orgwarden");
     p.distinguished_name = dn;
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -58,20 +87,23 @@ pub fn ensure_local_certificate(dir: &Path, domain: &str) -> anyhow::Result<TlsF
     create_private_dir(dir)?;
     let ca_pem = dir.join("ca.pem");
     let ca_key_pem = dir.join("ca-key.pem");
-    let params = ca_params()?;
-    let ca_key = if ca_pem.exists() && ca_key_pem.exists() {
+    let (ca_key, name) = if ca_pem.exists() && ca_key_pem.exists() {
         let pem = std::fs::read_to_string(&ca_key_pem)
             .with_context(|| format!("reading {}", ca_key_pem.display()))?;
-        KeyPair::from_pem(&pem).context("the local CA key is unreadable")?
+        let key = KeyPair::from_pem(&pem).context("the local CA key is unreadable")?;
+        let name = stored_ca_name(&ca_pem, &key)?;
+        (key, name)
     } else {
         let key = KeyPair::generate().context("generating the CA key")?;
-        let cert = params
+        let name = ca_name(&key);
+        let cert = ca_params(name.clone())?
             .self_signed(&key)
             .context("making the CA certificate")?;
         write_private(&ca_key_pem, key.serialize_pem().as_bytes())?;
         write_private(&ca_pem, cert.pem().as_bytes())?;
-        key
+        (key, name)
     };
+    let params = ca_params(name)?;
     let issuer = Issuer::new(params, ca_key);
 
     let mut names = vec![
@@ -154,5 +186,65 @@ mod tests {
             server_config(&b.key, &b.key).is_err(),
             "a key is no certificate"
         );
+    }
+
+    fn der(path: &Path) -> Vec<u8> {
+        CertificateDer::from_pem_file(path).unwrap().to_vec()
+    }
+
+    fn names(cert: &[u8], name: &str) -> usize {
+        cert.windows(name.len())
+            .filter(|w| *w == name.as_bytes())
+            .count()
+    }
+
+    /// Clients find an issuer by name: two servers' CAs trusted together must not share one.
+    #[test]
+    fn each_ca_has_its_own_name_and_its_certificates_name_it() {
+        let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = ensure_local_certificate(d1.path(), "localhost:1").unwrap();
+        let b = ensure_local_certificate(d2.path(), "localhost:2").unwrap();
+        let key = |d: &Path| {
+            KeyPair::from_pem(&std::fs::read_to_string(d.join("ca-key.pem")).unwrap()).unwrap()
+        };
+        let (n1, n2) = (ca_name(&key(d1.path())), ca_name(&key(d2.path())));
+        assert_ne!(n1, n2);
+        assert_eq!(
+            names(&der(a.ca.as_ref().unwrap()), &n1),
+            2,
+            "subject and issuer"
+        );
+        assert_eq!(
+            names(&der(&a.cert), &n1),
+            1,
+            "the server certificate's issuer"
+        );
+        assert_eq!(names(&der(&b.cert), &n2), 1);
+        // Made again on the next start, the server certificate still names the same CA.
+        let again = ensure_local_certificate(d1.path(), "localhost:1").unwrap();
+        assert_eq!(names(&der(&again.cert), &n1), 1);
+    }
+
+    /// A CA made before names were unique keeps its name, so certificates still chain to the
+    /// CA certificate users already trust.
+    #[test]
+    fn a_legacy_ca_keeps_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        create_private_dir(dir.path()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let cert = ca_params(LEGACY_CA_NAME.to_owned())
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        write_private(
+            &dir.path().join("ca-key.pem"),
+            key.serialize_pem().as_bytes(),
+        )
+        .unwrap();
+        write_private(&dir.path().join("ca.pem"), cert.pem().as_bytes()).unwrap();
+        let files = ensure_local_certificate(dir.path(), "localhost:1").unwrap();
+        let server = der(&files.cert);
+        assert_eq!(names(&server, &ca_name(&key)), 0);
+        assert_eq!(names(&server, LEGACY_CA_NAME), 1);
     }
 }

@@ -191,6 +191,9 @@ pub struct ConnectionPatch {
     pub is_domain_connection: Option<bool>,
     pub show_as_button: Option<bool>,
     pub enabled_clients: Option<Vec<String>>,
+    /// Clients to enable (`true`) or disable (`false`), after `enabled_clients`
+    /// (`PATCH /connections/{id}/clients`: the same list, changed one client at a time).
+    pub client_changes: Vec<(String, bool)>,
     pub metadata: Option<Option<Map<String, Value>>>,
     pub authentication: Option<Value>,
     pub connected_accounts: Option<Value>,
@@ -206,9 +209,24 @@ impl From<UpdateConnection> for ConnectionPatch {
             is_domain_connection: body.is_domain_connection,
             show_as_button: body.show_as_button,
             enabled_clients: body.enabled_clients,
+            client_changes: Vec::new(),
             metadata: body.metadata.map(|m| m.filter(|m| !m.is_empty())),
             authentication: body.authentication,
             connected_accounts: body.connected_accounts,
+        }
+    }
+}
+
+/// A `PATCH /connections/{id}/clients` body: only the changes of enabled clients.
+impl From<orgwarden_proto::connections::UpdateConnectionClients> for ConnectionPatch {
+    fn from(body: orgwarden_proto::connections::UpdateConnectionClients) -> Self {
+        Self {
+            client_changes: body
+                .0
+                .into_iter()
+                .map(|c| (c.client_id, c.status))
+                .collect(),
+            ..Self::default()
         }
     }
 }
@@ -239,6 +257,15 @@ impl ConnectionPatch {
             v.sort();
             v.dedup();
             c.enabled_clients = v;
+        }
+        for (client, enable) in self.client_changes {
+            match (c.enabled_clients.binary_search(&client), enable) {
+                (Err(at), true) => c.enabled_clients.insert(at, client),
+                (Ok(at), false) => {
+                    c.enabled_clients.remove(at);
+                }
+                _ => {}
+            }
         }
         if let Some(m) = self.metadata {
             c.metadata = m;

@@ -269,3 +269,70 @@ mod tests {
         assert_eq!(ok.options, None);
     }
 }
+
+/// At most this many changes in one `PATCH /connections/{id}/clients` (Auth0's limit).
+pub const MAX_CLIENT_CHANGES: usize = 50;
+
+/// One entry of `PATCH /connections/{id}/clients`: enable (`status: true`) or disable the
+/// connection for a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionClientChange {
+    pub client_id: String,
+    pub status: bool,
+}
+
+/// `PATCH /connections/{id}/clients`: a JSON array of changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UpdateConnectionClients(pub Vec<ConnectionClientChange>);
+
+impl crate::Request for UpdateConnectionClients {
+    fn schema() -> crate::validate::Schema {
+        let change = crate::validate::ObjectSchema::new()
+            .prop(
+                "client_id",
+                "The client_id of the client to be the subject to change status",
+                crate::validate::string(1, 64),
+            )
+            .prop(
+                "status",
+                "Whether the connection is enabled or not for this client_id",
+                crate::validate::Schema::Bool,
+            )
+            .required(&["client_id", "status"])
+            .build();
+        crate::validate::array(change, Some(MAX_CLIENT_CHANGES), false)
+    }
+}
+
+/// One entry of `GET /connections/{id}/clients`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionClient {
+    pub client_id: String,
+}
+
+#[cfg(test)]
+mod connection_clients_tests {
+    use super::*;
+    use crate::Request;
+    use serde_json::json;
+
+    #[test]
+    fn changes_are_checked() {
+        let ok =
+            UpdateConnectionClients::parse(&json!([{"client_id": "abc", "status": true}])).unwrap();
+        assert_eq!(ok.0[0].client_id, "abc");
+        for bad in [
+            json!({"client_id": "abc", "status": true}),
+            json!([{"client_id": "abc"}]),
+            json!([{"client_id": "abc", "status": "yes"}]),
+            json!([{"client_id": "abc", "status": true, "extra": 1}]),
+            json!(vec![
+                json!({"client_id": "a", "status": true});
+                MAX_CLIENT_CHANGES + 1
+            ]),
+        ] {
+            assert!(UpdateConnectionClients::parse(&bad).is_err(), "{bad}");
+        }
+    }
+}

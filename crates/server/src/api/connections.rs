@@ -12,14 +12,17 @@ use orgwarden_domain::connection::{
 };
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::validate::{message, Origin};
-use orgwarden_proto::connections::{CreateConnection, DeletedConnection, UpdateConnection};
+use orgwarden_proto::connections::{
+    ConnectionClient, CreateConnection, DeletedConnection, UpdateConnection,
+    UpdateConnectionClients,
+};
 use orgwarden_proto::Request;
 
 use super::fields::select_fields;
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
-use super::query::{Paging, Query};
+use super::query::{decode_cursor, encode_cursor, Paging, Query};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -57,6 +60,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/connections", get(list).post(create))
         .route("/connections/{id}", get(read).patch(update).delete(remove))
+        .route(
+            "/connections/{id}/clients",
+            get(list_clients).patch(change_clients),
+        )
 }
 
 fn query_error(template: String, name: &str, desc: &str) -> ApiError {
@@ -180,4 +187,63 @@ async fn remove(
         .into_response()),
         None => Ok(no_content()),
     }
+}
+
+/// `GET /connections/{id}/clients`: the clients the connection is enabled for, in checkpoint
+/// pages (`take`, `from`), the newer view of `enabled_clients`.
+async fn list_clients(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let id = path::connection_id(&id, "id")?;
+    let take = q.int(
+        "take",
+        1,
+        100,
+        50,
+        "Number of results per page. Defaults to 50.",
+    )? as usize;
+    let after = match q.str("from").filter(|s| !s.is_empty()) {
+        Some(token) => Some(decode_cursor(token)?),
+        None => None,
+    };
+    let c = state.store.get_connection(&id).await?;
+    // `enabled_clients` is kept sorted: a page starts after the cursor's client id.
+    let rest: Vec<&String> = c
+        .enabled_clients
+        .iter()
+        .filter(|client| after.as_ref().is_none_or(|a| *client > a))
+        .collect();
+    let page: Vec<ConnectionClient> = rest
+        .iter()
+        .take(take)
+        .map(|client| ConnectionClient {
+            client_id: (*client).clone(),
+        })
+        .collect();
+    let mut body = serde_json::json!({ "clients": page });
+    if rest.len() > take {
+        if let Some(last) = page.last() {
+            body["next"] = encode_cursor(&last.client_id).into();
+        }
+    }
+    Ok(Reply::ok(body))
+}
+
+/// `PATCH /connections/{id}/clients`: enables or disables the connection for each client
+/// given, in one transaction (the same rule as `enabled_clients` on `PATCH /connections/{id}`).
+async fn change_clients(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    p.require(UPDATE)?;
+    let id = path::connection_id(&id, "id")?;
+    let patch = ConnectionPatch::from(UpdateConnectionClients::parse(&body)?);
+    state.store.update_connection(&id, patch).await?;
+    Ok(no_content())
 }

@@ -198,7 +198,7 @@ pub fn encode_cursor(raw: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.as_bytes())
 }
 
-fn decode_cursor(token: &str) -> ApiResult<String> {
+pub fn decode_cursor(token: &str) -> ApiResult<String> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token.trim_end_matches('='))
         .ok()

@@ -38,6 +38,9 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:signing_keys",
     "create:signing_keys",
     "update:signing_keys",
+    "read:actions",
+    "create:actions",
+    "read:directory_provisionings",
 ];
 
 /// Properties of a client that Auth0 guards with a scope of their own, besides the scope of the

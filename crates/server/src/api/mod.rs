@@ -15,6 +15,7 @@ pub mod path;
 pub mod query;
 pub mod resource_servers;
 pub mod signing_keys;
+pub mod unsupported;
 
 use axum::Router;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(client_grants::router())
         .merge(resource_servers::router())
         .merge(signing_keys::router())
+        .merge(unsupported::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

@@ -67,6 +67,7 @@ macro_rules! conformance_tests {
             client_delete_removes_its_grants,
             grants_unique_per_audience_and_filters,
             organization_grants_associate_and_cascade,
+            user_round_trip_search_and_cascade,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
@@ -2527,5 +2528,140 @@ pub async fn organization_grants_associate_and_cascade(store: &dyn Store) {
     assert_eq!(
         ok(store.get_grant(&again.id).await, "the grant stays"),
         again
+    );
+}
+
+/// Users: stored as given with their hash, one per email on a connection, searched with bound
+/// values, updated in place, and gone with their connection.
+pub async fn user_round_trip_search_and_cascade(store: &dyn Store) {
+    use crate::password::PasswordHash;
+    use crate::user::{new_user, UserPatch};
+    use crate::user_search::{parse, Sort};
+    use orgwarden_proto::users::{CreateUser, UpdateUser};
+
+    let conn = create_connection(store, "auth0").await;
+    let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let make = |email: &str| {
+        new_user(
+            CreateUser {
+                connection: conn.name.clone(),
+                email: Some(email.into()),
+                password: Some("x".into()),
+                name: Some(format!("Name of {email}")),
+                ..CreateUser::default()
+            },
+            &conn,
+            now,
+        )
+        .expect("a valid body")
+        .0
+    };
+    let tag = random_alphanumeric(8).to_lowercase();
+    let first = make(&format!("first-{tag}@example.com"));
+    let hash = PasswordHash::from_trusted("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+    let stored = ok(
+        store.create_user(first.clone(), hash.clone()).await,
+        "create",
+    );
+    assert_eq!(stored, first);
+    assert_eq!(
+        ok(store.get_user(&first.id).await, "get"),
+        first,
+        "stored as given"
+    );
+    assert_eq!(
+        ok(store.password_hash(&first.id).await, "hash"),
+        Some(hash.clone())
+    );
+    assert_conflict(
+        store
+            .create_user(make(&format!("FIRST-{tag}@example.com")), hash.clone())
+            .await,
+        "auth0_idp_error",
+        "the same email on the connection",
+    );
+    let second = ok(
+        store
+            .create_user(make(&format!("second-{tag}@example.com")), hash.clone())
+            .await,
+        "another user",
+    );
+
+    let q = parse(&format!(
+        "email:first-{tag}* OR name:\"name of second-{tag}@example.com\""
+    ))
+    .expect("a query");
+    let found = ok(store.list_users(&q, Sort::default(), 0, 50).await, "search");
+    assert_eq!(found.items, vec![first.clone(), second.clone()]);
+    assert_eq!(found.total, 2);
+    let page = ok(store.list_users(&q, Sort::default(), 1, 1).await, "page 2");
+    assert_eq!(page.items, vec![second.clone()]);
+    let injected = parse("email:\"' OR 1=1 --\"").expect("a query");
+    assert!(ok(
+        store.list_users(&injected, Sort::default(), 0, 50).await,
+        "quoted"
+    )
+    .items
+    .is_empty());
+    assert_eq!(
+        ok(
+            store
+                .users_by_email(&format!("SECOND-{tag}@example.com"))
+                .await,
+            "by email"
+        ),
+        vec![second.clone()]
+    );
+
+    let (patch, _) = UserPatch::from_body(UpdateUser {
+        user_metadata: Some(json!({"a": 1}).as_object().cloned().unwrap()),
+        blocked: Some(true),
+        ..UpdateUser::default()
+    })
+    .unwrap();
+    let later = now + time::Duration::seconds(60);
+    let new_hash =
+        PasswordHash::from_trusted("$argon2id$v=19$m=19456,t=2,p=1$c2FsdDI$aGFzaDI".into());
+    let updated = ok(
+        store
+            .update_user(&second.id, patch, Some(new_hash.clone()), later)
+            .await,
+        "update",
+    );
+    assert!(updated.is_blocked());
+    assert_eq!(updated.updated_at, later);
+    assert_eq!(ok(store.get_user(&second.id).await, "read back"), updated);
+    assert_eq!(
+        ok(store.password_hash(&second.id).await, "new hash"),
+        Some(new_hash)
+    );
+    assert_not_found(
+        store
+            .update_user(
+                &crate::user::UserId::generate(),
+                UserPatch::default(),
+                None,
+                later,
+            )
+            .await,
+        NotFound::User,
+        "update a missing user",
+    );
+
+    ok(store.delete_user(&first.id).await, "delete");
+    assert_not_found(store.get_user(&first.id).await, NotFound::User, "deleted");
+    assert_not_found(
+        store.delete_user(&first.id).await,
+        NotFound::User,
+        "deleted twice",
+    );
+    ok(
+        store.delete_connection(&conn.id, later).await,
+        "delete the connection",
+    );
+    assert_not_found(
+        store.get_user(&second.id).await,
+        NotFound::User,
+        "gone with its connection",
     );
 }

@@ -14,6 +14,7 @@ pub enum NotFound {
     ClientGrant,
     SigningKey,
     ResourceServer,
+    User,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +91,13 @@ impl Error {
         Error::Conflict {
             message: "The client grant has already been added to this organization.".into(),
             code: code::ORGANIZATION_CLIENT_GRANT_CONFLICT,
+        }
+    }
+
+    pub fn user_exists() -> Self {
+        Error::Conflict {
+            message: "The user already exists.".into(),
+            code: code::AUTH0_IDP_ERROR,
         }
     }
 

@@ -14,10 +14,13 @@ pub mod ids;
 pub mod keys;
 pub mod organization;
 pub mod paging;
+pub mod password;
 pub mod resource_server;
 pub mod rules;
 pub mod scope;
 pub mod store;
+pub mod user;
+pub mod user_search;
 
 #[cfg(feature = "testing")]
 pub mod conformance;

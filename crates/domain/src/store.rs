@@ -15,7 +15,10 @@ use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
 use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
+use crate::password::PasswordHash;
 use crate::resource_server::{ResourceServer, ResourceServerId, ResourceServerPatch};
+use crate::user::{User, UserId, UserPatch};
+use crate::user_search::{Query, Sort as UserSort};
 use crate::Result;
 
 #[async_trait]
@@ -142,6 +145,34 @@ pub trait GrantStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait UserStore: Send + Sync {
+    /// NotFound(Connection) if the connection is gone or not a database one; Conflict if the
+    /// email or username is taken on it.
+    async fn create_user(&self, user: User, hash: PasswordHash) -> Result<User>;
+    async fn get_user(&self, id: &UserId) -> Result<User>;
+    /// An offset page of the users matching the query, in the order asked, with the total.
+    async fn list_users(
+        &self,
+        query: &Query,
+        sort: UserSort,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<User>>;
+    /// Users with this (lowercased) email, on every connection, oldest first.
+    async fn users_by_email(&self, email: &str) -> Result<Vec<User>>;
+    async fn update_user(
+        &self,
+        id: &UserId,
+        patch: UserPatch,
+        hash: Option<PasswordHash>,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn delete_user(&self, id: &UserId) -> Result<()>;
+    /// The stored hash, for checking a password (sign-in) and for copying a tenant.
+    async fn password_hash(&self, id: &UserId) -> Result<Option<PasswordHash>>;
+}
+
+#[async_trait]
 pub trait ResourceServerStore: Send + Sync {
     /// Conflict if the identifier is taken.
     async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
@@ -185,6 +216,7 @@ pub trait Store:
     + ClientStore
     + GrantStore
     + ResourceServerStore
+    + UserStore
     + KeyStore
 {
 }
@@ -196,6 +228,7 @@ impl<T> Store for T where
         + ClientStore
         + GrantStore
         + ResourceServerStore
+        + UserStore
         + KeyStore
 {
 }

@@ -20,6 +20,7 @@ pub mod resource_servers;
 pub mod scopes;
 pub mod signing_keys;
 pub mod tokens;
+pub mod users;
 pub mod validate;
 
 pub use error::{ErrorBody, Invalid};

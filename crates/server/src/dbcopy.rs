@@ -12,6 +12,8 @@ use orgwarden_domain::organization::{NewOrganization, Sort};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::resource_server::ResourceServer;
 use orgwarden_domain::store::Store;
+use orgwarden_domain::user::User;
+use orgwarden_domain::user_search::{Query, Sort as UserSort};
 
 const PAGE: u32 = 100;
 const EVERY_GRANT: GrantFilter = GrantFilter {
@@ -31,7 +33,25 @@ pub struct Counts {
     pub grants: usize,
     pub organization_grants: usize,
     pub resource_servers: usize,
+    pub users: usize,
     pub keys: usize,
+}
+
+/// Every user, in creation order.
+async fn all_users(store: &dyn Store) -> anyhow::Result<Vec<User>> {
+    let everyone = Query::default();
+    let mut out = Vec::new();
+    for page in 0.. {
+        let listing = store
+            .list_users(&everyone, UserSort::default(), page, PAGE)
+            .await?;
+        let n = listing.items.len();
+        out.extend(listing.items);
+        if n < PAGE as usize {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Every stored resource server, in creation order (their list has offset paging only).
@@ -86,6 +106,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         grants: all(|p| store.list_grants(&EVERY_GRANT, p)).await?.len(),
         organization_grants: store.organization_grant_pairs().await?.len(),
         resource_servers: all_resource_servers(store).await?.len(),
+        users: all_users(store).await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -140,6 +161,14 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
     }
     for g in all(|p| from.list_grants(&EVERY_GRANT, p)).await? {
         to.create_grant(g).await.context("copying a client grant")?;
+    }
+    // Users after connections, each with its password hash as stored.
+    for u in all_users(from).await? {
+        let hash = from
+            .password_hash(&u.id)
+            .await?
+            .context("a user without a password hash")?;
+        to.create_user(u, hash).await.context("copying a user")?;
     }
     for (org, grant) in from.organization_grant_pairs().await? {
         to.associate_organization_grant(&org, &grant)

@@ -132,6 +132,7 @@ fn not_found(what: NotFound) -> Body {
             Some(code::INEXISTENT_CLIENT_GRANT),
         ),
         NotFound::SigningKey => ("Signing key not found", None),
+        NotFound::User => ("The user does not exist.", Some(code::INEXISTENT_USER)),
         NotFound::ResourceServer => (
             "The resource server does not exist",
             Some(code::INEXISTENT_RESOURCE_SERVER),

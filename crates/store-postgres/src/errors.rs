@@ -83,6 +83,8 @@ const UNIQUE: &[(&str, Conflict)] = &[
         "client_grants_client_id_audience_key",
         Error::client_grant_exists,
     ),
+    ("users_email_key", Error::user_exists),
+    ("users_username_key", Error::user_exists),
     (
         "resource_servers_identifier_key",
         Error::resource_server_identifier_taken,
@@ -100,6 +102,7 @@ const FOREIGN_KEYS: &[(&str, NotFound)] = &[
         NotFound::Connection,
     ),
     ("client_grants_client_id_fkey", NotFound::Client),
+    ("users_connection_id_fkey", NotFound::Connection),
     (
         "organization_client_grants_org_id_fkey",
         NotFound::Organization,

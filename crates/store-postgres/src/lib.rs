@@ -35,6 +35,7 @@ mod organizations;
 mod paging;
 mod resource_servers;
 mod tx;
+mod users;
 
 use db::Db;
 

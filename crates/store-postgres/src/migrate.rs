@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/0005_organization_client_grants.sql"),
     ),
+    (6, include_str!("../migrations/0006_users.sql")),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

@@ -24,6 +24,7 @@ mod organizations;
 mod paging;
 mod resource_servers;
 mod tx;
+mod users;
 
 use db::Db;
 

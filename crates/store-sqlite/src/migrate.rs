@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/0005_organization_client_grants.sql"),
     ),
+    (6, include_str!("../migrations/0006_users.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

@@ -27,6 +27,7 @@ pub mod grants;
 pub mod organization_grants;
 pub mod organizations;
 pub mod resource_servers;
+pub mod users;
 
 use crate::Error;
 

@@ -16,6 +16,7 @@ pub mod query;
 pub mod resource_servers;
 pub mod signing_keys;
 pub mod unsupported;
+pub mod users;
 
 use axum::Router;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(resource_servers::router())
         .merge(signing_keys::router())
         .merge(unsupported::router())
+        .merge(users::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

@@ -35,6 +35,16 @@ async fn copy_and_compare(target_url: &str) {
     let mut app = TestApp::builder().backend(Backend::Sqlite).build().await;
     let ad = app.connection("corp", "ad").await;
     let db = app.connection("users", "auth0").await;
+    for email in ["ann@acme.test", "bob@acme.test"] {
+        let r = app
+            .post(
+                "/api/v2/users",
+                json!({"connection": "users", "email": email, "password": "Copied, with its hash 1",
+                       "app_metadata": {"plan": "gold"}}),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+    }
     for name in ["acme", "globex"] {
         let org = app.organization(name).await;
         let base = format!("/api/v2/organizations/{org}/enabled_connections");
@@ -123,6 +133,20 @@ async fn copy_and_compare(target_url: &str) {
     );
     assert_eq!(counts.grants, 2);
     assert_eq!(counts.organization_grants, 1);
+    assert_eq!(counts.users, 2);
+    // Each user arrives with the hash that checks its password.
+    for u in app.get("/api/v2/users").await.body.as_array().unwrap() {
+        let id = orgwarden_domain::user::UserId::parse(u["user_id"].as_str().unwrap()).unwrap();
+        let hash = target
+            .password_hash(&id)
+            .await
+            .unwrap()
+            .expect("copied hash");
+        assert!(orgwarden_domain::password::verify(
+            &hash,
+            "Copied, with its hash 1"
+        ));
+    }
     assert_eq!(counts.resource_servers, 2);
 
     // A second copy into the same (now full) database is refused.
@@ -147,6 +171,7 @@ async fn copy_and_compare(target_url: &str) {
             "/api/v2/connections".to_owned(),
             "/api/v2/clients".to_owned(),
             "/api/v2/resource-servers".to_owned(),
+            "/api/v2/users".to_owned(),
         ])
     {
         let original = app.get(&path).await;

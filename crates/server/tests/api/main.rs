@@ -30,3 +30,4 @@ mod spawn;
 mod storage_busy;
 mod tokens;
 mod unsupported;
+mod users;

@@ -68,6 +68,7 @@ macro_rules! conformance_tests {
             grants_unique_per_audience_and_filters,
             organization_grants_associate_and_cascade,
             user_round_trip_search_and_cascade,
+            members_add_list_and_cascade,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
@@ -2664,4 +2665,122 @@ pub async fn user_round_trip_search_and_cascade(store: &dyn Store) {
         NotFound::User,
         "gone with its connection",
     );
+}
+
+/// Members: added once each, listed in joining order on both pagers, refused for a missing
+/// user (nothing added), gone with their user or their organization.
+pub async fn members_add_list_and_cascade(store: &dyn Store) {
+    use crate::user::new_user;
+    use orgwarden_proto::users::CreateUser;
+
+    let org = create_org(store, new_org(&unique("members-org"))).await;
+    let conn = create_connection(store, "auth0").await;
+    let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let hash = crate::password::PasswordHash::from_trusted("$argon2id$x".into());
+    let mut people = Vec::new();
+    for i in 0..3 {
+        let (u, _) = new_user(
+            CreateUser {
+                connection: conn.name.clone(),
+                email: Some(format!(
+                    "m{i}-{}@example.com",
+                    random_alphanumeric(6).to_lowercase()
+                )),
+                password: Some("x".into()),
+                ..CreateUser::default()
+            },
+            &conn,
+            now,
+        )
+        .expect("a valid body");
+        people.push(ok(store.create_user(u, hash.clone()).await, "a user"));
+    }
+    let ids: Vec<_> = people.iter().map(|u| u.id.clone()).collect();
+
+    let missing = crate::user::UserId::generate();
+    assert!(
+        matches!(
+            store
+                .add_members(&org.id, &[ids[0].clone(), missing.clone()])
+                .await,
+            Err(Error::Invalid(_))
+        ),
+        "a user that does not exist"
+    );
+    let none = ok(
+        store.list_members(&org.id, PageRequest::first(50)).await,
+        "after the refusal",
+    );
+    assert!(none.items.is_empty(), "nothing was added");
+    assert_not_found(
+        store.add_members(&OrgId::generate(), &ids).await,
+        NotFound::Organization,
+        "a missing organization",
+    );
+
+    ok(store.add_members(&org.id, &ids[..2]).await, "add two");
+    ok(
+        store
+            .add_members(&org.id, &[ids[2].clone(), ids[0].clone()])
+            .await,
+        "add one more, one again",
+    );
+    let all = ok(
+        store.list_members(&org.id, PageRequest::first(50)).await,
+        "offset",
+    );
+    assert_eq!(all.items, people);
+    assert_eq!(all.total, 3);
+    let first = ok(
+        store
+            .list_members(
+                &org.id,
+                PageRequest::Checkpoint {
+                    from: None,
+                    take: 2,
+                },
+            )
+            .await,
+        "checkpoint 1",
+    );
+    assert_eq!(first.items, people[..2].to_vec());
+    let rest = ok(
+        store
+            .list_members(
+                &org.id,
+                PageRequest::Checkpoint {
+                    from: first.next.clone(),
+                    take: 2,
+                },
+            )
+            .await,
+        "checkpoint 2",
+    );
+    assert_eq!(rest.items, people[2..].to_vec());
+    assert_eq!(rest.next, None);
+    let orgs = ok(
+        store.user_organizations(&ids[1], 0, 50).await,
+        "orgs of a user",
+    );
+    assert_eq!(
+        orgs.items.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+        vec![org.id.clone()]
+    );
+
+    ok(store.remove_members(&org.id, &ids[1..2]).await, "remove");
+    ok(store.delete_user(&ids[0]).await, "delete a member");
+    let left = ok(
+        store.list_members(&org.id, PageRequest::first(50)).await,
+        "after",
+    );
+    assert_eq!(left.items, people[2..].to_vec());
+    ok(
+        store.delete_organization(&org.id).await,
+        "delete the organization",
+    );
+    assert!(ok(store.member_pairs().await, "pairs")
+        .iter()
+        .all(|(o, _)| *o != org.id));
+    let orgs = ok(store.user_organizations(&ids[2], 0, 50).await, "orgs after");
+    assert!(orgs.items.is_empty());
 }

@@ -173,6 +173,25 @@ pub trait UserStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait MemberStore: Send + Sync {
+    /// NotFound(Organization); Invalid naming the first user that does not exist.
+    async fn add_members(&self, org: &OrgId, users: &[UserId]) -> Result<()>;
+    async fn remove_members(&self, org: &OrgId, users: &[UserId]) -> Result<()>;
+    /// The organization's members (as users) in the order they were added; NotFound if the
+    /// organization does not exist. Checkpoint pages carry the last membership's position.
+    async fn list_members(&self, org: &OrgId, page: PageRequest) -> Result<Listing<User>>;
+    /// The organizations the user is a member of, in the order joined, with the total.
+    async fn user_organizations(
+        &self,
+        user: &UserId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<Organization>>;
+    /// Every membership, for copying a tenant: (organization, user), oldest first.
+    async fn member_pairs(&self) -> Result<Vec<(OrgId, UserId)>>;
+}
+
+#[async_trait]
 pub trait ResourceServerStore: Send + Sync {
     /// Conflict if the identifier is taken.
     async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
@@ -217,6 +236,7 @@ pub trait Store:
     + GrantStore
     + ResourceServerStore
     + UserStore
+    + MemberStore
     + KeyStore
 {
 }
@@ -229,6 +249,7 @@ impl<T> Store for T where
         + GrantStore
         + ResourceServerStore
         + UserStore
+        + MemberStore
         + KeyStore
 {
 }

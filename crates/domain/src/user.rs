@@ -121,6 +121,16 @@ impl User {
         }
     }
 
+    /// The user as an organization lists its members.
+    pub fn to_member_wire(&self) -> orgwarden_proto::members::Member {
+        orgwarden_proto::members::Member {
+            user_id: self.id.as_str().to_owned(),
+            email: self.profile.email.clone(),
+            picture: self.profile.picture.clone(),
+            name: self.profile.name.clone(),
+        }
+    }
+
     /// `blocked: true` (the login of issue 15 refuses such a user).
     pub fn is_blocked(&self) -> bool {
         self.profile.blocked == Some(true)

@@ -34,6 +34,7 @@ pub struct Counts {
     pub organization_grants: usize,
     pub resource_servers: usize,
     pub users: usize,
+    pub members: usize,
     pub keys: usize,
 }
 
@@ -107,6 +108,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         organization_grants: store.organization_grant_pairs().await?.len(),
         resource_servers: all_resource_servers(store).await?.len(),
         users: all_users(store).await?.len(),
+        members: store.member_pairs().await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -169,6 +171,11 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
             .await?
             .context("a user without a password hash")?;
         to.create_user(u, hash).await.context("copying a user")?;
+    }
+    for (org, user) in from.member_pairs().await? {
+        to.add_members(&org, &[user])
+            .await
+            .context("copying a membership")?;
     }
     for (org, grant) in from.organization_grant_pairs().await? {
         to.associate_organization_grant(&org, &grant)

@@ -103,6 +103,8 @@ const FOREIGN_KEYS: &[(&str, NotFound)] = &[
     ),
     ("client_grants_client_id_fkey", NotFound::Client),
     ("users_connection_id_fkey", NotFound::Connection),
+    ("organization_members_org_id_fkey", NotFound::Organization),
+    ("organization_members_user_id_fkey", NotFound::User),
     (
         "organization_client_grants_org_id_fkey",
         NotFound::Organization,

@@ -30,6 +30,7 @@ mod errors;
 mod filter;
 mod grants;
 mod keys;
+mod members;
 mod migrate;
 mod organizations;
 mod paging;

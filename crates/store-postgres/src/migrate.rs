@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0005_organization_client_grants.sql"),
     ),
     (6, include_str!("../migrations/0006_users.sql")),
+    (
+        7,
+        include_str!("../migrations/0007_organization_members.sql"),
+    ),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

@@ -23,9 +23,9 @@ use crate::paging::{checkpoint, limit_offset};
 use crate::tx::Pg;
 use crate::PostgresStore;
 
-const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
+pub(crate) const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 
-fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
+pub(crate) fn from_row(row: &Row) -> Result<(Organization, i64), tokio_postgres::Error> {
     let org = Organization {
         id: OrgId::from_trusted(row.try_get(0)?),
         name: row.try_get(1)?,

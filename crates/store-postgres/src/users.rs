@@ -21,10 +21,10 @@ use crate::filter::Where;
 use crate::tx::Pg;
 use crate::PostgresStore;
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, connection_id, connection, profile, created_at, updated_at, last_password_reset";
 
-fn from_row(row: &Row) -> DbResult<User> {
+pub(crate) fn from_row(row: &Row) -> DbResult<User> {
     let Json(profile): Json<Profile> = row.try_get(3)?;
     Ok(User {
         id: UserId::from_trusted(row.try_get(0)?),

@@ -19,6 +19,7 @@ mod enabled;
 mod filter;
 mod grants;
 mod keys;
+mod members;
 mod migrate;
 mod organizations;
 mod paging;

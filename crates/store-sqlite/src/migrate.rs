@@ -21,6 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0005_organization_client_grants.sql"),
     ),
     (6, include_str!("../migrations/0006_users.sql")),
+    (
+        7,
+        include_str!("../migrations/0007_organization_members.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

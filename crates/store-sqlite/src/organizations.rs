@@ -22,9 +22,9 @@ use crate::paging::{checkpoint, limit_offset};
 use crate::tx::{run, Sql};
 use crate::SqliteStore;
 
-const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
+pub(crate) const COLUMNS: &str = "id, name, display_name, branding, metadata, seq, attributes";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<(Organization, i64)> {
     let org = Organization {
         id: OrgId::from_trusted(row.get(0)?),
         name: row.get(1)?,

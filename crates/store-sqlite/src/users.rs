@@ -19,10 +19,10 @@ use crate::filter::Where;
 use crate::tx::{run, Sql};
 use crate::SqliteStore;
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, connection_id, connection, profile, created_at, updated_at, last_password_reset";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
         id: UserId::from_trusted(row.get(0)?),
         connection_id: ConnectionId::from_trusted(row.get(1)?),

@@ -7,6 +7,7 @@ pub mod enabled_connections;
 pub mod fields;
 pub mod json;
 pub mod list;
+pub mod members;
 pub mod openapi;
 pub mod organization_client_grants;
 pub mod organization_connections;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(signing_keys::router())
         .merge(unsupported::router())
         .merge(users::router())
+        .merge(members::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

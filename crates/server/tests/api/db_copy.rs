@@ -4,7 +4,7 @@
 use orgwarden_domain::organization::Sort;
 use orgwarden_domain::paging::PageRequest;
 use orgwarden_server::{bootstrap, dbcopy, server};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::app::{Backend, TestApp};
 use crate::schema::Schema;
@@ -93,6 +93,23 @@ async fn copy_and_compare(target_url: &str) {
         .await;
     assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
 
+    let everyone: Vec<Value> = app
+        .get("/api/v2/users")
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].clone())
+        .collect();
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{acme}/members"),
+            json!({"members": everyone}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::NO_CONTENT, "{}", r.body);
+
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
     let first_kid = app.get("/api/v2/keys/signing").await.body[0]["kid"]
@@ -134,6 +151,7 @@ async fn copy_and_compare(target_url: &str) {
     assert_eq!(counts.grants, 2);
     assert_eq!(counts.organization_grants, 1);
     assert_eq!(counts.users, 2);
+    assert_eq!(counts.members, 2);
     // Each user arrives with the hash that checks its password.
     for u in app.get("/api/v2/users").await.body.as_array().unwrap() {
         let id = orgwarden_domain::user::UserId::parse(u["user_id"].as_str().unwrap()).unwrap();

@@ -13,6 +13,7 @@ mod db_copy;
 mod durability;
 mod enabled_connections;
 mod key_storage;
+mod members;
 mod multi_instance;
 mod openapi;
 mod operations;

@@ -1,0 +1,170 @@
+//! `/api/v2/organizations/{id}/members` (the people of an organization) and
+//! `/api/v2/users/{id}/organizations`. The rules are in `orgwarden_domain::rules::members`.
+
+use axum::extract::State;
+use axum::handler::Handler;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use orgwarden_domain::organization::Organization;
+use orgwarden_domain::paging::PageRequest;
+use orgwarden_domain::user::{User, UserId};
+use orgwarden_domain::validate::{message, Origin};
+use orgwarden_domain::{Error, NotFound};
+use orgwarden_proto::members::Members;
+use orgwarden_proto::Request;
+use serde_json::Value;
+
+use super::fields::select_fields;
+use super::json::{no_content, to_json, JsonBody, Reply};
+use super::list::{shape, LimitIs};
+use super::path::{self, Path};
+use super::query::{Paging, Query};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::ratelimit::plan::Group::{OrganizationsRead, OrganizationsWrite};
+use crate::state::AppState;
+use crate::tenant::Tenant;
+
+pub const READ: &[&str] = &["read:organization_members"];
+pub const CREATE: &[&str] = &["create:organization_members"];
+pub const DELETE: &[&str] = &["delete:organization_members"];
+pub const READ_USER_ORGANIZATIONS: &[&str] = &["read:organizations"];
+
+const FIELDS: &[&str] = &["user_id", "email", "picture", "name", "roles"];
+const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organizations/{id}/members",
+            get(list.layer(OrganizationsRead.layer()))
+                .post(add.layer(OrganizationsWrite.layer()))
+                .delete(remove.layer(OrganizationsWrite.layer())),
+        )
+        .route("/users/{id}/organizations", get(user_organizations))
+}
+
+fn user_ids(body: &Members) -> ApiResult<Vec<UserId>> {
+    body.members
+        .iter()
+        .map(|m| {
+            UserId::parse(m).ok_or_else(|| {
+                ApiError::Domain(Error::invalid_field(
+                    "members",
+                    format!("The user {m} does not exist."),
+                ))
+            })
+        })
+        .collect()
+}
+
+/// A member as listed: Auth0's fields, with `roles` only when asked for (orgwarden has no
+/// roles yet, so a member's roles are always none).
+fn member(u: &User, fields: Option<&[String]>, include: bool) -> Value {
+    let mut v = to_json(&u.to_member_wire());
+    let wants_roles = fields.is_some_and(|f| f.iter().any(|x| x == "roles")) && include;
+    if wants_roles {
+        v["roles"] = Value::Array(Vec::new());
+    }
+    select_fields(v, fields, include)
+}
+
+async fn list(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ)?;
+    let org = path::org_id(&id)?;
+    let paging = Paging::either(&q)?;
+    let include = q.bool(
+        "include_fields",
+        true,
+        "Whether specified fields are to be included (true) or excluded (false). Defaults to true.",
+    )?;
+    let fields: Option<Vec<String>> = match q.str("fields").filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let list: Vec<String> = raw.split(',').map(|f| f.trim().to_owned()).collect();
+            if let Some(bad) = list.iter().find(|f| !FIELDS.contains(&f.as_str())) {
+                return Err(ApiError::InvalidQuery(message(
+                    Origin::Query,
+                    &format!("String does not match pattern ^((user_id)|(email)|(picture)|(name)|(roles))(,((user_id)|(email)|(picture)|(name)|(roles)))*$: {bad}"),
+                    "fields",
+                    FIELDS_DESC,
+                )));
+            }
+            Some(list)
+        }
+        None => None,
+    };
+    let listing = state
+        .store
+        .list_members(&org, paging.request.clone())
+        .await?;
+    Ok(Reply::ok(shape(
+        "members",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        |u| member(u, fields.as_deref(), include),
+    )))
+}
+
+async fn add(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    p.require(CREATE)?;
+    let org = path::org_id(&id)?;
+    let users = user_ids(&Members::parse(&body)?)?;
+    state.store.add_members(&org, &users).await?;
+    Ok(no_content())
+}
+
+async fn remove(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    p.require(DELETE)?;
+    let org = path::org_id(&id)?;
+    let body = Members::parse(&body)?;
+    // An id that cannot be a user is no member: nothing to remove.
+    let users: Vec<UserId> = body
+        .members
+        .iter()
+        .filter_map(|m| UserId::parse(m))
+        .collect();
+    state.store.remove_members(&org, &users).await?;
+    Ok(no_content())
+}
+
+async fn user_organizations(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ_USER_ORGANIZATIONS)?;
+    let user = UserId::parse(&id).ok_or(ApiError::Domain(Error::NotFound(NotFound::User)))?;
+    let paging = Paging::offset(&q)?;
+    let PageRequest::Offset { page, per_page } = paging.request else {
+        unreachable!("offset paging")
+    };
+    let listing = state
+        .store
+        .user_organizations(&user, page, per_page)
+        .await?;
+    Ok(Reply::ok(shape(
+        "organizations",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        |o: &Organization| o.to_wire(None),
+    )))
+}

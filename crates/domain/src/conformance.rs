@@ -69,6 +69,7 @@ macro_rules! conformance_tests {
             organization_grants_associate_and_cascade,
             user_round_trip_search_and_cascade,
             members_add_list_and_cascade,
+            roles_given_and_taken,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
@@ -2783,4 +2784,122 @@ pub async fn members_add_list_and_cascade(store: &dyn Store) {
         .all(|(o, _)| *o != org.id));
     let orgs = ok(store.user_organizations(&ids[2], 0, 50).await, "orgs after");
     assert!(orgs.items.is_empty());
+}
+
+/// Roles: stored and filtered by name, given to users and members once each, refused for a
+/// missing role (nothing given), and gone from everyone with the role.
+pub async fn roles_given_and_taken(store: &dyn Store) {
+    use crate::role::{Holder, Role, RolePatch};
+    use crate::user::new_user;
+    use orgwarden_proto::roles::CreateRole;
+    use orgwarden_proto::users::CreateUser;
+
+    let tag = random_alphanumeric(8).to_lowercase();
+    let admin = ok(
+        store
+            .create_role(Role::new(CreateRole {
+                name: format!("admin-{tag}"),
+                description: Some("Admins".into()),
+            }))
+            .await,
+        "a role",
+    );
+    let viewer = ok(
+        store
+            .create_role(Role::new(CreateRole {
+                name: format!("viewer-{tag}"),
+                description: None,
+            }))
+            .await,
+        "another role",
+    );
+    assert_eq!(ok(store.get_role(&admin.id).await, "get"), admin);
+    let found = ok(
+        store.list_roles(Some(&format!("ADMIN-{tag}")), 0, 50).await,
+        "by name",
+    );
+    assert_eq!(found.items, vec![admin.clone()]);
+    let renamed = ok(
+        store
+            .update_role(
+                &viewer.id,
+                RolePatch {
+                    description: Some("Viewers".into()),
+                    ..RolePatch::default()
+                },
+            )
+            .await,
+        "update",
+    );
+    assert_eq!(renamed.description.as_deref(), Some("Viewers"));
+
+    let conn = create_connection(store, "auth0").await;
+    let (u, _) = new_user(
+        CreateUser {
+            connection: conn.name.clone(),
+            email: Some(format!("r-{tag}@example.com")),
+            password: Some("x".into()),
+            ..CreateUser::default()
+        },
+        &conn,
+        OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+    )
+    .expect("a valid body");
+    let u = ok(
+        store
+            .create_user(u, crate::password::PasswordHash::from_trusted("h".into()))
+            .await,
+        "a user",
+    );
+    let org = create_org(store, new_org(&unique("roles-org"))).await;
+    let user = Holder::User(u.id.clone());
+    let member = Holder::Member(org.id.clone(), u.id.clone());
+
+    assert!(matches!(
+        store
+            .give_roles(&user, &[admin.id.clone(), crate::ids::RoleId::generate()])
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(ok(store.roles_of(&user, 0, 50).await, "none given")
+        .items
+        .is_empty());
+    ok(
+        store
+            .give_roles(&user, &[admin.id.clone(), viewer.id.clone()])
+            .await,
+        "give",
+    );
+    ok(
+        store.give_roles(&user, &[admin.id.clone()]).await,
+        "give again",
+    );
+    ok(
+        store.give_roles(&member, &[viewer.id.clone()]).await,
+        "member role",
+    );
+    let held = ok(store.roles_of(&user, 0, 50).await, "held");
+    assert_eq!(held.items, vec![admin.clone(), renamed.clone()]);
+    assert_eq!(held.total, 2);
+    ok(store.take_roles(&user, &[admin.id.clone()]).await, "take");
+    assert_eq!(
+        ok(store.roles_of(&user, 0, 50).await, "after").items,
+        vec![renamed.clone()]
+    );
+
+    ok(store.delete_role(&viewer.id).await, "delete the role");
+    assert!(ok(store.roles_of(&user, 0, 50).await, "user")
+        .items
+        .is_empty());
+    assert!(ok(store.roles_of(&member, 0, 50).await, "member")
+        .items
+        .is_empty());
+    assert_not_found(store.delete_role(&viewer.id).await, NotFound::Role, "twice");
+    assert_not_found(
+        store
+            .roles_of(&Holder::User(crate::user::UserId::generate()), 0, 50)
+            .await,
+        NotFound::User,
+        "a missing user",
+    );
 }

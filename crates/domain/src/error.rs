@@ -15,6 +15,7 @@ pub enum NotFound {
     SigningKey,
     ResourceServer,
     User,
+    Role,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -67,6 +67,7 @@ macro_rules! prefixed_id {
 prefixed_id!(OrgId, "org_");
 prefixed_id!(ConnectionId, "con_");
 prefixed_id!(GrantId, "cgr_");
+prefixed_id!(RoleId, "rol_");
 
 /// A client id: 32 alphanumerics, no prefix (as Auth0).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

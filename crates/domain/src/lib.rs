@@ -16,6 +16,7 @@ pub mod organization;
 pub mod paging;
 pub mod password;
 pub mod resource_server;
+pub mod role;
 pub mod rules;
 pub mod scope;
 pub mod store;

@@ -11,15 +11,18 @@ use time::OffsetDateTime;
 use crate::client::{Client, ClientGrant, ClientGrantPatch, ClientPatch, GrantFilter};
 use crate::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use crate::enabled_connection::{EnabledConnection, NewEnabledConnection, SettingsPatch};
+use crate::ids::RoleId;
 use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
 use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
 use crate::password::PasswordHash;
 use crate::resource_server::{ResourceServer, ResourceServerId, ResourceServerPatch};
+use crate::role::{Holder, Role, RolePatch, RolePermission};
 use crate::user::{User, UserId, UserPatch};
 use crate::user_search::{Query, Sort as UserSort};
 use crate::Result;
+use orgwarden_proto::roles::PermissionRef;
 
 #[async_trait]
 pub trait OrganizationStore: Send + Sync {
@@ -192,6 +195,39 @@ pub trait MemberStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait RoleStore: Send + Sync {
+    async fn create_role(&self, role: Role) -> Result<Role>;
+    async fn get_role(&self, id: &RoleId) -> Result<Role>;
+    /// Roles whose name contains `name_filter` (case-insensitively), in creation order.
+    async fn list_roles(
+        &self,
+        name_filter: Option<&str>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<Role>>;
+    async fn update_role(&self, id: &RoleId, patch: RolePatch) -> Result<Role>;
+    async fn delete_role(&self, id: &RoleId) -> Result<()>;
+    async fn add_role_permissions(&self, role: &RoleId, p: &[PermissionRef]) -> Result<()>;
+    async fn remove_role_permissions(&self, role: &RoleId, p: &[PermissionRef]) -> Result<()>;
+    /// NotFound(Role) if the role does not exist.
+    async fn list_role_permissions(
+        &self,
+        role: &RoleId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<RolePermission>>;
+    /// Gives roles to a user or a member (`rules::roles::give`).
+    async fn give_roles(&self, holder: &Holder, roles: &[RoleId]) -> Result<()>;
+    async fn take_roles(&self, holder: &Holder, roles: &[RoleId]) -> Result<()>;
+    /// The roles held, in the order given; NotFound(User) if the user does not exist.
+    async fn roles_of(&self, holder: &Holder, page: u32, per_page: u32) -> Result<Listing<Role>>;
+    /// Every role holding, for copying a tenant, oldest first.
+    async fn role_holdings(&self) -> Result<Vec<(Holder, RoleId)>>;
+    /// Every permission of every role, for copying a tenant.
+    async fn role_permission_pairs(&self) -> Result<Vec<(RoleId, PermissionRef)>>;
+}
+
+#[async_trait]
 pub trait ResourceServerStore: Send + Sync {
     /// Conflict if the identifier is taken.
     async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
@@ -237,6 +273,7 @@ pub trait Store:
     + ResourceServerStore
     + UserStore
     + MemberStore
+    + RoleStore
     + KeyStore
 {
 }
@@ -250,6 +287,7 @@ impl<T> Store for T where
         + ResourceServerStore
         + UserStore
         + MemberStore
+        + RoleStore
         + KeyStore
 {
 }

@@ -186,12 +186,15 @@ fn metadata(property: &str, m: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// The default picture: a gravatar of the email, falling back to Auth0's avatar of its first
-/// two letters (Auth0's URL, with the SHA-256 form of the email's hash).
+/// The default picture, as Auth0 makes it: the gravatar of the email (gravatar's MD5 key, a
+/// public identifier, not a secret), falling back to Auth0's avatar of two letters.
 fn picture(email: Option<&str>, name: &str) -> String {
+    use md5::Digest;
     let key = email.unwrap_or(name);
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key.as_bytes());
-    let hash: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hash: String = md5::Md5::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let initials: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())

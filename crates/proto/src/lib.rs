@@ -18,6 +18,7 @@ pub mod members;
 pub mod organizations;
 pub mod paging;
 pub mod resource_servers;
+pub mod roles;
 pub mod scopes;
 pub mod signing_keys;
 pub mod tokens;

@@ -11,6 +11,7 @@ use orgwarden_domain::keys::SigningKey;
 use orgwarden_domain::organization::{NewOrganization, Sort};
 use orgwarden_domain::paging::{Listing, PageRequest};
 use orgwarden_domain::resource_server::ResourceServer;
+use orgwarden_domain::role::Role;
 use orgwarden_domain::store::Store;
 use orgwarden_domain::user::User;
 use orgwarden_domain::user_search::{Query, Sort as UserSort};
@@ -35,7 +36,23 @@ pub struct Counts {
     pub resource_servers: usize,
     pub users: usize,
     pub members: usize,
+    pub roles: usize,
+    pub role_holdings: usize,
     pub keys: usize,
+}
+
+/// Every role, in creation order.
+async fn all_roles(store: &dyn Store) -> anyhow::Result<Vec<Role>> {
+    let mut out = Vec::new();
+    for page in 0.. {
+        let listing = store.list_roles(None, page, PAGE).await?;
+        let n = listing.items.len();
+        out.extend(listing.items);
+        if n < PAGE as usize {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Every user, in creation order.
@@ -109,6 +126,9 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         resource_servers: all_resource_servers(store).await?.len(),
         users: all_users(store).await?.len(),
         members: store.member_pairs().await?.len(),
+        roles: all_roles(store).await?.len(),
+        role_holdings: store.role_holdings().await?.len()
+            + store.role_permission_pairs().await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -176,6 +196,20 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
         to.add_members(&org, &[user])
             .await
             .context("copying a membership")?;
+    }
+    // Roles after resource servers (their permissions name APIs) and users (who hold them).
+    for r in all_roles(from).await? {
+        to.create_role(r).await.context("copying a role")?;
+    }
+    for (role, permission) in from.role_permission_pairs().await? {
+        to.add_role_permissions(&role, &[permission])
+            .await
+            .context("copying a role's permission")?;
+    }
+    for (holder, role) in from.role_holdings().await? {
+        to.give_roles(&holder, &[role])
+            .await
+            .context("copying a role holding")?;
     }
     for (org, grant) in from.organization_grant_pairs().await? {
         to.associate_organization_grant(&org, &grant)

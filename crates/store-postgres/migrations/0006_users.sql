@@ -4,7 +4,7 @@
 CREATE TABLE users (
     seq                 bigint GENERATED ALWAYS AS IDENTITY,
     id                  text COLLATE "C" NOT NULL,
-    connection_id       text COLLATE "C" NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    connection_id       text COLLATE "C" NOT NULL,
     connection          text NOT NULL,
     email               text COLLATE "C",
     username            text,
@@ -15,7 +15,9 @@ CREATE TABLE users (
     last_password_reset timestamptz,
     CONSTRAINT users_pkey PRIMARY KEY (id),
     CONSTRAINT users_seq_key UNIQUE (seq),
-    CONSTRAINT users_email_key UNIQUE (connection_id, email)
+    CONSTRAINT users_email_key UNIQUE (connection_id, email),
+    CONSTRAINT users_connection_id_fkey FOREIGN KEY (connection_id)
+        REFERENCES connections (id) ON DELETE CASCADE
 );
 
 CREATE UNIQUE INDEX users_username_key ON users (connection_id, lower(username));

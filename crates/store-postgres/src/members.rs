@@ -56,6 +56,9 @@ impl<C: GenericClient> MembersTx for Pg<'_, C> {
     async fn delete_members(&self, org: &OrgId, users: &[UserId]) -> DbResult<()> {
         let sql = "DELETE FROM organization_members WHERE org_id = $1 AND user_id = ANY($2)";
         execute(self.0, sql, &[&org.as_str(), &ids(users)]).await?;
+        // A member removed loses the roles held in the organization.
+        let sql = "DELETE FROM member_roles WHERE org_id = $1 AND user_id = ANY($2)";
+        execute(self.0, sql, &[&org.as_str(), &ids(users)]).await?;
         Ok(())
     }
 }

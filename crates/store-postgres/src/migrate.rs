@@ -9,7 +9,7 @@ use anyhow::Context;
 use deadpool_postgres::Object;
 use tokio_postgres::IsolationLevel;
 
-const MIGRATIONS: &[(i64, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (
         2,
@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/0007_organization_members.sql"),
     ),
+    (8, include_str!("../migrations/0008_roles.sql")),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

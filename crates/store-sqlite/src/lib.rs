@@ -24,6 +24,7 @@ mod migrate;
 mod organizations;
 mod paging;
 mod resource_servers;
+mod roles;
 mod tx;
 mod users;
 

@@ -51,8 +51,13 @@ impl MembersTx for Sql<'_> {
         let mut stmt = self.0.prepare_cached(
             "DELETE FROM organization_members WHERE org_id = ?1 AND user_id = ?2",
         )?;
+        // A member removed loses the roles held in the organization.
+        let mut roles = self
+            .0
+            .prepare_cached("DELETE FROM member_roles WHERE org_id = ?1 AND user_id = ?2")?;
         for id in ids {
             stmt.execute([org.as_str(), id.as_str()])?;
+            roles.execute([org.as_str(), id.as_str()])?;
         }
         Ok(())
     }

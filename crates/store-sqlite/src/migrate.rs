@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/0007_organization_members.sql"),
     ),
+    (8, include_str!("../migrations/0008_roles.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

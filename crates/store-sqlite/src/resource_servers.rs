@@ -96,6 +96,9 @@ impl ResourceServersTx for Sql<'_> {
         self.0
             .prepare_cached("DELETE FROM client_grants WHERE audience = ?1")?
             .execute([audience])?;
+        self.0
+            .prepare_cached("DELETE FROM role_permissions WHERE resource_server_identifier = ?1")?
+            .execute([audience])?;
         Ok(())
     }
 }

@@ -28,6 +28,7 @@ pub mod members;
 pub mod organization_grants;
 pub mod organizations;
 pub mod resource_servers;
+pub mod roles;
 pub mod users;
 
 use crate::Error;

@@ -1,6 +1,8 @@
 //! `/api/v2/organizations/{id}/members` (the people of an organization) and
 //! `/api/v2/users/{id}/organizations`. The rules are in `orgwarden_domain::rules::members`.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::handler::Handler;
 use axum::response::Response;
@@ -8,12 +10,13 @@ use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::PageRequest;
+use orgwarden_domain::role::{Holder, Role};
 use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::validate::{message, Origin};
 use orgwarden_domain::{Error, NotFound};
 use orgwarden_proto::members::Members;
 use orgwarden_proto::Request;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::fields::select_fields;
 use super::json::{no_content, to_json, JsonBody, Reply};
@@ -30,6 +33,9 @@ pub const READ: &[&str] = &["read:organization_members"];
 pub const CREATE: &[&str] = &["create:organization_members"];
 pub const DELETE: &[&str] = &["delete:organization_members"];
 pub const READ_USER_ORGANIZATIONS: &[&str] = &["read:organizations"];
+
+/// The member roles shown per member when `fields` asks for `roles`.
+const MAX_ROLES_SHOWN: u32 = 100;
 
 const FIELDS: &[&str] = &["user_id", "email", "picture", "name", "roles"];
 const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
@@ -59,13 +65,15 @@ fn user_ids(body: &Members) -> ApiResult<Vec<UserId>> {
         .collect()
 }
 
-/// A member as listed: Auth0's fields, with `roles` only when asked for (orgwarden has no
-/// roles yet, so a member's roles are always none).
-fn member(u: &User, fields: Option<&[String]>, include: bool) -> Value {
+/// A member as listed: Auth0's fields, with `roles` (`{id, name}` of the member roles) only
+/// when asked for.
+fn member(u: &User, roles: Option<&[Role]>, fields: Option<&[String]>, include: bool) -> Value {
     let mut v = to_json(&u.to_member_wire());
-    let wants_roles = fields.is_some_and(|f| f.iter().any(|x| x == "roles")) && include;
-    if wants_roles {
-        v["roles"] = Value::Array(Vec::new());
+    if let Some(roles) = roles {
+        v["roles"] = roles
+            .iter()
+            .map(|r| json!({"id": r.id.as_str(), "name": r.name}))
+            .collect();
     }
     select_fields(v, fields, include)
 }
@@ -103,12 +111,31 @@ async fn list(
         .store
         .list_members(&org, paging.request.clone())
         .await?;
+    let wants_roles = include
+        && fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|x| x == "roles"));
+    let mut roles: HashMap<&str, Vec<Role>> = HashMap::new();
+    if wants_roles {
+        for u in &listing.items {
+            let holder = Holder::Member(org.clone(), u.id.clone());
+            let held = state
+                .store
+                .roles_of(&holder, 0, MAX_ROLES_SHOWN)
+                .await?
+                .items;
+            roles.insert(u.id.as_str(), held);
+        }
+    }
     Ok(Reply::ok(shape(
         "members",
         &listing,
         &paging,
         LimitIs::PerPage,
-        |u| member(u, fields.as_deref(), include),
+        |u| {
+            let held = roles.get(u.id.as_str()).map(Vec::as_slice);
+            member(u, held, fields.as_deref(), include)
+        },
     )))
 }
 

@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod path;
 pub mod query;
 pub mod resource_servers;
+pub mod roles;
 pub mod signing_keys;
 pub mod unsupported;
 pub mod users;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(unsupported::router())
         .merge(users::router())
         .merge(members::router())
+        .merge(roles::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

@@ -189,6 +189,7 @@ impl From<DomainError> for UiError {
                     orgwarden_domain::NotFound::SigningKey => "This signing key does not exist.",
                     orgwarden_domain::NotFound::ResourceServer => "This API does not exist.",
                     orgwarden_domain::NotFound::User => "This user does not exist.",
+                    orgwarden_domain::NotFound::Role => "This role does not exist.",
                 };
                 UiError::page(StatusCode::NOT_FOUND, "Not found", what)
             }

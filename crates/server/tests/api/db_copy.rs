@@ -110,6 +110,31 @@ async fn copy_and_compare(target_url: &str) {
         .await;
     assert_eq!(r.status, axum::http::StatusCode::NO_CONTENT, "{}", r.body);
 
+    let r = app
+        .post("/api/v2/roles", json!({"name": "ledger-reader"}))
+        .await;
+    let role = r.body["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/v2/roles/{role}/permissions"),
+            json!({"permissions": [{"resource_server_identifier": "urn:ledger", "permission_name": "read:x"}]}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+    let first = everyone[0].as_str().unwrap().replace('|', "%7C");
+    for path in [
+        format!("/api/v2/users/{first}/roles"),
+        format!("/api/v2/organizations/{acme}/members/{first}/roles"),
+    ] {
+        let r = app.post(&path, json!({"roles": [role]})).await;
+        assert_eq!(
+            r.status,
+            axum::http::StatusCode::NO_CONTENT,
+            "{path}: {}",
+            r.body
+        );
+    }
+
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
     let first_kid = app.get("/api/v2/keys/signing").await.body[0]["kid"]
@@ -152,6 +177,7 @@ async fn copy_and_compare(target_url: &str) {
     assert_eq!(counts.organization_grants, 1);
     assert_eq!(counts.users, 2);
     assert_eq!(counts.members, 2);
+    assert_eq!((counts.roles, counts.role_holdings), (1, 3));
     // Each user arrives with the hash that checks its password.
     for u in app.get("/api/v2/users").await.body.as_array().unwrap() {
         let id = orgwarden_domain::user::UserId::parse(u["user_id"].as_str().unwrap()).unwrap();
@@ -190,6 +216,10 @@ async fn copy_and_compare(target_url: &str) {
             "/api/v2/clients".to_owned(),
             "/api/v2/resource-servers".to_owned(),
             "/api/v2/users".to_owned(),
+            "/api/v2/roles".to_owned(),
+            format!("/api/v2/roles/{role}/permissions"),
+            format!("/api/v2/users/{first}/roles"),
+            format!("/api/v2/organizations/{acme}/members/{first}/roles"),
         ])
     {
         let original = app.get(&path).await;

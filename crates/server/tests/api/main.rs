@@ -23,6 +23,7 @@ mod privileges;
 mod rate_limits;
 mod replay;
 mod resource_servers;
+mod roles;
 mod schema;
 mod served;
 mod signing_keys;

@@ -23,7 +23,7 @@ if (!WORK || !A_DIR || !B_DIR) {
   process.exit(2);
 }
 // The resource types orgwarden serves (docs/behaviour.md lists what it answers for the rest).
-const INCLUDED = ['organizations', 'connections', 'databases', 'clients', 'clientGrants', 'resourceServers'];
+const INCLUDED = ['organizations', 'connections', 'databases', 'clients', 'clientGrants', 'resourceServers', 'roles'];
 
 let step = 'start';
 const started = Date.now();
@@ -132,7 +132,17 @@ async function state(t) {
       enabled_clients: await enabledClients(c),
     });
   }
+  const roles = [];
+  for (const r of await t.api('GET', '/roles?per_page=100')) {
+    const permissions = await t.api('GET', `/roles/${r.id}/permissions?per_page=100`);
+    roles.push({
+      name: r.name,
+      description: r.description,
+      permissions: permissions.map((p) => `${p.resource_server_identifier} ${p.permission_name}`).sort(),
+    });
+  }
   return {
+    roles: roles.sort((a, b) => a.name.localeCompare(b.name)),
     organizations: orgs.sort((a, b) => a.name.localeCompare(b.name)),
     connections: conns.sort((a, b) => a.name.localeCompare(b.name)),
     clients: clients
@@ -165,6 +175,10 @@ async function seed(t) {
     name: 'Billing API', identifier: 'https://billing.acme.test/', token_lifetime: 3600,
     scopes: [{ value: 'read:invoices', description: 'Read invoices' }, { value: 'pay:invoices', description: 'Pay invoices' }],
   });
+  const reader = await t.api('POST', '/roles', { name: 'Billing Reader', description: 'Reads invoices' });
+  await t.api('POST', `/roles/${reader.id}/permissions`, {
+    permissions: [{ resource_server_identifier: 'https://billing.acme.test/', permission_name: 'read:invoices' }],
+  });
   const grant = await t.api('POST', '/client-grants', {
     client_id: worker.client_id, audience: 'https://billing.acme.test/', scope: ['read:invoices'],
     organization_usage: 'allow', allow_any_organization: false,
@@ -193,7 +207,7 @@ async function main() {
   step = 'seed tenant A';
   await seed(a);
   const seeded = await state(a);
-  say(`seeded A: ${seeded.organizations.length} organizations, ${seeded.connections.length} connections, ${seeded.clients.length} clients, ${seeded.clientGrants.length} grants, ${seeded.resourceServers.length} APIs`);
+  say(`seeded A: ${seeded.roles.length} roles, ${seeded.organizations.length} organizations, ${seeded.connections.length} connections, ${seeded.clients.length} clients, ${seeded.clientGrants.length} grants, ${seeded.resourceServers.length} APIs`);
 
   step = 'export A';
   const exportDir = join(WORK, 'export');
@@ -215,6 +229,7 @@ async function main() {
   assert.deepEqual((exported.connections ?? []).map((d) => d.name), ['globex-saml'], 'enterprise connections exported');
   assert.deepEqual((exported.resourceServers ?? []).map((r) => r.identifier), ['https://billing.acme.test/'], 'APIs exported');
   assert.equal((exported.clientGrants ?? []).filter((g) => g.client_id === 'Billing Worker').length, 1, 'grants exported');
+  assert.deepEqual((exported.roles ?? []).map((r) => [r.name, r.permissions?.length]), [['Billing Reader', 1]], 'roles exported with their permissions');
   say(`exported ${file}`);
 
   step = 'import into the empty tenant B';
@@ -231,6 +246,8 @@ async function main() {
   api.scopes.push({ value: 'refund:invoices', description: 'Refund invoices' });
   const g = exported.clientGrants.find((x) => x.client_id === 'Billing Worker');
   g.scope = ['read:invoices', 'refund:invoices'];
+  exported.roles[0].description = 'Reads and pays invoices';
+  exported.roles[0].permissions.push({ resource_server_identifier: 'https://billing.acme.test/', permission_name: 'pay:invoices' });
   exported.organizations.push({ name: 'initech', display_name: 'Initech', connections: [{ name: 'acme-users', assign_membership_on_login: false, show_as_button: true }] });
   const changed = join(WORK, 'changed', 'tenant.yaml');
   mkdirSync(dirname(changed), { recursive: true });
@@ -249,6 +266,8 @@ async function main() {
   expected.organizations.sort((x, y) => x.name.localeCompare(y.name));
   expected.connections.find((c) => c.name === 'acme-users').enabled_clients = ['Acme Web', 'Billing Worker'];
   expected.resourceServers[0].scopes.push({ value: 'refund:invoices', description: 'Refund invoices' });
+  expected.roles[0].description = 'Reads and pays invoices';
+  expected.roles[0].permissions = ['https://billing.acme.test/ pay:invoices', 'https://billing.acme.test/ read:invoices'];
   expected.clientGrants.find((x) => x.client === 'Billing Worker').scope = ['read:invoices', 'refund:invoices'];
   const after = await state(b);
   // `branding: undefined` and a missing key compare equal only through JSON.

@@ -2871,17 +2871,26 @@ pub async fn roles_given_and_taken(store: &dyn Store) {
         "give",
     );
     ok(
-        store.give_roles(&user, &[admin.id.clone()]).await,
+        store
+            .give_roles(&user, std::slice::from_ref(&admin.id))
+            .await,
         "give again",
     );
     ok(
-        store.give_roles(&member, &[viewer.id.clone()]).await,
+        store
+            .give_roles(&member, std::slice::from_ref(&viewer.id))
+            .await,
         "member role",
     );
     let held = ok(store.roles_of(&user, 0, 50).await, "held");
     assert_eq!(held.items, vec![admin.clone(), renamed.clone()]);
     assert_eq!(held.total, 2);
-    ok(store.take_roles(&user, &[admin.id.clone()]).await, "take");
+    ok(
+        store
+            .take_roles(&user, std::slice::from_ref(&admin.id))
+            .await,
+        "take",
+    );
     assert_eq!(
         ok(store.roles_of(&user, 0, 50).await, "after").items,
         vec![renamed.clone()]

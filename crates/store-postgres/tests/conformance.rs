@@ -225,7 +225,11 @@ async fn two_instances_starting_together_migrate_once() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, (1..=8).collect::<Vec<i64>>(), "each migration applied once");
+    assert_eq!(
+        versions,
+        (1..=8).collect::<Vec<i64>>(),
+        "each migration applied once"
+    );
 
     // A third start finds the schema up to date.
     PostgresStore::connect(&url).await.expect("a later start");

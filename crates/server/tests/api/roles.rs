@@ -198,7 +198,7 @@ async fn user_and_member_roles() {
             &app.get(&format!("{base}?include_totals=true")).await.body,
             "roles"
         ),
-        [viewer.clone()]
+        vec![viewer.clone()]
     );
 
     let members = format!("/api/v2/organizations/{org}/members");
@@ -210,7 +210,7 @@ async fn user_and_member_roles() {
     let r = app.post(&mine, json!({"roles": [admin]})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = app.get(&format!("{mine}?include_totals=true")).await;
-    assert_eq!(ids(&r.body, "roles"), [admin.clone()]);
+    assert_eq!(ids(&r.body, "roles"), vec![admin.clone()]);
     let r = app
         .get(&format!(
             "{members}?fields=user_id,roles&include_fields=true&include_totals=true"
@@ -236,7 +236,7 @@ async fn user_and_member_roles() {
             &app.get(&format!("{mine}?include_totals=true")).await.body,
             "roles"
         ),
-        [admin.clone()]
+        vec![admin.clone()]
     );
     let r = app
         .post(

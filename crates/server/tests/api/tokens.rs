@@ -159,7 +159,7 @@ async fn token_errors_use_the_oauth_shape() {
             "access_denied",
         ),
         (
-            json!({"grant_type": "client_credentials", "client_id": id, "client_secret": app.admin.client_secret, "audience": aud, "scope": "read:users"}),
+            json!({"grant_type": "client_credentials", "client_id": id, "client_secret": app.admin.client_secret, "audience": aud, "scope": "read:logs"}),
             403,
             "access_denied",
         ),
@@ -172,10 +172,10 @@ async fn token_errors_use_the_oauth_shape() {
         assert_eq!(r.body["error"], error, "{body}");
         assert!(r.body["error_description"].is_string());
     }
-    let r = app.call(Method::POST, "/oauth/token", None, Some(json!({"grant_type": "client_credentials", "client_id": id, "client_secret": app.admin.client_secret, "audience": aud, "scope": "read:users"}))).await;
+    let r = app.call(Method::POST, "/oauth/token", None, Some(json!({"grant_type": "client_credentials", "client_id": id, "client_secret": app.admin.client_secret, "audience": aud, "scope": "read:logs"}))).await;
     assert_eq!(
         r.body["error_description"],
-        "Client has not been granted scopes: read:users"
+        "Client has not been granted scopes: read:logs"
     );
 }
 

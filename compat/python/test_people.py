@@ -95,3 +95,21 @@ def test_roles_permissions_user_and_member_roles(client):
     client.roles.delete(role.id)
     expect_sdk_error(lambda: client.roles.get(role.id), type=NotFoundError, status_code=404)
     assert list(client.users.roles.list(user.user_id)) == []
+
+
+def test_invitations_create_get_list_delete(client):
+    org = client.organizations.create(name=unique_name("py-invites"))
+    app = client.clients.create(
+        name=unique_name("py-invite-app"), app_type="regular_web", initiate_login_uri="https://app.acme.test/login"
+    )
+    inv = client.organizations.invitations.create(
+        org.id, inviter={"name": "Jane"}, invitee={"email": "bob@acme.test"}, client_id=app.client_id
+    )
+    assert inv.id.startswith("uinv_")
+    assert inv.invitation_url == (
+        f"https://app.acme.test/login?invitation={inv.ticket_id}&organization={org.id}&organization_name={org.name}"
+    )
+    assert client.organizations.invitations.get(org.id, inv.id).ticket_id == inv.ticket_id
+    assert [i.id for i in client.organizations.invitations.list(org.id)] == [inv.id]
+    client.organizations.invitations.delete(org.id, inv.id)
+    expect_sdk_error(lambda: client.organizations.invitations.get(org.id, inv.id), type=NotFoundError, status_code=404)

@@ -152,3 +152,34 @@ test("roles: CRUD, permissions from an API, user roles and member roles", async 
   });
   assert.deepEqual((await client.users.roles.list(user.user_id)).data, []);
 });
+
+test("invitations: create with a client's login page, get, list, delete; 404 after", async () => {
+  const org = await client.organizations.create({ name: uniqueName("invites") });
+  const app = await client.clients.create({
+    name: uniqueName("invite-app"),
+    app_type: "regular_web",
+    initiate_login_uri: "https://app.acme.test/login",
+  });
+  const inv = await client.organizations.invitations.create(org.id, {
+    inviter: { name: "Jane" },
+    invitee: { email: "bob@acme.test" },
+    client_id: app.client_id,
+    ttl_sec: 3600,
+  });
+  check(/^uinv_/.test(inv.id), `invitation id ${inv.id}`);
+  assert.equal(
+    inv.invitation_url,
+    `https://app.acme.test/login?invitation=${inv.ticket_id}&organization=${org.id}&organization_name=${org.name}`,
+  );
+  const got = await client.organizations.invitations.get(org.id, inv.id);
+  assert.equal(got.ticket_id, inv.ticket_id);
+  const listed = [];
+  for await (const i of await client.organizations.invitations.list(org.id)) listed.push(i.id);
+  assert.deepEqual(listed, [inv.id]);
+  await client.organizations.invitations.delete(org.id, inv.id);
+  await expectSdkError(client.organizations.invitations.get(org.id, inv.id), {
+    type: Management.NotFoundError,
+    statusCode: 404,
+    message: "The invitation does not exist.",
+  });
+});

@@ -70,6 +70,7 @@ macro_rules! conformance_tests {
             user_round_trip_search_and_cascade,
             members_add_list_and_cascade,
             roles_given_and_taken,
+            invitations_expire_and_cascade,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
@@ -2911,4 +2912,95 @@ pub async fn roles_given_and_taken(store: &dyn Store) {
         NotFound::User,
         "a missing user",
     );
+}
+
+/// Invitations: made by the rule (organization, client with a login URI, enabled connection,
+/// roles), read until they expire, gone with their organization.
+pub async fn invitations_expire_and_cascade(store: &dyn Store) {
+    use crate::invitation::NewInvitation;
+    use orgwarden_proto::invitations::CreateInvitation;
+
+    let org = create_org(store, new_org(&unique("invite-org"))).await;
+    let mut client = create_client(store, &unique("inviting")).await;
+    let plain = create_client(store, &unique("no-login")).await;
+    client.attributes.insert(
+        "initiate_login_uri".into(),
+        json!("https://app.example.com/login"),
+    );
+    let patch = ClientPatch {
+        name: None,
+        attributes: client.attributes.clone(),
+        client_secret: None,
+    };
+    ok(
+        store.update_client(&client.client_id, patch).await,
+        "login uri",
+    );
+    let body = |client: &Client| -> NewInvitation {
+        let raw: CreateInvitation = serde_json::from_value(json!({
+            "inviter": {"name": "Ann"}, "invitee": {"email": "new@example.com"},
+            "client_id": client.client_id.as_str(), "ttl_sec": 60
+        }))
+        .expect("a body");
+        NewInvitation::try_from(raw).expect("valid")
+    };
+    let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    assert!(
+        matches!(
+            store.create_invitation(&org.id, body(&plain), now).await,
+            Err(Error::Invalid(_))
+        ),
+        "a client with nowhere to log in"
+    );
+    let mut with_conn = body(&client);
+    with_conn.connection_id = Some(create_connection(store, "samlp").await.id);
+    assert!(
+        matches!(
+            store.create_invitation(&org.id, with_conn, now).await,
+            Err(Error::Invalid(_))
+        ),
+        "a connection not enabled for the organization"
+    );
+    assert_not_found(
+        store
+            .create_invitation(&OrgId::generate(), body(&client), now)
+            .await,
+        NotFound::Organization,
+        "a missing organization",
+    );
+    let inv = ok(
+        store.create_invitation(&org.id, body(&client), now).await,
+        "create",
+    );
+    assert!(inv
+        .invitation_url
+        .starts_with("https://app.example.com/login?invitation="));
+    assert_eq!(
+        ok(store.get_invitation(&org.id, &inv.id, now).await, "get"),
+        inv
+    );
+    let later = now + time::Duration::seconds(61);
+    assert_not_found(
+        store.get_invitation(&org.id, &inv.id, later).await,
+        NotFound::Invitation,
+        "expired",
+    );
+    let listed = ok(
+        store.list_invitations(&org.id, now, false, 0, 50).await,
+        "list",
+    );
+    assert_eq!(listed.items, vec![inv.clone()]);
+    assert!(ok(
+        store.list_invitations(&org.id, later, false, 0, 50).await,
+        "later"
+    )
+    .items
+    .is_empty());
+    ok(
+        store.delete_organization(&org.id).await,
+        "delete the organization",
+    );
+    assert!(ok(store.all_invitations().await, "all")
+        .iter()
+        .all(|i| i.id != inv.id));
 }

@@ -16,6 +16,7 @@ pub enum NotFound {
     ResourceServer,
     User,
     Role,
+    Invitation,
 }
 
 #[derive(Debug, thiserror::Error)]

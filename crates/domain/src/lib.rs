@@ -11,6 +11,7 @@ pub mod connection;
 pub mod enabled_connection;
 pub mod error;
 pub mod ids;
+pub mod invitation;
 pub mod keys;
 pub mod organization;
 pub mod paging;

@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 use crate::client::{Client, ClientGrant, ClientGrantPatch, ClientPatch, GrantFilter};
 use crate::connection::{Connection, ConnectionFilter, ConnectionPatch};
 use crate::enabled_connection::{EnabledConnection, NewEnabledConnection, SettingsPatch};
-use crate::ids::RoleId;
 use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
+use crate::ids::{InvitationId, RoleId};
+use crate::invitation::{Invitation, NewInvitation};
 use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
@@ -228,6 +229,39 @@ pub trait RoleStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait InvitationStore: Send + Sync {
+    /// The rules of `rules::invitations::create`.
+    async fn create_invitation(
+        &self,
+        org: &OrgId,
+        new: NewInvitation,
+        now: OffsetDateTime,
+    ) -> Result<Invitation>;
+    /// NotFound(Invitation) if there is none, or it has expired at `now`.
+    async fn get_invitation(
+        &self,
+        org: &OrgId,
+        id: &InvitationId,
+        now: OffsetDateTime,
+    ) -> Result<Invitation>;
+    /// The organization's invitations not expired at `now`, oldest first (`descending`:
+    /// newest first); NotFound(Organization) if it does not exist.
+    async fn list_invitations(
+        &self,
+        org: &OrgId,
+        now: OffsetDateTime,
+        descending: bool,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<Invitation>>;
+    async fn delete_invitation(&self, org: &OrgId, id: &InvitationId) -> Result<()>;
+    /// Every invitation, expired or not, oldest first (for copying a tenant).
+    async fn all_invitations(&self) -> Result<Vec<Invitation>>;
+    /// Stores an invitation as it was (id, ticket, times): for copying a tenant only.
+    async fn import_invitation(&self, invitation: Invitation) -> Result<()>;
+}
+
+#[async_trait]
 pub trait ResourceServerStore: Send + Sync {
     /// Conflict if the identifier is taken.
     async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
@@ -274,6 +308,7 @@ pub trait Store:
     + UserStore
     + MemberStore
     + RoleStore
+    + InvitationStore
     + KeyStore
 {
 }
@@ -288,6 +323,7 @@ impl<T> Store for T where
         + UserStore
         + MemberStore
         + RoleStore
+        + InvitationStore
         + KeyStore
 {
 }

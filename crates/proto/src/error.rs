@@ -54,6 +54,7 @@ pub mod code {
     pub const CLIENT_GRANT_CONFLICT: &str = "client_grant_conflict";
     pub const AUTH0_IDP_ERROR: &str = "auth0_idp_error";
     pub const INEXISTENT_USER: &str = "inexistent_user";
+    pub const INEXISTENT_INVITATION: &str = "inexistent_invitation";
     pub const ORGANIZATION_CLIENT_GRANT_CONFLICT: &str = "organization_client_grant_conflict";
     pub const RESOURCE_SERVER_CONFLICT: &str = "resource_server_conflict";
     pub const INEXISTENT_RESOURCE_SERVER: &str = "inexistent_resource_server";

@@ -14,6 +14,7 @@ pub mod connections;
 pub mod enabled_connections;
 pub mod error;
 pub mod grants;
+pub mod invitations;
 pub mod members;
 pub mod organizations;
 pub mod paging;

@@ -38,6 +38,7 @@ pub struct Counts {
     pub members: usize,
     pub roles: usize,
     pub role_holdings: usize,
+    pub invitations: usize,
     pub keys: usize,
 }
 
@@ -129,6 +130,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         roles: all_roles(store).await?.len(),
         role_holdings: store.role_holdings().await?.len()
             + store.role_permission_pairs().await?.len(),
+        invitations: store.all_invitations().await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -210,6 +212,12 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
         to.give_roles(&holder, &[role])
             .await
             .context("copying a role holding")?;
+    }
+    // Invitations as they are (ids, tickets and times kept: sent links keep working).
+    for i in from.all_invitations().await? {
+        to.import_invitation(i)
+            .await
+            .context("copying an invitation")?;
     }
     for (org, grant) in from.organization_grant_pairs().await? {
         to.associate_organization_grant(&org, &grant)

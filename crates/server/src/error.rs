@@ -134,6 +134,10 @@ fn not_found(what: NotFound) -> Body {
         NotFound::SigningKey => ("Signing key not found", None),
         NotFound::User => ("The user does not exist.", Some(code::INEXISTENT_USER)),
         NotFound::Role => ("The role does not exist.", None),
+        NotFound::Invitation => (
+            "The invitation does not exist.",
+            Some(code::INEXISTENT_INVITATION),
+        ),
         NotFound::ResourceServer => (
             "The resource server does not exist",
             Some(code::INEXISTENT_RESOURCE_SERVER),

@@ -32,7 +32,11 @@ fn from_row(row: &Row) -> Result<(Client, i64), tokio_postgres::Error> {
     Ok((client, row.try_get(4)?))
 }
 
-async fn find(c: &impl GenericClient, id: &ClientId, lock: &str) -> DbResult<Option<Client>> {
+pub(crate) async fn find(
+    c: &impl GenericClient,
+    id: &ClientId,
+    lock: &str,
+) -> DbResult<Option<Client>> {
     let sql = format!("SELECT {COLUMNS} FROM clients WHERE client_id = $1 {lock}");
     let row = query_opt(c, &sql, &[&id.as_str()]).await?;
     Ok(row.as_ref().map(from_row).transpose()?.map(|(c, _)| c))

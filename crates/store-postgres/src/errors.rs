@@ -105,6 +105,9 @@ const FOREIGN_KEYS: &[(&str, NotFound)] = &[
     ("users_connection_id_fkey", NotFound::Connection),
     ("organization_members_org_id_fkey", NotFound::Organization),
     ("organization_members_user_id_fkey", NotFound::User),
+    ("invitations_org_id_fkey", NotFound::Organization),
+    ("invitations_client_id_fkey", NotFound::Client),
+    ("invitations_connection_id_fkey", NotFound::Connection),
     (
         "organization_client_grants_org_id_fkey",
         NotFound::Organization,

@@ -29,6 +29,7 @@ mod enabled;
 mod errors;
 mod filter;
 mod grants;
+mod invitations;
 mod keys;
 mod members;
 mod migrate;

@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0007_organization_members.sql"),
     ),
     (8, include_str!("../migrations/0008_roles.sql")),
+    (9, include_str!("../migrations/0009_invitations.sql")),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

@@ -18,6 +18,7 @@ mod db;
 mod enabled;
 mod filter;
 mod grants;
+mod invitations;
 mod keys;
 mod members;
 mod migrate;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0007_organization_members.sql"),
     ),
     (8, include_str!("../migrations/0008_roles.sql")),
+    (9, include_str!("../migrations/0009_invitations.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

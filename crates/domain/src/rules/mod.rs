@@ -24,6 +24,7 @@ pub mod clients;
 pub mod connections;
 pub mod enabled;
 pub mod grants;
+pub mod invitations;
 pub mod members;
 pub mod organization_grants;
 pub mod organizations;

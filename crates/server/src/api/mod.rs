@@ -5,6 +5,7 @@ pub mod clients;
 pub mod connections;
 pub mod enabled_connections;
 pub mod fields;
+pub mod invitations;
 pub mod json;
 pub mod list;
 pub mod members;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(members::router())
         .merge(roles::router())
+        .merge(invitations::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

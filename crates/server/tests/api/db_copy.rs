@@ -135,6 +135,21 @@ async fn copy_and_compare(target_url: &str) {
         );
     }
 
+    let web = app
+        .post(
+            "/api/v2/clients",
+            json!({"name": "web", "app_type": "regular_web", "initiate_login_uri": "https://app.acme.test/login"}),
+        )
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{acme}/invitations"),
+            json!({"inviter": {"name": "Ann"}, "invitee": {"email": "new@acme.test"},
+                   "client_id": web.body["client_id"], "roles": [role]}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
     let first_kid = app.get("/api/v2/keys/signing").await.body[0]["kid"]
@@ -171,13 +186,14 @@ async fn copy_and_compare(target_url: &str) {
             counts.clients,
             counts.keys
         ),
-        (2, 2, 4, 2, 3)
+        (2, 2, 4, 3, 3)
     );
     assert_eq!(counts.grants, 2);
     assert_eq!(counts.organization_grants, 1);
     assert_eq!(counts.users, 2);
     assert_eq!(counts.members, 2);
     assert_eq!((counts.roles, counts.role_holdings), (1, 3));
+    assert_eq!(counts.invitations, 1);
     // Each user arrives with the hash that checks its password.
     for u in app.get("/api/v2/users").await.body.as_array().unwrap() {
         let id = orgwarden_domain::user::UserId::parse(u["user_id"].as_str().unwrap()).unwrap();
@@ -220,6 +236,7 @@ async fn copy_and_compare(target_url: &str) {
             format!("/api/v2/roles/{role}/permissions"),
             format!("/api/v2/users/{first}/roles"),
             format!("/api/v2/organizations/{acme}/members/{first}/roles"),
+            format!("/api/v2/organizations/{acme}/invitations"),
         ])
     {
         let original = app.get(&path).await;

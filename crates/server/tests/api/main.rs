@@ -12,6 +12,7 @@ mod dashboard;
 mod db_copy;
 mod durability;
 mod enabled_connections;
+mod invitations;
 mod key_storage;
 mod members;
 mod multi_instance;

@@ -17,6 +17,7 @@ pub enum NotFound {
     User,
     Role,
     Invitation,
+    DiscoveryDomain,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +94,13 @@ impl Error {
         Error::Conflict {
             message: "The client grant has already been added to this organization.".into(),
             code: code::ORGANIZATION_CLIENT_GRANT_CONFLICT,
+        }
+    }
+
+    pub fn discovery_domain_taken() -> Self {
+        Error::Conflict {
+            message: "An organization discovery domain with this domain is already registered to this organization.".into(),
+            code: code::DISCOVERY_DOMAIN_CONFLICT,
         }
     }
 

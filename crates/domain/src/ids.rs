@@ -69,6 +69,7 @@ prefixed_id!(ConnectionId, "con_");
 prefixed_id!(GrantId, "cgr_");
 prefixed_id!(RoleId, "rol_");
 prefixed_id!(InvitationId, "uinv_");
+prefixed_id!(DiscoveryDomainId, "ord_");
 
 /// A client id: 32 alphanumerics, no prefix (as Auth0).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

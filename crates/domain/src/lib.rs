@@ -8,6 +8,7 @@
 pub mod client;
 pub mod clock;
 pub mod connection;
+pub mod discovery_domain;
 pub mod enabled_connection;
 pub mod error;
 pub mod ids;

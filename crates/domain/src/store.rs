@@ -10,9 +10,10 @@ use time::OffsetDateTime;
 
 use crate::client::{Client, ClientGrant, ClientGrantPatch, ClientPatch, GrantFilter};
 use crate::connection::{Connection, ConnectionFilter, ConnectionPatch};
+use crate::discovery_domain::DiscoveryDomain;
 use crate::enabled_connection::{EnabledConnection, NewEnabledConnection, SettingsPatch};
 use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
-use crate::ids::{InvitationId, RoleId};
+use crate::ids::{DiscoveryDomainId, InvitationId, RoleId};
 use crate::invitation::{Invitation, NewInvitation};
 use crate::keys::{Revocation, SigningKey};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
@@ -23,6 +24,7 @@ use crate::role::{Holder, Role, RolePatch, RolePermission};
 use crate::user::{User, UserId, UserPatch};
 use crate::user_search::{Query, Sort as UserSort};
 use crate::Result;
+use orgwarden_proto::discovery_domains::UpdateDiscoveryDomain;
 use orgwarden_proto::roles::PermissionRef;
 
 #[async_trait]
@@ -262,6 +264,34 @@ pub trait InvitationStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait DiscoveryDomainStore: Send + Sync {
+    async fn create_discovery_domain(&self, d: DiscoveryDomain) -> Result<DiscoveryDomain>;
+    /// By id, or by domain name (`by_name`); NotFound(DiscoveryDomain) if there is none.
+    async fn get_discovery_domain(
+        &self,
+        org: &OrgId,
+        key: &str,
+        by_name: bool,
+    ) -> Result<DiscoveryDomain>;
+    /// A checkpoint page in creation order; NotFound(Organization) if it does not exist.
+    async fn list_discovery_domains(
+        &self,
+        org: &OrgId,
+        from: Option<String>,
+        take: u32,
+    ) -> Result<Listing<DiscoveryDomain>>;
+    async fn update_discovery_domain(
+        &self,
+        org: &OrgId,
+        id: &DiscoveryDomainId,
+        patch: UpdateDiscoveryDomain,
+    ) -> Result<DiscoveryDomain>;
+    async fn delete_discovery_domain(&self, org: &OrgId, id: &DiscoveryDomainId) -> Result<()>;
+    /// Every discovery domain, for copying a tenant.
+    async fn all_discovery_domains(&self) -> Result<Vec<DiscoveryDomain>>;
+}
+
+#[async_trait]
 pub trait ResourceServerStore: Send + Sync {
     /// Conflict if the identifier is taken.
     async fn create_resource_server(&self, rs: ResourceServer) -> Result<ResourceServer>;
@@ -309,6 +339,7 @@ pub trait Store:
     + MemberStore
     + RoleStore
     + InvitationStore
+    + DiscoveryDomainStore
     + KeyStore
 {
 }
@@ -324,6 +355,7 @@ impl<T> Store for T where
         + MemberStore
         + RoleStore
         + InvitationStore
+        + DiscoveryDomainStore
         + KeyStore
 {
 }

@@ -53,6 +53,7 @@ pub mod code {
     pub const ORGANIZATION_CONNECTION_CONFLICT: &str = "organization_connection_conflict";
     pub const CLIENT_GRANT_CONFLICT: &str = "client_grant_conflict";
     pub const AUTH0_IDP_ERROR: &str = "auth0_idp_error";
+    pub const DISCOVERY_DOMAIN_CONFLICT: &str = "organization_discovery_domain_conflict";
     pub const INEXISTENT_USER: &str = "inexistent_user";
     pub const INEXISTENT_INVITATION: &str = "inexistent_invitation";
     pub const ORGANIZATION_CLIENT_GRANT_CONFLICT: &str = "organization_client_grant_conflict";

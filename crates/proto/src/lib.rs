@@ -11,6 +11,7 @@
 
 pub mod clients;
 pub mod connections;
+pub mod discovery_domains;
 pub mod enabled_connections;
 pub mod error;
 pub mod grants;

@@ -38,8 +38,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let c = crate::dbcopy::copy(source.as_ref(), target.as_ref()).await?;
             println!(
-                "copied {} organizations, {} connections, {} enabled connections, {} clients, {} grants, {} organization client grants, {} resource servers, {} users, {} memberships, {} roles, {} role permissions and holdings, {} invitations, {} signing keys; counts verified",
-                c.organizations, c.connections, c.enabled_connections, c.clients, c.grants, c.organization_grants, c.resource_servers, c.users, c.members, c.roles, c.role_holdings, c.invitations, c.keys
+                "copied {} organizations, {} connections, {} enabled connections, {} clients, {} grants, {} organization client grants, {} resource servers, {} users, {} memberships, {} roles, {} role permissions and holdings, {} invitations, {} discovery domains, {} signing keys; counts verified",
+                c.organizations, c.connections, c.enabled_connections, c.clients, c.grants, c.organization_grants, c.resource_servers, c.users, c.members, c.roles, c.role_holdings, c.invitations, c.discovery_domains, c.keys
             );
             Ok(())
         }

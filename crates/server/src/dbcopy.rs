@@ -39,6 +39,7 @@ pub struct Counts {
     pub roles: usize,
     pub role_holdings: usize,
     pub invitations: usize,
+    pub discovery_domains: usize,
     pub keys: usize,
 }
 
@@ -131,6 +132,7 @@ pub async fn counts(store: &dyn Store) -> anyhow::Result<Counts> {
         role_holdings: store.role_holdings().await?.len()
             + store.role_permission_pairs().await?.len(),
         invitations: store.all_invitations().await?.len(),
+        discovery_domains: store.all_discovery_domains().await?.len(),
         keys: store.signing_keys().await?.len(),
     })
 }
@@ -218,6 +220,11 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
         to.import_invitation(i)
             .await
             .context("copying an invitation")?;
+    }
+    for d in from.all_discovery_domains().await? {
+        to.create_discovery_domain(d)
+            .await
+            .context("copying a discovery domain")?;
     }
     for (org, grant) in from.organization_grant_pairs().await? {
         to.associate_organization_grant(&org, &grant)

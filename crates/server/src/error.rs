@@ -134,6 +134,7 @@ fn not_found(what: NotFound) -> Body {
         NotFound::SigningKey => ("Signing key not found", None),
         NotFound::User => ("The user does not exist.", Some(code::INEXISTENT_USER)),
         NotFound::Role => ("The role does not exist.", None),
+        NotFound::DiscoveryDomain => ("No organization domain found by that id", None),
         NotFound::Invitation => (
             "The invitation does not exist.",
             Some(code::INEXISTENT_INVITATION),

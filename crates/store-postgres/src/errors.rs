@@ -84,6 +84,10 @@ const UNIQUE: &[(&str, Conflict)] = &[
         Error::client_grant_exists,
     ),
     ("users_email_key", Error::user_exists),
+    (
+        "discovery_domains_org_id_domain_key",
+        Error::discovery_domain_taken,
+    ),
     ("users_username_key", Error::user_exists),
     (
         "resource_servers_identifier_key",
@@ -106,6 +110,7 @@ const FOREIGN_KEYS: &[(&str, NotFound)] = &[
     ("organization_members_org_id_fkey", NotFound::Organization),
     ("organization_members_user_id_fkey", NotFound::User),
     ("invitations_org_id_fkey", NotFound::Organization),
+    ("discovery_domains_org_id_fkey", NotFound::Organization),
     ("invitations_client_id_fkey", NotFound::Client),
     ("invitations_connection_id_fkey", NotFound::Connection),
     (

@@ -25,6 +25,7 @@ mod clients;
 mod columns;
 mod connections;
 mod db;
+mod discovery_domains;
 mod enabled;
 mod errors;
 mod filter;

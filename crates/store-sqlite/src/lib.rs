@@ -15,6 +15,7 @@ mod clients;
 mod columns;
 mod connections;
 mod db;
+mod discovery_domains;
 mod enabled;
 mod filter;
 mod grants;

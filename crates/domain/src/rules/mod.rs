@@ -22,6 +22,7 @@
 
 pub mod clients;
 pub mod connections;
+pub mod discovery_domains;
 pub mod enabled;
 pub mod grants;
 pub mod invitations;

@@ -3,6 +3,7 @@
 pub mod client_grants;
 pub mod clients;
 pub mod connections;
+pub mod discovery_domains;
 pub mod enabled_connections;
 pub mod fields;
 pub mod invitations;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(roles::router())
         .merge(invitations::router())
+        .merge(discovery_domains::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

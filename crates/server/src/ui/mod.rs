@@ -190,6 +190,9 @@ impl From<DomainError> for UiError {
                     orgwarden_domain::NotFound::ResourceServer => "This API does not exist.",
                     orgwarden_domain::NotFound::User => "This user does not exist.",
                     orgwarden_domain::NotFound::Role => "This role does not exist.",
+                    orgwarden_domain::NotFound::DiscoveryDomain => {
+                        "This discovery domain does not exist."
+                    }
                     orgwarden_domain::NotFound::Invitation => {
                         "This invitation does not exist or has expired."
                     }

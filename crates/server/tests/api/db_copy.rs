@@ -150,6 +150,14 @@ async fn copy_and_compare(target_url: &str) {
         .await;
     assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
 
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{acme}/discovery-domains"),
+            json!({"domain": "acme.example"}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+
     // Two keys more: one rotated out and revoked, one rotated out only; db-copy checks that
     // each arrives byte for byte, in the same state.
     let first_kid = app.get("/api/v2/keys/signing").await.body[0]["kid"]
@@ -194,6 +202,7 @@ async fn copy_and_compare(target_url: &str) {
     assert_eq!(counts.members, 2);
     assert_eq!((counts.roles, counts.role_holdings), (1, 3));
     assert_eq!(counts.invitations, 1);
+    assert_eq!(counts.discovery_domains, 1);
     // Each user arrives with the hash that checks its password.
     for u in app.get("/api/v2/users").await.body.as_array().unwrap() {
         let id = orgwarden_domain::user::UserId::parse(u["user_id"].as_str().unwrap()).unwrap();
@@ -237,6 +246,7 @@ async fn copy_and_compare(target_url: &str) {
             format!("/api/v2/users/{first}/roles"),
             format!("/api/v2/organizations/{acme}/members/{first}/roles"),
             format!("/api/v2/organizations/{acme}/invitations"),
+            format!("/api/v2/organizations/{acme}/discovery-domains"),
         ])
     {
         let original = app.get(&path).await;

@@ -10,6 +10,7 @@ mod connection_clients;
 mod connections;
 mod dashboard;
 mod db_copy;
+mod discovery_domains;
 mod durability;
 mod enabled_connections;
 mod invitations;

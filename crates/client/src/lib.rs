@@ -27,8 +27,8 @@ mod transport;
 use std::sync::Arc;
 
 pub use api::{
-    ClientGrants, Clients, ConnectionFilter, Connections, EnabledConnections, Organizations,
-    SigningKeys,
+    ClientGrants, Clients, ConnectionFilter, Connections, EnabledConnections, OrganizationPeople,
+    Organizations, ResourceServers, Roles, SigningKeys, Users,
 };
 pub use builder::ClientBuilder;
 pub use error::{Error, Result};

@@ -214,6 +214,17 @@ impl Client {
         success(r).await.map(drop)
     }
 
+    /// A call with a body, answered without one (`204`).
+    pub(crate) async fn call_no_content<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        body: &B,
+    ) -> Result<()> {
+        let r = self.authorized(method, url, &[], Some(body)).await?;
+        success(r).await.map(drop)
+    }
+
     pub(crate) async fn get<T: DeserializeOwned>(
         &self,
         url: Url,

@@ -289,3 +289,100 @@ async fn an_untrusted_certificate_is_a_tls_error() {
         .build();
     assert!(matches!(missing, Err(Error::Tls(_))));
 }
+
+/// Users, roles, members and invitations through the client's typed methods and streams.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_through_the_client() {
+    use orgwarden_client::proto::invitations::CreateInvitation;
+    use orgwarden_client::proto::roles::{CreateRole, RoleIds};
+    use orgwarden_client::proto::users::CreateUser;
+
+    let s = Served::start("dev").await;
+    let c = s.admin_client();
+    c.connections()
+        .create(&connection("people", "auth0"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let body: CreateUser = serde_json::from_value(json!({
+            "connection": "people", "email": format!("p{i}@acme.test"), "password": "Client tests 4 all"
+        }))
+        .unwrap();
+        ids.push(c.users().create(&body).await.unwrap().user_id);
+    }
+    // The users envelope (`start, limit, length, users, total`) pages across several pages.
+    let found: Vec<String> = c
+        .users()
+        .search(Some("email:p*"), 2)
+        .map_ok(|u| u.user_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found, ids);
+    assert_eq!(
+        c.users().by_email("P1@acme.test").await.unwrap()[0].user_id,
+        ids[1]
+    );
+
+    let org = c.organizations().create(&org("acme")).await.unwrap();
+    let people = c.organization(&org.id);
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    people.add_members(&refs).await.unwrap();
+    let members: Vec<String> = people
+        .members(2)
+        .map_ok(|m| m.user_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(members, ids);
+
+    let role = c
+        .roles()
+        .create(&CreateRole {
+            name: "viewer".into(),
+            description: None,
+        })
+        .await
+        .unwrap();
+    let give = RoleIds {
+        roles: vec![role.id.clone()],
+    };
+    people.give_member_roles(&ids[0], &give).await.unwrap();
+    c.users().give_roles(&ids[1], &give).await.unwrap();
+    let held: Vec<String> = c
+        .users()
+        .roles(&ids[1], 10)
+        .map_ok(|r| r.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(held, [role.id.clone()]);
+
+    let app = c
+        .clients()
+        .create(
+            &serde_json::from_value(
+                json!({"name": "web", "initiate_login_uri": "https://app.acme.test/login"}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let invite: CreateInvitation = serde_json::from_value(json!({
+        "inviter": {"name": "Ann"}, "invitee": {"email": "new@acme.test"}, "client_id": app.client_id
+    }))
+    .unwrap();
+    let inv = people.invite(&invite).await.unwrap();
+    assert_eq!(people.invitations(10).await.unwrap(), vec![inv.clone()]);
+    people.revoke_invitation(&inv.id).await.unwrap();
+    match people.invitation(&inv.id).await {
+        Err(Error::Api { status, body, .. }) => {
+            assert_eq!(status, 404);
+            assert_eq!(body.message, "The invitation does not exist.");
+        }
+        other => panic!("expected a 404, got {other:?}"),
+    }
+    c.roles().delete(&role.id).await.unwrap();
+    c.users().delete(&ids[2]).await.unwrap();
+}

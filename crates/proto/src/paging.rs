@@ -78,7 +78,8 @@ impl<T: Serialize> Serialize for Page<T> {
     }
 }
 
-const ENVELOPE_KEYS: &[&str] = &["start", "limit", "total", "next"];
+/// `length` is in Auth0's envelope of `/users` (the number of items on the page).
+const ENVELOPE_KEYS: &[&str] = &["start", "limit", "total", "next", "length"];
 
 fn number<E: serde::de::Error>(m: &Map<String, Value>, key: &str) -> Result<u64, E> {
     m.get(key)

@@ -6,6 +6,7 @@ mod clients;
 mod connections;
 mod enabled_connections;
 mod organizations;
+mod people;
 mod resource_servers;
 mod signing_keys;
 
@@ -14,6 +15,7 @@ pub use clients::Clients;
 pub use connections::{ConnectionFilter, Connections};
 pub use enabled_connections::EnabledConnections;
 pub use organizations::Organizations;
+pub use people::{OrganizationPeople, Roles, Users};
 pub use resource_servers::ResourceServers;
 pub use signing_keys::SigningKeys;
 
@@ -27,6 +29,23 @@ impl Client {
     /// The connections enabled for organization `org_id`.
     pub fn enabled_connections<'a>(&'a self, org_id: &'a str) -> EnabledConnections<'a> {
         EnabledConnections {
+            client: self,
+            org_id,
+        }
+    }
+
+    pub fn users(&self) -> Users<'_> {
+        Users { client: self }
+    }
+
+    pub fn roles(&self) -> Roles<'_> {
+        Roles { client: self }
+    }
+
+    /// The members, member roles, invitations, client grants and discovery domains of
+    /// organization `org_id`.
+    pub fn organization<'a>(&'a self, org_id: &'a str) -> OrganizationPeople<'a> {
+        OrganizationPeople {
             client: self,
             org_id,
         }

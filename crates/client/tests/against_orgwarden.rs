@@ -357,7 +357,7 @@ async fn people_through_the_client() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(held, [role.id.clone()]);
+    assert_eq!(held, vec![role.id.clone()]);
 
     let app = c
         .clients()

@@ -33,6 +33,7 @@ pub const READ: &[&str] = &["read:organization_members"];
 pub const CREATE: &[&str] = &["create:organization_members"];
 pub const DELETE: &[&str] = &["delete:organization_members"];
 pub const READ_USER_ORGANIZATIONS: &[&str] = &["read:organizations"];
+const READ_ROLES_TOO: &[&str] = &["read:organization_member_roles"];
 
 /// The member roles shown per member when `fields` asks for `roles`.
 const MAX_ROLES_SHOWN: u32 = 100;
@@ -107,14 +108,18 @@ async fn list(
         }
         None => None,
     };
-    let listing = state
-        .store
-        .list_members(&org, paging.request.clone())
-        .await?;
     let wants_roles = include
         && fields
             .as_ref()
             .is_some_and(|f| f.iter().any(|x| x == "roles"));
+    if wants_roles {
+        // As Auth0: listing members' roles also needs the scope that reads member roles.
+        p.require(READ_ROLES_TOO)?;
+    }
+    let listing = state
+        .store
+        .list_members(&org, paging.request.clone())
+        .await?;
     let mut roles: HashMap<&str, Vec<Role>> = HashMap::new();
     if wants_roles {
         for u in &listing.items {

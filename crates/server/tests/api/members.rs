@@ -173,6 +173,29 @@ async fn refusals_change_nothing() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // Members' roles need the member-roles scope too.
+    let r = app
+        .call(
+            Method::GET,
+            &format!("{base}?fields=user_id,roles"),
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let both = app.token(&[
+        "read:organization_members",
+        "read:organization_member_roles",
+    ]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("{base}?fields=user_id,roles"),
+            Some(&both),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let adder = app.token(&["create:organization_members"]);
     let r = app.call(Method::GET, &base, Some(&adder), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// A change to the system resource server (the Management API itself).
     #[error("the system resource server cannot be changed")]
     SystemResourceServer,
+    /// A write to something orgwarden does not manage (it lists none of it, `docs/behaviour.md`).
+    #[error("orgwarden does not manage {0}")]
+    Unsupported(&'static str),
     #[error("paging past 1000 records")]
     InvalidPaging,
     #[error("invalid JSON")]
@@ -211,6 +214,11 @@ impl ApiError {
             ApiError::SystemResourceServer => body(
                 StatusCode::FORBIDDEN,
                 "The system resource server (the Management API) cannot be changed or deleted.",
+                Some(code::OPERATION_NOT_SUPPORTED),
+            ),
+            ApiError::Unsupported(what) => body(
+                StatusCode::FORBIDDEN,
+                format!("orgwarden does not manage {what}: this tenant has none, and none can be created."),
                 Some(code::OPERATION_NOT_SUPPORTED),
             ),
             ApiError::InvalidQuery(m) => body(

@@ -1,10 +1,8 @@
 //! Lists of things orgwarden does not manage, which export tools read (Auth0's Deploy CLI reads
 //! actions with its database connections, and directory provisioning with its connections):
-//! they answer as an Auth0 tenant that has none would. Writes to them answer 501 with a message
-//! that says orgwarden does not support them. The list is in docs/behaviour.md.
+//! they answer as an Auth0 tenant that has none would. Writes to them answer 403
+//! `operation_not_supported` with a message that says orgwarden does not manage them. The list is in docs/behaviour.md.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
@@ -12,7 +10,7 @@ use serde_json::json;
 use super::json::Reply;
 use super::query::Query;
 use crate::auth::principal::Principal;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 const READ_ACTIONS: &[&str] = &["read:actions"];
@@ -44,26 +42,13 @@ async fn actions(p: Principal, q: Query) -> ApiResult<Reply> {
     ))
 }
 
-async fn create_action(p: Principal) -> ApiResult<Response> {
+async fn create_action(p: Principal) -> ApiResult<Reply> {
     p.require(CREATE_ACTIONS)?;
-    Ok(not_supported("actions"))
+    Err(ApiError::Unsupported("actions"))
 }
 
 /// `GET /connections-directory-provisionings` (checkpoint paging, no `next`: nothing follows).
 async fn directory_provisionings(p: Principal) -> ApiResult<Reply> {
     p.require(READ_DIRECTORY_PROVISIONINGS)?;
     Ok(Reply::ok(json!({"directory_provisionings": []})))
-}
-
-/// 501 in Auth0's error shape.
-fn not_supported(what: &str) -> Response {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        axum::Json(json!({
-            "statusCode": 501,
-            "error": "Not Implemented",
-            "message": format!("orgwarden does not manage {what}: this tenant has none, and none can be created."),
-        })),
-    )
-        .into_response()
 }

@@ -70,6 +70,7 @@ macro_rules! conformance_tests {
             user_round_trip_search_and_cascade,
             members_add_list_and_cascade,
             roles_given_and_taken,
+            role_users_and_user_permissions,
             invitations_expire_and_cascade,
             resource_server_round_trip_update_and_listing,
             resource_server_delete_removes_its_grants,
@@ -2911,6 +2912,277 @@ pub async fn roles_given_and_taken(store: &dyn Store) {
             .await,
         NotFound::User,
         "a missing user",
+    );
+}
+
+/// A role's users (both pagers) and a user's permissions, direct and through roles, each with
+/// its sources; gone with the API, the role or the user.
+pub async fn role_users_and_user_permissions(store: &dyn Store) {
+    use crate::paging::PageRequest;
+    use crate::role::{Holder, PermissionRef, PermissionSource, Role};
+    use crate::user::new_user;
+    use orgwarden_proto::roles::CreateRole;
+    use orgwarden_proto::users::CreateUser;
+
+    let tag = random_alphanumeric(8).to_lowercase();
+    let role = ok(
+        store
+            .create_role(Role::new(CreateRole {
+                name: format!("editor-{tag}"),
+                description: None,
+            }))
+            .await,
+        "a role",
+    );
+    let conn = create_connection(store, "auth0").await;
+    let mut users = Vec::new();
+    for i in 0..3 {
+        let (u, _) = new_user(
+            CreateUser {
+                connection: conn.name.clone(),
+                email: Some(format!("ru{i}-{tag}@example.com")),
+                password: Some("x".into()),
+                ..CreateUser::default()
+            },
+            &conn,
+            OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+        )
+        .expect("a valid body");
+        users.push(ok(
+            store
+                .create_user(u, crate::password::PasswordHash::from_trusted("h".into()))
+                .await,
+            "a user",
+        ));
+    }
+    let ids: Vec<_> = users.iter().map(|u| u.id.clone()).collect();
+
+    // All or none: a missing user gives the role to nobody.
+    assert!(matches!(
+        store
+            .give_role_to_users(&role.id, &[ids[0].clone(), crate::user::UserId::generate()])
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    assert_not_found(
+        store
+            .give_role_to_users(&crate::ids::RoleId::generate(), &ids)
+            .await,
+        NotFound::Role,
+        "a missing role",
+    );
+    let none = ok(
+        store.role_users(&role.id, PageRequest::first(50)).await,
+        "none yet",
+    );
+    assert_eq!(none.total, 0);
+    ok(store.give_role_to_users(&role.id, &ids).await, "give");
+    ok(store.give_role_to_users(&role.id, &ids[..1]).await, "again");
+    let listed = ok(
+        store.role_users(&role.id, PageRequest::first(50)).await,
+        "listed",
+    );
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert_eq!(listed.total, 3);
+    // Checkpoint paging walks the same users, two at a time.
+    let first = ok(
+        store
+            .role_users(
+                &role.id,
+                PageRequest::Checkpoint {
+                    from: None,
+                    take: 2,
+                },
+            )
+            .await,
+        "first page",
+    );
+    assert_eq!(first.items.len(), 2);
+    let next = first.next.clone().expect("a next page");
+    let second = ok(
+        store
+            .role_users(
+                &role.id,
+                PageRequest::Checkpoint {
+                    from: Some(next),
+                    take: 2,
+                },
+            )
+            .await,
+        "second page",
+    );
+    assert_eq!(
+        second
+            .items
+            .iter()
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>(),
+        ids[2..].to_vec()
+    );
+    assert_eq!(second.next, None);
+
+    // Permissions: one direct, one through the role, one both ways.
+    let identifier = format!("https://{}.example.com/", unique("perms"));
+    let body = json!({
+        "identifier": identifier,
+        "name": format!("Perms {tag}"),
+        "scopes": [
+            {"value": "read:a", "description": "Read A"},
+            {"value": "write:a"},
+            {"value": "read:b", "description": "Read B"}
+        ]
+    });
+    let api = ok(
+        store
+            .create_resource_server(ResourceServer::from(
+                <orgwarden_proto::resource_servers::CreateResourceServer as orgwarden_proto::Request>::parse(&body)
+                    .expect("a valid body"),
+            ))
+            .await,
+        "an API",
+    );
+    let perm = |name: &str| PermissionRef {
+        resource_server_identifier: identifier.clone(),
+        permission_name: name.to_owned(),
+    };
+    assert!(matches!(
+        store
+            .add_user_permissions(&ids[0], &[perm("read:a"), perm("nope")])
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    assert_not_found(
+        store
+            .add_user_permissions(&crate::user::UserId::generate(), &[perm("read:a")])
+            .await,
+        NotFound::User,
+        "a missing user",
+    );
+    ok(
+        store
+            .add_user_permissions(&ids[0], &[perm("read:b"), perm("read:a")])
+            .await,
+        "direct",
+    );
+    ok(
+        store
+            .add_role_permissions(&role.id, &[perm("read:a"), perm("write:a")])
+            .await,
+        "through the role",
+    );
+    let got = ok(store.user_permissions(&ids[0], 0, 50).await, "listed");
+    let role_source = PermissionSource::Role(role.id.clone(), role.name.clone());
+    let seen: Vec<(String, Vec<PermissionSource>)> = got
+        .items
+        .iter()
+        .map(|p| {
+            (
+                p.permission.permission.permission_name.clone(),
+                p.sources.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "read:a".to_owned(),
+                vec![PermissionSource::Direct, role_source.clone()]
+            ),
+            ("read:b".to_owned(), vec![PermissionSource::Direct]),
+            ("write:a".to_owned(), vec![role_source.clone()]),
+        ]
+    );
+    assert_eq!(got.total, 3);
+    assert_eq!(
+        got.items[0].permission.description.as_deref(),
+        Some("Read A")
+    );
+    assert_eq!(
+        got.items[0].permission.resource_server_name,
+        format!("Perms {tag}")
+    );
+    let page = ok(store.user_permissions(&ids[0], 1, 2).await, "second page");
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(
+        ok(store.user_permission_pairs().await, "pairs")
+            .into_iter()
+            .filter(|(u, _)| *u == ids[0])
+            .map(|(_, p)| p.permission_name)
+            .collect::<Vec<_>>(),
+        vec!["read:b".to_owned(), "read:a".to_owned()],
+        "direct permissions in the order given"
+    );
+
+    ok(
+        store
+            .remove_user_permissions(&ids[0], &[perm("read:a"), perm("never:held")])
+            .await,
+        "take",
+    );
+    let after = ok(store.user_permissions(&ids[0], 0, 50).await, "after");
+    assert_eq!(after.items[0].sources, vec![role_source.clone()]);
+    // The role taken away takes its permissions with it.
+    ok(
+        store
+            .take_roles(
+                &Holder::User(ids[0].clone()),
+                std::slice::from_ref(&role.id),
+            )
+            .await,
+        "take the role",
+    );
+    let left = ok(store.user_permissions(&ids[0], 0, 50).await, "left");
+    assert_eq!(
+        left.items
+            .iter()
+            .map(|p| p.permission.permission.permission_name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["read:b"]
+    );
+    // The API deleted takes the direct permissions too.
+    ok(
+        store.delete_resource_server(&api.id).await,
+        "delete the API",
+    );
+    assert!(ok(store.user_permissions(&ids[0], 0, 50).await, "none")
+        .items
+        .is_empty());
+    assert!(!ok(store.user_permission_pairs().await, "pairs after")
+        .iter()
+        .any(|(u, _)| *u == ids[0]));
+
+    // A deleted user leaves the role's users.
+    ok(store.delete_user(&ids[1]).await, "delete a user");
+    let listed = ok(
+        store.role_users(&role.id, PageRequest::first(50)).await,
+        "after delete",
+    );
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>(),
+        vec![ids[2].clone()]
+    );
+    assert_not_found(
+        store.user_permissions(&ids[1], 0, 50).await,
+        NotFound::User,
+        "a deleted user",
+    );
+    ok(store.delete_role(&role.id).await, "delete the role");
+    assert_not_found(
+        store.role_users(&role.id, PageRequest::first(50)).await,
+        NotFound::Role,
+        "a deleted role",
     );
 }
 

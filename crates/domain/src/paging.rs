@@ -55,6 +55,18 @@ pub fn limit_offset(page: u32, per_page: u32) -> (i64, i64) {
     )
 }
 
+/// An offset page of a list made in memory (bounded lists whose order SQL cannot give).
+pub fn page_of<T>(all: Vec<T>, page: u32, per_page: u32) -> Listing<T> {
+    let total = all.len() as u64;
+    let (limit, offset) = limit_offset(page, per_page);
+    let items = all
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    Listing::offset(items, total)
+}
+
 /// A checkpoint page of `rows`: `next` is the cursor of the last row when the page is full.
 pub fn checkpoint<R, T>(
     rows: Vec<R>,

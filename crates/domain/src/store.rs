@@ -20,7 +20,7 @@ use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort
 use crate::paging::{Listing, PageRequest};
 use crate::password::PasswordHash;
 use crate::resource_server::{ResourceServer, ResourceServerId, ResourceServerPatch};
-use crate::role::{Holder, Role, RolePatch, RolePermission};
+use crate::role::{Holder, Role, RolePatch, RolePermission, UserPermission};
 use crate::user::{User, UserId, UserPatch};
 use crate::user_search::{Query, Sort as UserSort};
 use crate::Result;
@@ -228,6 +228,25 @@ pub trait RoleStore: Send + Sync {
     async fn role_holdings(&self) -> Result<Vec<(Holder, RoleId)>>;
     /// Every permission of every role, for copying a tenant.
     async fn role_permission_pairs(&self) -> Result<Vec<(RoleId, PermissionRef)>>;
+    /// The users holding the role in the tenant, in the order given (`rules::roles::give`);
+    /// NotFound(Role) if the role does not exist.
+    async fn role_users(&self, role: &RoleId, page: PageRequest) -> Result<Listing<User>>;
+    /// `rules::roles::give_to_users`.
+    async fn give_role_to_users(&self, role: &RoleId, users: &[UserId]) -> Result<()>;
+    /// `rules::roles::give_user_permissions`.
+    async fn add_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()>;
+    /// `rules::roles::take_user_permissions`.
+    async fn remove_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()>;
+    /// The user's permissions, direct and through tenant roles (`role::user_permissions`);
+    /// NotFound(User) if the user does not exist.
+    async fn user_permissions(
+        &self,
+        user: &UserId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<UserPermission>>;
+    /// Every permission given directly to a user, for copying a tenant, oldest first.
+    async fn user_permission_pairs(&self) -> Result<Vec<(UserId, PermissionRef)>>;
 }
 
 #[async_trait]

@@ -65,7 +65,7 @@ pub struct PermissionRef {
     pub permission_name: String,
 }
 
-/// `POST` and `DELETE /roles/{id}/permissions`.
+/// `POST` and `DELETE /roles/{id}/permissions` and `/users/{id}/permissions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Permissions {
     pub permissions: Vec<PermissionRef>,
@@ -94,6 +94,16 @@ impl Request for Permissions {
             )
             .required(&["permissions"])
             .build()
+    }
+
+    fn check(&self) -> Result<(), crate::Invalid> {
+        if self.permissions.is_empty() {
+            return Err(crate::Invalid::on(
+                "permissions",
+                "Payload validation error: 'Array is too short (0), minimum 1' on property permissions (array of resource_server_identifier, permission_name pairs.).",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -136,6 +146,55 @@ impl Request for RoleIds {
     }
 }
 
+/// `POST /roles/{id}/users`: the users to give the role to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserIds {
+    pub users: Vec<String>,
+}
+
+impl Request for UserIds {
+    fn schema() -> Schema {
+        ObjectSchema::new()
+            .prop(
+                "users",
+                "user_id's of the users to assign the role to.",
+                array(string(1, 128), Some(MAX_PER_REQUEST), false),
+            )
+            .required(&["users"])
+            .build()
+    }
+
+    fn check(&self) -> Result<(), crate::Invalid> {
+        if self.users.is_empty() {
+            return Err(crate::Invalid::on(
+                "users",
+                "Payload validation error: 'Array is too short (0), minimum 1' on property users (user_id's of the users to assign the role to.).",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where a user's permission comes from (`GET /users/{id}/permissions`): given directly
+/// (`DIRECT`, with empty id and name) or through a role (`ROLE`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionSource {
+    pub source_id: String,
+    pub source_name: String,
+    pub source_type: String,
+}
+
+/// A permission of a user as listed: a role permission's fields and its sources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPermission {
+    pub sources: Vec<PermissionSource>,
+    pub permission_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub resource_server_name: String,
+    pub resource_server_identifier: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +207,10 @@ mod tests {
         assert!(CreateRole::parse(&json!({"name": ""})).is_err());
         assert!(UpdateRole::parse(&json!({})).is_err());
         assert!(RoleIds::parse(&json!({"roles": []})).is_err());
+        assert!(UserIds::parse(&json!({"users": ["auth0|1"]})).is_ok());
+        assert!(UserIds::parse(&json!({"users": []})).is_err());
+        assert!(UserIds::parse(&json!({"users": [1]})).is_err());
         assert!(Permissions::parse(&json!({"permissions": [{"permission_name": "x"}]})).is_err());
+        assert!(Permissions::parse(&json!({"permissions": []})).is_err());
     }
 }

@@ -59,6 +59,8 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:roles",
     "update:roles",
     "delete:roles",
+    "read:role_members",
+    "create:role_members",
     "read:actions",
     "create:actions",
     "read:directory_provisionings",

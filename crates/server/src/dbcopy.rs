@@ -215,6 +215,11 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
             .await
             .context("copying a role holding")?;
     }
+    for (user, permission) in from.user_permission_pairs().await? {
+        to.add_user_permissions(&user, &[permission])
+            .await
+            .context("copying a user's permission")?;
+    }
     // Invitations as they are (ids, tickets and times kept: sent links keep working).
     for i in from.all_invitations().await? {
         to.import_invitation(i)

@@ -1,4 +1,4 @@
-//! Column values that need more than `Row::try_get`: JSON, and counts.
+//! Column values that need more than `Row::try_get`: JSON, and counts; column lists in joins.
 
 use serde::de::DeserializeOwned;
 use tokio_postgres::types::Json;
@@ -28,4 +28,13 @@ pub(crate) async fn count(
 ) -> DbResult<u64> {
     let n: i64 = query_one(c, sql, params).await?.try_get(0)?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// A column list (`a, b`) of the table named `alias` in a join (`t.a, t.b`).
+pub(crate) fn prefixed(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

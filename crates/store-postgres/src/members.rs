@@ -11,6 +11,7 @@ use orgwarden_domain::store::MemberStore;
 use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::{Error, NotFound, Result};
 
+use crate::columns::prefixed;
 use crate::db::{execute, query, query_one, query_opt};
 use crate::errors::DbResult;
 use crate::tx::Pg;
@@ -61,14 +62,6 @@ impl<C: GenericClient> MembersTx for Pg<'_, C> {
         execute(self.0, sql, &[&org.as_str(), &ids(users)]).await?;
         Ok(())
     }
-}
-
-fn prefixed(columns: &str, alias: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[async_trait]

@@ -96,6 +96,12 @@ impl<C: GenericClient> ResourceServersTx for Pg<'_, C> {
             &[&audience],
         )
         .await?;
+        execute(
+            self.0,
+            "DELETE FROM user_permissions WHERE resource_server_identifier = $1",
+            &[&audience],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -4,21 +4,29 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use orgwarden_domain::ids::{OrgId, RoleId};
-use orgwarden_domain::paging::{limit_offset, Listing};
+use std::collections::HashMap;
+
+use orgwarden_domain::paging::{
+    limit_offset, page_of, seq_after, seq_checkpoint, Listing, PageRequest,
+};
 use orgwarden_domain::resource_server::Settings;
-use orgwarden_domain::role::{Holder, PermissionRef, Role, RolePatch, RolePermission};
+use orgwarden_domain::role::{
+    user_permissions, Holder, PermissionRef, PermissionSource, Role, RolePatch, RolePermission,
+    UserPermission,
+};
 use orgwarden_domain::rules::roles::{self, RolesTx};
 use orgwarden_domain::store::RoleStore;
-use orgwarden_domain::user::UserId;
+use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::{Error, NotFound, Result};
 use serde_json::Value;
 use tokio_postgres::types::Json;
 use tokio_postgres::Row;
 
+use crate::columns::prefixed;
 use crate::db::{execute, query, query_one, query_opt};
 use crate::errors::DbResult;
 use crate::tx::Pg;
-use crate::PostgresStore;
+use crate::{users, PostgresStore};
 
 const COLUMNS: &str = "id, name, description";
 
@@ -202,6 +210,56 @@ impl<C: GenericClient> RolesTx for Pg<'_, C> {
         Ok(())
     }
 
+    async fn first_missing_user(&self, ids: &[UserId]) -> DbResult<Option<UserId>> {
+        for id in ids {
+            if !user_exists(self.0, id, "FOR KEY SHARE").await? {
+                return Ok(Some(id.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn insert_user_permissions(&self, user: &UserId, ps: &[PermissionRef]) -> DbResult<()> {
+        let sql =
+            "INSERT INTO user_permissions (user_id, resource_server_identifier, permission_name)
+                   VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        for p in ps {
+            execute(
+                self.0,
+                sql,
+                &[
+                    &user.as_str(),
+                    &p.resource_server_identifier,
+                    &p.permission_name,
+                ],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_user_permissions(&self, user: &UserId, ps: &[PermissionRef]) -> DbResult<()> {
+        let sql = "DELETE FROM user_permissions
+                   WHERE user_id = $1 AND resource_server_identifier = $2 AND permission_name = $3";
+        for p in ps {
+            if clean(&p.resource_server_identifier).is_none() || clean(&p.permission_name).is_none()
+            {
+                continue;
+            }
+            execute(
+                self.0,
+                sql,
+                &[
+                    &user.as_str(),
+                    &p.resource_server_identifier,
+                    &p.permission_name,
+                ],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn delete_holdings(&self, holder: &Holder, ids: &[RoleId]) -> DbResult<()> {
         for id in ids {
             let Some(id) = clean(id.as_str()) else {
@@ -363,14 +421,7 @@ impl RoleStore for PostgresStore {
                             }
                         }
                     }
-                    let total = all.len() as u64;
-                    let (limit, offset) = limit_offset(page, per_page);
-                    let items = all
-                        .into_iter()
-                        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                        .take(usize::try_from(limit).unwrap_or(0))
-                        .collect();
-                    Ok(Listing::offset(items, total))
+                    Ok(page_of(all, page, per_page))
                 })
             })
             .await
@@ -493,6 +544,160 @@ impl RoleStore for PostgresStore {
             .map(|r| {
                 (
                     RoleId::from_trusted(r.get(0)),
+                    PermissionRef {
+                        resource_server_identifier: r.get(1),
+                        permission_name: r.get(2),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn role_users(&self, role: &RoleId, page: PageRequest) -> Result<Listing<User>> {
+        self.db
+            .snapshot(|tx| {
+                let (role, page) = (role.clone(), page.clone());
+                Box::pin(async move {
+                    if find(tx, &role, "").await?.is_none() {
+                        return Err(Error::NotFound(NotFound::Role).into());
+                    }
+                    let select = format!(
+                        "SELECT {}, h.seq FROM user_roles h JOIN users u ON u.id = h.user_id
+                         WHERE h.role_id = $1",
+                        prefixed(users::COLUMNS, "u")
+                    );
+                    match page {
+                        PageRequest::Offset { page, per_page } => {
+                            let total: i64 = query_one(
+                                tx,
+                                "SELECT count(*) FROM user_roles WHERE role_id = $1",
+                                &[&role.as_str()],
+                            )
+                            .await?
+                            .try_get(0)?;
+                            let (limit, offset) = limit_offset(page, per_page);
+                            let sql = format!("{select} ORDER BY h.seq LIMIT $2 OFFSET $3");
+                            let rows = query(tx, &sql, &[&role.as_str(), &limit, &offset]).await?;
+                            let items =
+                                rows.iter().map(users::from_row).collect::<DbResult<_>>()?;
+                            Ok(Listing::offset(items, u64::try_from(total).unwrap_or(0)))
+                        }
+                        PageRequest::Checkpoint { from, take } => {
+                            let after = seq_after(from.as_deref())?;
+                            let sql = format!("{select} AND h.seq > $2 ORDER BY h.seq LIMIT $3");
+                            let rows = query(tx, &sql, &[&role.as_str(), &after, &i64::from(take)])
+                                .await?;
+                            let items = rows
+                                .iter()
+                                .map(|r| Ok((users::from_row(r)?, r.try_get::<_, i64>(7)?)))
+                                .collect::<DbResult<Vec<_>>>()?;
+                            Ok(seq_checkpoint(items, take))
+                        }
+                    }
+                })
+            })
+            .await
+    }
+
+    async fn give_role_to_users(&self, role: &RoleId, users: &[UserId]) -> Result<()> {
+        self.db
+            .write(|tx| {
+                let (role, users) = (role.clone(), users.to_vec());
+                Box::pin(async move { roles::give_to_users(&Pg(tx), &role, &users).await })
+            })
+            .await
+    }
+
+    async fn add_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()> {
+        self.db
+            .write(|tx| {
+                let (user, p) = (user.clone(), p.to_vec());
+                Box::pin(async move { roles::give_user_permissions(&Pg(tx), &user, &p).await })
+            })
+            .await
+    }
+
+    async fn remove_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()> {
+        self.db
+            .write(|tx| {
+                let (user, p) = (user.clone(), p.to_vec());
+                Box::pin(async move { roles::take_user_permissions(&Pg(tx), &user, &p).await })
+            })
+            .await
+    }
+
+    async fn user_permissions(
+        &self,
+        user: &UserId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<UserPermission>> {
+        self.db
+            .snapshot(|tx| {
+                let user = user.clone();
+                Box::pin(async move {
+                    if !user_exists(tx, &user, "").await? {
+                        return Err(Error::NotFound(NotFound::User).into());
+                    }
+                    let permission = |r: &Row| -> DbResult<PermissionRef> {
+                        Ok(PermissionRef {
+                            resource_server_identifier: r.try_get(0)?,
+                            permission_name: r.try_get(1)?,
+                        })
+                    };
+                    let mut rows = Vec::new();
+                    for r in query(
+                        tx,
+                        "SELECT resource_server_identifier, permission_name FROM user_permissions
+                         WHERE user_id = $1 ORDER BY seq",
+                        &[&user.as_str()],
+                    )
+                    .await?
+                    .iter()
+                    {
+                        rows.push((permission(r)?, PermissionSource::Direct));
+                    }
+                    for r in query(
+                        tx,
+                        "SELECT p.resource_server_identifier, p.permission_name, r.id, r.name
+                         FROM user_roles h JOIN roles r ON r.id = h.role_id
+                         JOIN role_permissions p ON p.role_id = h.role_id
+                         WHERE h.user_id = $1 ORDER BY h.seq, p.seq",
+                        &[&user.as_str()],
+                    )
+                    .await?
+                    .iter()
+                    {
+                        let source = PermissionSource::Role(
+                            RoleId::from_trusted(r.try_get(2)?),
+                            r.try_get(3)?,
+                        );
+                        rows.push((permission(r)?, source));
+                    }
+                    let mut apis = HashMap::new();
+                    for (p, _) in &rows {
+                        let id = &p.resource_server_identifier;
+                        if !apis.contains_key(id) {
+                            apis.insert(id.clone(), api_settings(tx, id, "").await?);
+                        }
+                    }
+                    let all = user_permissions(rows, |id| apis.get(id).cloned().flatten());
+                    Ok(page_of(all, page, per_page))
+                })
+            })
+            .await
+    }
+
+    async fn user_permission_pairs(&self) -> Result<Vec<(UserId, PermissionRef)>> {
+        let c = self.db.client().await?;
+        let sql = "SELECT user_id, resource_server_identifier, permission_name
+                   FROM user_permissions ORDER BY seq";
+        Ok(query(&c, sql, &[])
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    UserId::from_trusted(r.get(0)),
                     PermissionRef {
                         resource_server_identifier: r.get(1),
                         permission_name: r.get(2),

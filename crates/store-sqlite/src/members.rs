@@ -63,14 +63,6 @@ impl MembersTx for Sql<'_> {
     }
 }
 
-fn member_columns() -> String {
-    users::COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[async_trait]
 impl MemberStore for SqliteStore {
     async fn add_members(&self, org: &OrgId, ids: &[UserId]) -> Result<()> {
@@ -98,7 +90,7 @@ impl MemberStore for SqliteStore {
                 let select = format!(
                     "SELECT {}, m.seq FROM organization_members m JOIN users u ON u.id = m.user_id
                      WHERE m.org_id = ?1",
-                    member_columns()
+                    users::prefixed_columns("u")
                 );
                 let row = |r: &rusqlite::Row<'_>| Ok((users::from_row(r)?, r.get::<_, i64>(7)?));
                 match page {

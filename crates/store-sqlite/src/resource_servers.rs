@@ -99,6 +99,9 @@ impl ResourceServersTx for Sql<'_> {
         self.0
             .prepare_cached("DELETE FROM role_permissions WHERE resource_server_identifier = ?1")?
             .execute([audience])?;
+        self.0
+            .prepare_cached("DELETE FROM user_permissions WHERE resource_server_identifier = ?1")?
+            .execute([audience])?;
         Ok(())
     }
 }

@@ -3,19 +3,25 @@
 
 use async_trait::async_trait;
 use orgwarden_domain::ids::{OrgId, RoleId};
-use orgwarden_domain::paging::{limit_offset, Listing};
+use std::collections::HashMap;
+
+use orgwarden_domain::paging::{limit_offset, page_of, Listing, PageRequest};
 use orgwarden_domain::resource_server::Settings;
-use orgwarden_domain::role::{Holder, PermissionRef, Role, RolePatch, RolePermission};
+use orgwarden_domain::role::{
+    user_permissions, Holder, PermissionRef, PermissionSource, Role, RolePatch, RolePermission,
+    UserPermission,
+};
 use orgwarden_domain::rules::roles::{self, RolesTx};
 use orgwarden_domain::store::RoleStore;
-use orgwarden_domain::user::UserId;
+use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::{Error, NotFound, Result};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::db::{DbError, DbResult};
+use crate::paging::{seq_after, seq_checkpoint};
 use crate::tx::{run, Sql};
-use crate::{organizations, SqliteStore};
+use crate::{organizations, users, SqliteStore};
 
 const COLUMNS: &str = "id, name, description";
 
@@ -149,6 +155,45 @@ impl RolesTx for Sql<'_> {
                 )?
                 .execute([o.as_str(), u.as_str(), id.as_str()])?,
             };
+        }
+        Ok(())
+    }
+
+    async fn first_missing_user(&self, ids: &[UserId]) -> DbResult<Option<UserId>> {
+        for id in ids {
+            if !user_exists(self.0, id)? {
+                return Ok(Some(id.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn insert_user_permissions(&self, user: &UserId, ps: &[PermissionRef]) -> DbResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO user_permissions (user_id, resource_server_identifier, permission_name)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?;
+        for p in ps {
+            stmt.execute(params![
+                user.as_str(),
+                p.resource_server_identifier,
+                p.permission_name
+            ])?;
+        }
+        Ok(())
+    }
+
+    async fn delete_user_permissions(&self, user: &UserId, ps: &[PermissionRef]) -> DbResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "DELETE FROM user_permissions
+             WHERE user_id = ?1 AND resource_server_identifier = ?2 AND permission_name = ?3",
+        )?;
+        for p in ps {
+            stmt.execute(params![
+                user.as_str(),
+                p.resource_server_identifier,
+                p.permission_name
+            ])?;
         }
         Ok(())
     }
@@ -300,14 +345,7 @@ impl RoleStore for SqliteStore {
                         }
                     }
                 }
-                let total = all.len() as u64;
-                let (limit, offset) = limit_offset(page, per_page);
-                let items = all
-                    .into_iter()
-                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                    .take(usize::try_from(limit).unwrap_or(0))
-                    .collect();
-                Ok(Listing::offset(items, total))
+                Ok(page_of(all, page, per_page))
             })
             .await
     }
@@ -426,6 +464,150 @@ impl RoleStore for SqliteStore {
                 let rows = stmt.query_map([], |r| {
                     Ok((
                         RoleId::from_trusted(r.get(0)?),
+                        PermissionRef {
+                            resource_server_identifier: r.get(1)?,
+                            permission_name: r.get(2)?,
+                        },
+                    ))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn role_users(&self, role: &RoleId, page: PageRequest) -> Result<Listing<User>> {
+        let role = role.clone();
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                if find(&tx, &role)?.is_none() {
+                    return Err(DbError(Error::NotFound(NotFound::Role)));
+                }
+                let select = format!(
+                    "SELECT {}, h.seq FROM user_roles h JOIN users u ON u.id = h.user_id
+                     WHERE h.role_id = ?1",
+                    users::prefixed_columns("u")
+                );
+                let row = |r: &Row<'_>| Ok((users::from_row(r)?, r.get::<_, i64>(7)?));
+                match page {
+                    PageRequest::Offset { page, per_page } => {
+                        let total: u64 = tx.query_row(
+                            "SELECT count(*) FROM user_roles WHERE role_id = ?1",
+                            [role.as_str()],
+                            |r| r.get(0),
+                        )?;
+                        let (limit, offset) = limit_offset(page, per_page);
+                        let sql = format!("{select} ORDER BY h.seq LIMIT ?2 OFFSET ?3");
+                        let rows = tx
+                            .prepare_cached(&sql)?
+                            .query_map(params![role.as_str(), limit, offset], row)?
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                        Ok(Listing::offset(
+                            rows.into_iter().map(|(u, _)| u).collect(),
+                            total,
+                        ))
+                    }
+                    PageRequest::Checkpoint { from, take } => {
+                        let after = seq_after(from.as_deref())?;
+                        let sql = format!("{select} AND h.seq > ?2 ORDER BY h.seq LIMIT ?3");
+                        let rows = tx
+                            .prepare_cached(&sql)?
+                            .query_map(params![role.as_str(), after, i64::from(take)], row)?
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                        Ok(seq_checkpoint(rows, take))
+                    }
+                }
+            })
+            .await
+    }
+
+    async fn give_role_to_users(&self, role: &RoleId, users: &[UserId]) -> Result<()> {
+        let (role, users) = (role.clone(), users.to_vec());
+        self.db
+            .write(move |tx| run(roles::give_to_users(&Sql(tx), &role, &users)))
+            .await
+    }
+
+    async fn add_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()> {
+        let (user, p) = (user.clone(), p.to_vec());
+        self.db
+            .write(move |tx| run(roles::give_user_permissions(&Sql(tx), &user, &p)))
+            .await
+    }
+
+    async fn remove_user_permissions(&self, user: &UserId, p: &[PermissionRef]) -> Result<()> {
+        let (user, p) = (user.clone(), p.to_vec());
+        self.db
+            .write(move |tx| run(roles::take_user_permissions(&Sql(tx), &user, &p)))
+            .await
+    }
+
+    async fn user_permissions(
+        &self,
+        user: &UserId,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Listing<UserPermission>> {
+        let user = user.clone();
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                if !user_exists(&tx, &user)? {
+                    return Err(DbError(Error::NotFound(NotFound::User)));
+                }
+                let mut rows = Vec::new();
+                let mut direct = tx.prepare_cached(
+                    "SELECT resource_server_identifier, permission_name FROM user_permissions
+                     WHERE user_id = ?1 ORDER BY seq",
+                )?;
+                for r in direct.query_map([user.as_str()], |r| {
+                    Ok(PermissionRef {
+                        resource_server_identifier: r.get(0)?,
+                        permission_name: r.get(1)?,
+                    })
+                })? {
+                    rows.push((r?, PermissionSource::Direct));
+                }
+                let mut via_roles = tx.prepare_cached(
+                    "SELECT p.resource_server_identifier, p.permission_name, r.id, r.name
+                     FROM user_roles h JOIN roles r ON r.id = h.role_id
+                     JOIN role_permissions p ON p.role_id = h.role_id
+                     WHERE h.user_id = ?1 ORDER BY h.seq, p.seq",
+                )?;
+                for r in via_roles.query_map([user.as_str()], |r| {
+                    Ok((
+                        PermissionRef {
+                            resource_server_identifier: r.get(0)?,
+                            permission_name: r.get(1)?,
+                        },
+                        PermissionSource::Role(RoleId::from_trusted(r.get(2)?), r.get(3)?),
+                    ))
+                })? {
+                    rows.push(r?);
+                }
+                let mut apis = HashMap::new();
+                for (p, _) in &rows {
+                    let id = &p.resource_server_identifier;
+                    if !apis.contains_key(id) {
+                        apis.insert(id.clone(), api_settings(&tx, id)?);
+                    }
+                }
+                let all = user_permissions(rows, |id| apis.get(id).cloned().flatten());
+                Ok(page_of(all, page, per_page))
+            })
+            .await
+    }
+
+    async fn user_permission_pairs(&self) -> Result<Vec<(UserId, PermissionRef)>> {
+        self.db
+            .read(|conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT user_id, resource_server_identifier, permission_name
+                     FROM user_permissions ORDER BY seq",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((
+                        UserId::from_trusted(r.get(0)?),
                         PermissionRef {
                             resource_server_identifier: r.get(1)?,
                             permission_name: r.get(2)?,

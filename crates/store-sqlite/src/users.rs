@@ -22,6 +22,15 @@ use crate::SqliteStore;
 pub(crate) const COLUMNS: &str =
     "id, connection_id, connection, profile, created_at, updated_at, last_password_reset";
 
+/// The columns of `from_row`, of the table named `alias` in a join.
+pub(crate) fn prefixed_columns(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
         id: UserId::from_trusted(row.get(0)?),

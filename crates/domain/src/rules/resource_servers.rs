@@ -19,7 +19,7 @@ pub trait ResourceServersTx: Tx {
     /// Stores the name and the settings; the identifier does not change.
     async fn update_resource_server(&self, rs: &ResourceServer) -> Result<(), Self::Error>;
     async fn delete_resource_server(&self, id: &ResourceServerId) -> Result<(), Self::Error>;
-    /// Deletes every client grant on `audience`, and every role permission of that API.
+    /// Deletes every client grant on `audience`, and every role or user permission of that API.
     async fn delete_grants_on(&self, audience: &str) -> Result<(), Self::Error>;
 }
 

@@ -1,5 +1,5 @@
-//! Roles: a role's permissions must be scopes of existing APIs; roles given must exist, to a
-//! user (and organization) that exists. Deleting a role takes it from everyone (the backends'
+//! Roles: a role's (or a user's own) permissions must be scopes of existing APIs; roles given
+//! must exist, to a user (and organization) that exists. Deleting a role takes it from everyone (the backends'
 //! cascades); deleting an API takes its permissions from every role.
 
 use orgwarden_proto::roles::PermissionRef;
@@ -7,6 +7,7 @@ use orgwarden_proto::roles::PermissionRef;
 use super::Tx;
 use crate::ids::RoleId;
 use crate::role::{Holder, Role, RolePatch};
+use crate::user::UserId;
 use crate::{Error, NotFound};
 
 /// Writes of roles, their permissions and who holds them, in one transaction.
@@ -38,6 +39,19 @@ pub trait RolesTx: Tx {
     /// Gives those not yet held.
     async fn insert_holdings(&self, holder: &Holder, roles: &[RoleId]) -> Result<(), Self::Error>;
     async fn delete_holdings(&self, holder: &Holder, roles: &[RoleId]) -> Result<(), Self::Error>;
+    /// The first user that does not exist; the others stay until the transaction ends.
+    async fn first_missing_user(&self, users: &[UserId]) -> Result<Option<UserId>, Self::Error>;
+    /// Gives the user those permissions it does not have yet.
+    async fn insert_user_permissions(
+        &self,
+        user: &UserId,
+        p: &[PermissionRef],
+    ) -> Result<(), Self::Error>;
+    async fn delete_user_permissions(
+        &self,
+        user: &UserId,
+        p: &[PermissionRef],
+    ) -> Result<(), Self::Error>;
 }
 
 pub async fn update<T: RolesTx>(tx: &T, id: &RoleId, patch: RolePatch) -> Result<Role, T::Error> {
@@ -65,6 +79,12 @@ pub async fn add_permissions<T: RolesTx>(
     if tx.find_role_to_update(role).await?.is_none() {
         return Err(Error::NotFound(NotFound::Role).into());
     }
+    scopes_exist(tx, permissions).await?;
+    tx.insert_permissions(role, permissions).await
+}
+
+/// Every permission must be a scope of an existing API.
+async fn scopes_exist<T: RolesTx>(tx: &T, permissions: &[PermissionRef]) -> Result<(), T::Error> {
     for p in permissions {
         if !tx.scope_exists(p).await? {
             return Err(Error::invalid_field(
@@ -77,7 +97,7 @@ pub async fn add_permissions<T: RolesTx>(
             .into());
         }
     }
-    tx.insert_permissions(role, permissions).await
+    Ok(())
 }
 
 pub async fn remove_permissions<T: RolesTx>(
@@ -125,4 +145,58 @@ pub async fn take<T: RolesTx>(tx: &T, holder: &Holder, roles: &[RoleId]) -> Resu
         .into());
     }
     tx.delete_holdings(holder, roles).await
+}
+
+/// `POST /roles/{id}/users`: the role to each user, all or none.
+pub async fn give_to_users<T: RolesTx>(
+    tx: &T,
+    role: &RoleId,
+    users: &[UserId],
+) -> Result<(), T::Error> {
+    if tx
+        .first_missing_role(std::slice::from_ref(role))
+        .await?
+        .is_some()
+    {
+        return Err(Error::NotFound(NotFound::Role).into());
+    }
+    if let Some(missing) = tx.first_missing_user(users).await? {
+        return Err(
+            Error::invalid_field("users", format!("The user {missing} does not exist.")).into(),
+        );
+    }
+    for user in users {
+        tx.insert_holdings(&Holder::User(user.clone()), std::slice::from_ref(role))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn user_exists<T: RolesTx>(tx: &T, user: &UserId) -> Result<(), T::Error> {
+    if tx.lock_holder(&Holder::User(user.clone())).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound(NotFound::User).into())
+    }
+}
+
+/// `POST /users/{id}/permissions`.
+pub async fn give_user_permissions<T: RolesTx>(
+    tx: &T,
+    user: &UserId,
+    permissions: &[PermissionRef],
+) -> Result<(), T::Error> {
+    user_exists(tx, user).await?;
+    scopes_exist(tx, permissions).await?;
+    tx.insert_user_permissions(user, permissions).await
+}
+
+/// `DELETE /users/{id}/permissions`: those the user does not have are ignored.
+pub async fn take_user_permissions<T: RolesTx>(
+    tx: &T,
+    user: &UserId,
+    permissions: &[PermissionRef],
+) -> Result<(), T::Error> {
+    user_exists(tx, user).await?;
+    tx.delete_user_permissions(user, permissions).await
 }

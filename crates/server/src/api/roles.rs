@@ -1,5 +1,5 @@
-//! `/api/v2/roles` (+ their permissions), `/users/{id}/roles` and
-//! `/organizations/{id}/members/{user_id}/roles`. The rules are in
+//! `/api/v2/roles` (+ their permissions and users), `/users/{id}/roles`,
+//! `/users/{id}/permissions` and `/organizations/{id}/members/{user_id}/roles`. The rules are in
 //! `orgwarden_domain::rules::roles`.
 
 use axum::extract::State;
@@ -9,10 +9,10 @@ use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::ids::RoleId;
 use orgwarden_domain::paging::PageRequest;
-use orgwarden_domain::role::{Holder, Role, RolePatch, RolePermission};
-use orgwarden_domain::user::UserId;
+use orgwarden_domain::role::{Holder, Role, RolePatch, RolePermission, UserPermission};
+use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::{Error, NotFound};
-use orgwarden_proto::roles::{CreateRole, Permissions, RoleIds, UpdateRole};
+use orgwarden_proto::roles::{CreateRole, Permissions, RoleIds, UpdateRole, UserIds};
 use orgwarden_proto::Request;
 use serde_json::json;
 
@@ -31,6 +31,12 @@ const CREATE: &[&str] = &["create:roles"];
 const UPDATE: &[&str] = &["update:roles"];
 const DELETE: &[&str] = &["delete:roles"];
 const READ_USER_ROLES: &[&str] = &["read:roles"];
+/// A role's users are people's names and emails: `read:users`, and one of Auth0's role scopes.
+const READ_ROLE_USERS: &[&str] = &["read:users"];
+const READ_ROLE_USERS_TOO: &[&str] = &["read:roles", "read:role_members"];
+const GIVE_ROLE_TO_USERS: &[&str] = &["update:roles", "create:role_members"];
+const READ_USER_PERMISSIONS: &[&str] = &["read:users"];
+const CHANGE_USER_PERMISSIONS: &[&str] = &["update:users"];
 const CHANGE_USER_ROLES: &[&str] = &["update:users"];
 const READ_MEMBER_ROLES: &[&str] = &["read:organization_member_roles"];
 const CREATE_MEMBER_ROLES: &[&str] = &["create:organization_member_roles"];
@@ -45,6 +51,16 @@ pub fn router() -> Router<AppState> {
             get(permissions)
                 .post(add_permissions)
                 .delete(remove_permissions),
+        )
+        .route(
+            "/roles/{id}/users",
+            get(role_users).post(give_role_to_users),
+        )
+        .route(
+            "/users/{id}/permissions",
+            get(user_permissions)
+                .post(give_user_permissions)
+                .delete(take_user_permissions),
         )
         .route(
             "/users/{id}/roles",
@@ -297,5 +313,106 @@ async fn take_member_roles(
     let body = RoleIds::parse(&body)?;
     let roles: Vec<RoleId> = body.roles.iter().filter_map(|r| RoleId::parse(r)).collect();
     state.store.take_roles(&holder, &roles).await?;
+    Ok(no_content())
+}
+
+/// `GET /roles/{id}/users`: offset or checkpoint paging, members' shape.
+async fn role_users(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ_ROLE_USERS)?;
+    p.require(READ_ROLE_USERS_TOO)?;
+    let paging = Paging::either(&q)?;
+    let listing = state
+        .store
+        .role_users(&role_id(&id)?, paging.request.clone())
+        .await?;
+    Ok(Reply::ok(shape(
+        "users",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        User::to_member_wire,
+    )))
+}
+
+/// `POST /roles/{id}/users`: Auth0 documents a 200.
+async fn give_role_to_users(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(GIVE_ROLE_TO_USERS)?;
+    let role = role_id(&id)?;
+    let users = UserIds::parse(&body)?
+        .users
+        .iter()
+        .map(|u| {
+            UserId::parse(u).ok_or_else(|| {
+                ApiError::Domain(Error::invalid_field(
+                    "users",
+                    format!("The user {u} does not exist."),
+                ))
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    state.store.give_role_to_users(&role, &users).await?;
+    Ok(Reply::ok(json!({})))
+}
+
+/// `GET /users/{id}/permissions`: direct and through tenant roles, with their sources.
+async fn user_permissions(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    q: Query,
+) -> ApiResult<Reply> {
+    p.require(READ_USER_PERMISSIONS)?;
+    let (paging, page, per_page) = offset(&q)?;
+    let listing = state
+        .store
+        .user_permissions(&user_id(&id)?, page, per_page)
+        .await?;
+    Ok(Reply::ok(shape(
+        "permissions",
+        &listing,
+        &paging,
+        LimitIs::PerPage,
+        UserPermission::to_wire,
+    )))
+}
+
+/// `POST /users/{id}/permissions`: 201 with `{}`, as for a role's permissions.
+async fn give_user_permissions(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Reply> {
+    p.require(CHANGE_USER_PERMISSIONS)?;
+    let body = Permissions::parse(&body)?;
+    state
+        .store
+        .add_user_permissions(&user_id(&id)?, &body.permissions)
+        .await?;
+    Ok(Reply::created(json!({})))
+}
+
+async fn take_user_permissions(
+    State(state): State<Tenant>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    p.require(CHANGE_USER_PERMISSIONS)?;
+    let body = Permissions::parse(&body)?;
+    state
+        .store
+        .remove_user_permissions(&user_id(&id)?, &body.permissions)
+        .await?;
     Ok(no_content())
 }

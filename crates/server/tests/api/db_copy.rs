@@ -134,6 +134,14 @@ async fn copy_and_compare(target_url: &str) {
             r.body
         );
     }
+    // A permission of its own, from the other API.
+    let r = app
+        .post(
+            &format!("/api/v2/users/{first}/permissions"),
+            json!({"permissions": [{"resource_server_identifier": "https://billing.example/", "permission_name": "read:x"}]}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
 
     let web = app
         .post(
@@ -244,6 +252,8 @@ async fn copy_and_compare(target_url: &str) {
             "/api/v2/roles".to_owned(),
             format!("/api/v2/roles/{role}/permissions"),
             format!("/api/v2/users/{first}/roles"),
+            format!("/api/v2/users/{first}/permissions"),
+            format!("/api/v2/roles/{role}/users"),
             format!("/api/v2/organizations/{acme}/members/{first}/roles"),
             format!("/api/v2/organizations/{acme}/invitations"),
             format!("/api/v2/organizations/{acme}/discovery-domains"),

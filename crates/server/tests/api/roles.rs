@@ -302,3 +302,275 @@ async fn user_and_member_roles() {
     let r = app.get(&format!("/api/v2/roles/{admin}")).await;
     assert_eq!(r.status, StatusCode::OK, "the role itself stays");
 }
+
+#[tokio::test]
+async fn a_roles_users_in_both_pagers_given_all_or_none() {
+    let app = TestApp::new().await;
+    let role = role(&app, "support").await;
+    let mut users = Vec::new();
+    for _ in 0..3 {
+        users.push(user(&app).await);
+    }
+    let raw: Vec<String> = users.iter().map(|u| u.replace("%7C", "|")).collect();
+
+    // One missing user: nobody gets the role.
+    let r = app
+        .post(
+            &format!("/api/v2/roles/{role}/users"),
+            json!({"users": [raw[0], "auth0|nobody"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = app.get(&format!("/api/v2/roles/{role}/users")).await;
+    assert_eq!(r.body, json!([]));
+    for bad in [json!({"users": []}), json!({}), json!({"users": "x"})] {
+        let r = app
+            .post(&format!("/api/v2/roles/{role}/users"), bad.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+    let r = app
+        .post(
+            "/api/v2/roles/rol_missing/users",
+            json!({"users": [raw[0]]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    let r = app
+        .post(
+            &format!("/api/v2/roles/{role}/users"),
+            json!({"users": raw}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, json!({}));
+
+    let r = app
+        .get(&format!(
+            "/api/v2/roles/{role}/users?include_totals=true&per_page=2"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["total"], 3);
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 2);
+    let first = &r.body["users"][0];
+    assert_eq!(first["user_id"], raw[0].as_str());
+    assert!(first["email"].as_str().unwrap().ends_with("@acme.test"));
+    assert!(first["picture"].is_string() && first["name"].is_string());
+
+    // Checkpoint paging: from the `next` of one page to the next.
+    let r = app.get(&format!("/api/v2/roles/{role}/users?take=2")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let next = r.body["next"].as_str().expect("a next page").to_owned();
+    let r = app
+        .get(&format!("/api/v2/roles/{role}/users?take=2&from={next}"))
+        .await;
+    let got: Vec<&str> = r.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, vec![raw[2].as_str()]);
+    assert!(r.body.get("next").is_none(), "{}", r.body);
+
+    // The user's own roles agree.
+    let r = app.get(&format!("/api/v2/users/{}/roles", users[1])).await;
+    assert_eq!(r.body[0]["id"], role.as_str(), "{}", r.body);
+    assert_eq!(r.body.as_array().unwrap().len(), 1, "{}", r.body);
+
+    // Reading people needs read:users; giving the role needs a role scope.
+    let roles_only = app.token(&["read:roles", "read:role_members"]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/roles/{role}/users"),
+            Some(&roles_only),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let users_only = app.token(&["read:users"]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/roles/{role}/users"),
+            Some(&users_only),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let reader = app.token(&["read:users", "read:role_members"]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/roles/{role}/users"),
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v2/roles/{role}/users"),
+            Some(&reader),
+            Some(json!({"users": [raw[0]]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // A deleted user leaves the list; a deleted role is gone.
+    let r = app.delete(&format!("/api/v2/users/{}", users[0])).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app
+        .get(&format!("/api/v2/roles/{role}/users?include_totals=true"))
+        .await;
+    assert_eq!(r.body["total"], 2);
+    let r = app.delete(&format!("/api/v2/roles/{role}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get(&format!("/api/v2/roles/{role}/users")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_users_permissions_direct_and_through_roles() {
+    let app = TestApp::new().await;
+    let r = app
+        .post(
+            "/api/v2/resource-servers",
+            json!({"identifier": "urn:reports", "name": "Reports",
+                   "scopes": [{"value": "read:reports", "description": "Read reports"},
+                              {"value": "write:reports"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let u = user(&app).await;
+    let role = role(&app, "reporter").await;
+    let perm =
+        |name: &str| json!({"resource_server_identifier": "urn:reports", "permission_name": name});
+
+    // A scope the API lacks, or a missing user: nothing given.
+    let r = app
+        .post(
+            &format!("/api/v2/users/{u}/permissions"),
+            json!({"permissions": [perm("read:reports"), perm("delete:reports")]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("delete:reports"));
+    let r = app
+        .post(
+            "/api/v2/users/auth0%7Cnobody/permissions",
+            json!({"permissions": [perm("read:reports")]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v2/users/{u}/permissions"),
+            json!({"permissions": []}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = app.get(&format!("/api/v2/users/{u}/permissions")).await;
+    assert_eq!(r.body, json!([]));
+
+    let r = app
+        .post(
+            &format!("/api/v2/users/{u}/permissions"),
+            json!({"permissions": [perm("read:reports")]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body, json!({}));
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v2/roles/{role}/permissions"),
+        json!({"permissions": [perm("read:reports"), perm("write:reports")]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v2/users/{u}/roles"),
+            json!({"roles": [role]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+    let r = app
+        .get(&format!(
+            "/api/v2/users/{u}/permissions?include_totals=true"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"permissions": [
+            {"sources": [{"source_id": "", "source_name": "", "source_type": "DIRECT"},
+                         {"source_id": role, "source_name": "reporter", "source_type": "ROLE"}],
+             "permission_name": "read:reports", "description": "Read reports",
+             "resource_server_name": "Reports", "resource_server_identifier": "urn:reports"},
+            {"sources": [{"source_id": role, "source_name": "reporter", "source_type": "ROLE"}],
+             "permission_name": "write:reports",
+             "resource_server_name": "Reports", "resource_server_identifier": "urn:reports"}
+        ], "start": 0, "limit": 50, "total": 2})
+    );
+
+    // Taken directly, it stays through the role; the role taken, nothing is left.
+    let r = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v2/users/{u}/permissions"),
+        json!({"permissions": [perm("read:reports")]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app.get(&format!("/api/v2/users/{u}/permissions")).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 2, "{}", r.body);
+    assert!(r.body[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["source_type"] == "ROLE"));
+    let r = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v2/users/{u}/roles"),
+        json!({"roles": [role]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app.get(&format!("/api/v2/users/{u}/permissions")).await;
+    assert_eq!(r.body, json!([]));
+
+    // Scopes: reading needs read:users, giving needs update:users.
+    let reader = app.token(&["read:users"]);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v2/users/{u}/permissions"),
+            Some(&reader),
+            Some(json!({"permissions": [perm("read:reports")]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let roles_reader = app.token(&["read:roles"]);
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v2/users/{u}/permissions"),
+            Some(&roles_reader),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app.get("/api/v2/users/auth0%7Cnobody/permissions").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}

@@ -59,7 +59,6 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:roles",
     "update:roles",
     "delete:roles",
-    "read:role_members",
     "create:role_members",
     "read:actions",
     "create:actions",

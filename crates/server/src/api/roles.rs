@@ -31,9 +31,9 @@ const CREATE: &[&str] = &["create:roles"];
 const UPDATE: &[&str] = &["update:roles"];
 const DELETE: &[&str] = &["delete:roles"];
 const READ_USER_ROLES: &[&str] = &["read:roles"];
-/// A role's users are people's names and emails: `read:users`, and one of Auth0's role scopes.
+/// A role's users are people's names and emails: `read:users` and `read:roles`, both.
 const READ_ROLE_USERS: &[&str] = &["read:users"];
-const READ_ROLE_USERS_TOO: &[&str] = &["read:roles", "read:role_members"];
+const READ_ROLE_USERS_TOO: &[&str] = &["read:roles"];
 const GIVE_ROLE_TO_USERS: &[&str] = &["update:roles", "create:role_members"];
 const READ_USER_PERMISSIONS: &[&str] = &["read:users"];
 const CHANGE_USER_PERMISSIONS: &[&str] = &["update:users"];

@@ -381,7 +381,7 @@ async fn a_roles_users_in_both_pagers_given_all_or_none() {
     assert_eq!(r.body.as_array().unwrap().len(), 1, "{}", r.body);
 
     // Reading people needs read:users; giving the role needs a role scope.
-    let roles_only = app.token(&["read:roles", "read:role_members"]);
+    let roles_only = app.token(&["read:roles"]);
     let r = app
         .call(
             Method::GET,
@@ -401,7 +401,7 @@ async fn a_roles_users_in_both_pagers_given_all_or_none() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let reader = app.token(&["read:users", "read:role_members"]);
+    let reader = app.token(&["read:users", "read:roles"]);
     let r = app
         .call(
             Method::GET,

@@ -41,9 +41,10 @@ impl fmt::Debug for PasswordHash {
 /// Auth0's older connections), with `options.password_complexity_options.min_length`.
 pub fn check_policy(options: &Map<String, Value>, password: &str) -> Result<()> {
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::invalid(format!(
-            "PasswordStrengthError: Password is too long (max {MAX_PASSWORD_BYTES} bytes)"
-        )));
+        return Err(Error::invalid_field(
+            "password",
+            format!("PasswordStrengthError: Password is too long (max {MAX_PASSWORD_BYTES} bytes)"),
+        ));
     }
     let level = options
         .get("passwordPolicy")
@@ -83,7 +84,7 @@ pub fn check_policy(options: &Map<String, Value>, password: &str) -> Result<()> 
     };
     let repeats = no_repeats && chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
     if chars.len() < min_len || met < kinds || repeats {
-        return Err(Error::invalid(TOO_WEAK));
+        return Err(Error::invalid_field("password", TOO_WEAK));
     }
     Ok(())
 }

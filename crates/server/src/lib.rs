@@ -1,6 +1,7 @@
 //! orgwarden's server: the Auth0-compatible Management API, the token endpoint, and serving
 //! them. `main.rs` only parses the command line and calls into here.
 
+pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod auth;

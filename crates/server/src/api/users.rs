@@ -6,10 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use orgwarden_domain::connection::{Connection, ConnectionFilter};
 use orgwarden_domain::paging::PageRequest;
-use orgwarden_domain::password::{self, PasswordHash};
-use orgwarden_domain::user::{new_user, User, UserId, UserPatch};
+use orgwarden_domain::user::{User, UserId, UserPatch};
 use orgwarden_domain::user_search::{self, Sort};
 use orgwarden_domain::validate::{message, Origin};
 use orgwarden_domain::{Error, NotFound};
@@ -21,6 +19,7 @@ use super::fields::select_fields;
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::path::Path;
 use super::query::{Paging, Query};
+use crate::accounts;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -70,30 +69,6 @@ fn fields(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
 
 fn shown(u: &User, fields: &(Option<Vec<String>>, bool)) -> Value {
     select_fields(to_json(&u.to_wire()), fields.0.as_deref(), fields.1)
-}
-
-async fn hash_off_runtime(password: String) -> ApiResult<PasswordHash> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Domain(Error::Internal(e.into())))?
-        .map_err(ApiError::Domain)
-}
-
-async fn connection_named(state: &Tenant, name: &str) -> ApiResult<Connection> {
-    let filter = ConnectionFilter {
-        name: Some(name.to_owned()),
-        ..ConnectionFilter::default()
-    };
-    let found = state
-        .store
-        .list_connections(&filter, PageRequest::first(1))
-        .await?;
-    found.items.into_iter().next().ok_or_else(|| {
-        ApiError::Domain(Error::invalid_field(
-            "connection",
-            "The connection does not exist.",
-        ))
-    })
 }
 
 async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
@@ -152,11 +127,7 @@ async fn create(
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
     let body = CreateUser::parse(&body)?;
-    let connection = connection_named(&state, &body.connection).await?;
-    let (user, password) = new_user(body, &connection, state.clock.now())?;
-    password::check_policy(&connection.options, &password)?;
-    let hash = hash_off_runtime(password).await?;
-    let user = state.store.create_user(user, hash).await?;
+    let user = accounts::create_user(&state.store, state.clock.as_ref(), body).await?;
     Ok(Reply::created(to_json(&user.to_wire())))
 }
 
@@ -182,12 +153,7 @@ async fn update(
     let id = user_id(&id)?;
     let (patch, new_password) = UserPatch::from_body(UpdateUser::parse(&body)?)?;
     let hash = match new_password {
-        Some(password) => {
-            let user = state.store.get_user(&id).await?;
-            let connection = state.store.get_connection(&user.connection_id).await?;
-            password::check_policy(&connection.options, &password)?;
-            Some(hash_off_runtime(password).await?)
-        }
+        Some(password) => Some(accounts::new_password(&state.store, &id, password).await?),
         None => None,
     };
     let user = state

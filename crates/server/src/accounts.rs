@@ -1,0 +1,56 @@
+//! The steps of creating a user or changing a password that the API and the dashboard share:
+//! the connection found by name, the domain's rules (`new_user`, the password policy), and the
+//! argon2id hash computed off the async runtime (it takes tens of milliseconds of CPU).
+
+use orgwarden_domain::clock::Clock;
+use orgwarden_domain::connection::{Connection, ConnectionFilter};
+use orgwarden_domain::paging::PageRequest;
+use orgwarden_domain::password::{self, PasswordHash};
+use orgwarden_domain::store::DynStore;
+use orgwarden_domain::user::{new_user, User, UserId};
+use orgwarden_domain::{Error, Result};
+use orgwarden_proto::users::CreateUser;
+
+/// The password's hash, computed on a blocking thread.
+pub async fn hash(password: String) -> Result<PasswordHash> {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+}
+
+/// The connection called `name`; Auth0's 400 if there is none.
+pub async fn connection_named(store: &DynStore, name: &str) -> Result<Connection> {
+    let filter = ConnectionFilter {
+        name: Some(name.to_owned()),
+        ..ConnectionFilter::default()
+    };
+    let found = store
+        .list_connections(&filter, PageRequest::first(1))
+        .await?;
+    found
+        .items
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::invalid_field("connection", "The connection does not exist."))
+}
+
+/// A new user from a checked body: its connection, the policy, the hash, then the store.
+pub async fn create_user(store: &DynStore, clock: &dyn Clock, body: CreateUser) -> Result<User> {
+    let connection = connection_named(store, &body.connection).await?;
+    let (user, password) = new_user(body, &connection, clock.now())?;
+    password::check_policy(&connection.options, &password)?;
+    let hash = hash(password).await?;
+    store.create_user(user, hash).await
+}
+
+/// The hash of a new password for `user`, once its connection's policy accepts it.
+pub async fn new_password(
+    store: &DynStore,
+    user: &UserId,
+    password: String,
+) -> Result<PasswordHash> {
+    let user = store.get_user(user).await?;
+    let connection = store.get_connection(&user.connection_id).await?;
+    password::check_policy(&connection.options, &password)?;
+    hash(password).await
+}

@@ -1,6 +1,8 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core): sign in,
 // create an organization, enable two connections, toggle a setting, read the sign-up rule's
-// hint, disable one, sign out. Screenshots of the main pages go to $E2E_ARTIFACTS.
+// hint, disable one, sign out; then the people screens: create a user, add them to the
+// organization with a role, invite someone and copy the link, revoke it, remove the member,
+// delete the user. Screenshots of the main pages go to $E2E_ARTIFACTS.
 // Started by e2e/run, which gives BASE_URL and DASHBOARD_PASSWORD.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -137,6 +139,99 @@ test("sign in, manage an organization's connections, sign out", async () => {
   await page.getByText("You are signed out.").waitFor();
   await page.goto(BASE + "/dashboard/organizations");
   await page.waitForURL(/\/dashboard\/sign-in/);
+
+  assert.deepEqual(problems, [], "no console errors (CSP violations, script errors)");
+});
+
+async function signIn() {
+  await page.goto(BASE + "/dashboard/organizations");
+  await page.waitForURL(/\/dashboard\/sign-in/);
+  await page.getByLabel("Dashboard password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/dashboard\/organizations$/);
+}
+
+test("people: users, an organization's members with roles, invitations", async () => {
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await signIn();
+  const nav = page.getByRole("navigation", { name: "Main" });
+
+  // Users: a weak password is refused with the policy's message, a good one creates.
+  await nav.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+  await page.getByLabel("Database connection").selectOption({ label: "e2e-members" });
+  await page.getByLabel("Email", { exact: true }).fill("pat@e2e.test");
+  await page.getByLabel("Name (optional)").fill("Pat Example");
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await page.locator("#password-error").waitFor();
+  assert.match(await page.locator("#password-error").textContent(), /PasswordStrengthError/);
+  assert.equal(await page.getByLabel("Password", { exact: true }).inputValue(), "", "never sent back");
+  assert.equal(await page.getByLabel("Email", { exact: true }).inputValue(), "pat@e2e.test", "kept as typed");
+  await page.getByLabel("Password", { exact: true }).fill("A long enough passphrase 7");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await page.getByText("Created.").waitFor();
+  await page.getByLabel("Search users").fill("pat");
+  await page.getByRole("button", { name: "Search" }).click();
+  const patRow = page.locator("tbody tr", { hasText: "pat@e2e.test" });
+  await patRow.waitFor();
+  await patRow.getByRole("button", { name: "Block Pat Example" }).click();
+  await page.getByText("User blocked.").waitFor();
+  assert.equal(await page.locator("tbody tr", { hasText: "pat@e2e.test" }).getByText("blocked", { exact: true }).isVisible(), true);
+  await page.locator("tbody tr", { hasText: "pat@e2e.test" }).getByRole("button", { name: "Unblock Pat Example" }).click();
+  await page.getByText("User unblocked.").waitFor();
+  await shot("08-users");
+
+  // Members: the organization's tab; an unknown email is refused, Pat is added and given a role.
+  await nav.getByRole("link", { name: "Organizations" }).click();
+  await page.getByRole("link", { name: "acme-e2e" }).click();
+  const tabs = page.getByRole("navigation", { name: "Organization" });
+  await tabs.getByRole("link", { name: "Members" }).click();
+  await page.getByRole("heading", { name: /^Members of/ }).waitFor();
+  const who = page.getByLabel("Email or user id of an existing user");
+  await who.fill("nobody@e2e.test");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await page.locator("#user-error").waitFor();
+  await page.getByLabel("Email or user id of an existing user").fill("pat@e2e.test");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await page.getByText("Member added.").waitFor();
+  await page.getByLabel("Role for Pat Example").selectOption({ label: "e2e-editor" });
+  await page.getByRole("button", { name: "Give role" }).click();
+  await page.getByText("Roles saved.").waitFor();
+  const member = page.locator("tbody tr", { hasText: "pat@e2e.test" });
+  assert.equal(await member.getByRole("button", { name: "Take e2e-editor from Pat Example" }).isVisible(), true);
+  await shot("09-members");
+
+  // Invitations: create one for the web application with the role; its link is shown to copy.
+  await tabs.getByRole("link", { name: "Invitations" }).click();
+  await page.getByText("No pending invitation.").waitFor();
+  await page.getByLabel("Invitee's email").fill("sam@e2e.test");
+  await page.getByLabel("Inviter's name (shown to the invitee)").fill("Pat");
+  await page.getByLabel("Application").selectOption({ label: "e2e web (https://app.e2e.test/login)" });
+  await page.getByLabel("e2e-editor").check();
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  await page.getByText("Invitation created").waitFor();
+  const link = await page.getByLabel("Invitation link for sam@e2e.test").inputValue();
+  assert.match(link, /^https:\/\/app\.e2e\.test\/login\?invitation=[A-Za-z0-9]+&organization=org_/);
+  const inviteRow = page.locator("tbody tr", { hasText: "sam@e2e.test" });
+  assert.equal(await inviteRow.getByRole("button", { name: "Copy" }).isVisible(), true, "copy button shown with JS");
+  assert.match(await inviteRow.textContent(), /Roles: e2e-editor/);
+  await shot("10-invitations");
+  await inviteRow.getByRole("button", { name: "Revoke the invitation of sam@e2e.test" }).click();
+  await page.getByText("Invitation revoked.").waitFor();
+  await page.getByText("No pending invitation.").waitFor();
+
+  // Remove the member, then delete the user after its confirmation page.
+  await tabs.getByRole("link", { name: "Members" }).click();
+  await page.getByRole("button", { name: "Remove Pat Example" }).click();
+  await page.getByText("Member removed.").waitFor();
+  await page.getByText("This organization has no members yet.").waitFor();
+  await nav.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("link", { name: "Delete Pat Example…" }).click();
+  await page.getByRole("heading", { name: "Delete user Pat Example?" }).waitFor();
+  await page.getByRole("button", { name: "Delete user" }).click();
+  await page.getByText("Deleted.").waitFor();
+  assert.equal(await page.locator("tbody tr", { hasText: "pat@e2e.test" }).count(), 0);
 
   assert.deepEqual(problems, [], "no console errors (CSP violations, script errors)");
 });

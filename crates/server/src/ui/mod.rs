@@ -8,11 +8,14 @@ pub mod clients;
 pub mod connections;
 pub mod csrf;
 pub mod dashboard;
+pub mod invitations;
+pub mod members;
 pub mod org_connections;
 pub mod organizations;
 pub mod pages;
 pub mod paths;
 pub mod session;
+pub mod users;
 
 use askama::Template;
 use axum::extract::Request;
@@ -40,6 +43,9 @@ pub fn router() -> Router<AppState> {
         .merge(assets::router())
         .merge(organizations::router())
         .merge(org_connections::router())
+        .merge(members::router())
+        .merge(invitations::router())
+        .merge(users::router())
         .merge(connections::router())
         .merge(clients::router())
         .fallback(not_found)
@@ -64,7 +70,7 @@ pub struct Page {
     pub title: String,
     /// The session's CSRF token (empty when signed out).
     pub csrf: String,
-    /// Which navigation entry is current: `organizations`, `connections`, `clients`.
+    /// Which navigation entry is current: `organizations`, `users`, `connections`, `clients`.
     pub nav: &'static str,
     pub signed_in: bool,
     pub css: String,
@@ -114,6 +120,13 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "disabled" => "Connection disabled.",
         "signed-out" => "You are signed out.",
         "granted" => "Scopes saved.",
+        "added" => "Member added.",
+        "removed" => "Member removed.",
+        "roles" => "Roles saved.",
+        "invited" => "Invitation created: copy its link below and send it.",
+        "revoked" => "Invitation revoked.",
+        "blocked" => "User blocked.",
+        "unblocked" => "User unblocked.",
         _ => return None,
     })
 }

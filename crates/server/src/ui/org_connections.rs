@@ -102,6 +102,7 @@ pub struct TryIt {
 struct ConnectionsPage {
     page: Page,
     org: Organization,
+    tab: &'static str,
     rows: Vec<Row>,
     max: usize,
     pick: String,
@@ -238,6 +239,7 @@ async fn page(
         page: Page::new(who, format!("{} · Connections", org.name), "organizations")
             .with_notice(r.notice.as_deref()),
         org,
+        tab: "connections",
         rows: r.rows,
         max: MAX_PER_ORGANIZATION,
         pick: r.pick,

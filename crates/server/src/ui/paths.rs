@@ -4,7 +4,7 @@
 //! cannot point where no route answers.
 //!
 //! Ids go into URLs as they are: the dashboard only builds URLs of ids it read from the store
-//! (ids are made of `[A-Za-z0-9_]`).
+//! (ids are made of `[A-Za-z0-9_]`), except user ids, whose `|` is percent-encoded.
 
 /// The one spelling of the dashboard's prefix (a macro, so constants can be made of it).
 macro_rules! base {
@@ -30,6 +30,14 @@ pub const DELETE_ORGANIZATION: &str = "/organizations/{id}/delete";
 pub const ORG_CONNECTIONS: &str = "/organizations/{id}/connections";
 pub const ORG_CONNECTION: &str = "/organizations/{id}/connections/{cid}";
 pub const DISABLE_ORG_CONNECTION: &str = "/organizations/{id}/connections/{cid}/disable";
+pub const ORG_MEMBERS: &str = "/organizations/{id}/members";
+pub const REMOVE_ORG_MEMBER: &str = "/organizations/{id}/members/{uid}/remove";
+pub const ORG_MEMBER_ROLES: &str = "/organizations/{id}/members/{uid}/roles";
+pub const ORG_INVITATIONS: &str = "/organizations/{id}/invitations";
+pub const REVOKE_ORG_INVITATION: &str = "/organizations/{id}/invitations/{iid}/revoke";
+pub const USERS: &str = "/users";
+pub const BLOCK_USER: &str = "/users/{uid}/block";
+pub const DELETE_USER: &str = "/users/{uid}/delete";
 pub const CONNECTIONS: &str = "/connections";
 pub const NEW_CONNECTION: &str = "/connections/new";
 pub const CONNECTION: &str = "/connections/{id}";
@@ -99,6 +107,43 @@ pub fn disable_org_connection(org: &str, connection: &str) -> String {
     at(DISABLE_ORG_CONNECTION, &[org, connection])
 }
 
+/// A user id as a path segment (`auth0|abc` → `auth0%7Cabc`).
+fn user_segment(id: &str) -> String {
+    id.replace('%', "%25").replace('|', "%7C")
+}
+
+pub fn org_members(org: &str) -> String {
+    at(ORG_MEMBERS, &[org])
+}
+
+pub fn remove_org_member(org: &str, user: &str) -> String {
+    at(REMOVE_ORG_MEMBER, &[org, &user_segment(user)])
+}
+
+pub fn org_member_roles(org: &str, user: &str) -> String {
+    at(ORG_MEMBER_ROLES, &[org, &user_segment(user)])
+}
+
+pub fn org_invitations(org: &str) -> String {
+    at(ORG_INVITATIONS, &[org])
+}
+
+pub fn revoke_org_invitation(org: &str, invitation: &str) -> String {
+    at(REVOKE_ORG_INVITATION, &[org, invitation])
+}
+
+pub fn users() -> String {
+    at(USERS, &[])
+}
+
+pub fn block_user(user: &str) -> String {
+    at(BLOCK_USER, &[&user_segment(user)])
+}
+
+pub fn delete_user(user: &str) -> String {
+    at(DELETE_USER, &[&user_segment(user)])
+}
+
 pub fn connections() -> String {
     at(CONNECTIONS, &[])
 }
@@ -160,6 +205,29 @@ mod tests {
             disable_org_connection("org_1", "con_2"),
             "/dashboard/organizations/org_1/connections/con_2/disable"
         );
+        assert_eq!(
+            org_members("org_1"),
+            "/dashboard/organizations/org_1/members"
+        );
+        assert_eq!(
+            remove_org_member("org_1", "auth0|a%b"),
+            "/dashboard/organizations/org_1/members/auth0%7Ca%25b/remove"
+        );
+        assert_eq!(
+            org_member_roles("org_1", "auth0|a"),
+            "/dashboard/organizations/org_1/members/auth0%7Ca/roles"
+        );
+        assert_eq!(
+            org_invitations("org_1"),
+            "/dashboard/organizations/org_1/invitations"
+        );
+        assert_eq!(
+            revoke_org_invitation("org_1", "uinv_2"),
+            "/dashboard/organizations/org_1/invitations/uinv_2/revoke"
+        );
+        assert_eq!(users(), "/dashboard/users");
+        assert_eq!(block_user("auth0|a"), "/dashboard/users/auth0%7Ca/block");
+        assert_eq!(delete_user("auth0|a"), "/dashboard/users/auth0%7Ca/delete");
         assert_eq!(connections(), "/dashboard/connections");
         assert_eq!(new_connection(), "/dashboard/connections/new");
         assert_eq!(connection("con_2"), "/dashboard/connections/con_2");

@@ -11,9 +11,9 @@ use serde_json::json;
 use crate::app::{Response, TestApp};
 
 /// A browser: its session cookie and the CSRF token of the last page.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
-    cookie: String,
+    pub(crate) cookie: String,
     csrf: String,
 }
 
@@ -21,7 +21,7 @@ pub(crate) fn text(r: &Response) -> String {
     String::from_utf8_lossy(&r.raw).into_owned()
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     r.headers
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_owned())
@@ -61,7 +61,12 @@ pub(crate) async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
     app.send(req).await
 }
 
-async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
+pub(crate) async fn post(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> Response {
     let req = Request::builder()
         .method(Method::POST)
         .uri(path)
@@ -85,7 +90,7 @@ async fn try_sign_in(app: &TestApp, fields: &[(&str, &str)]) -> Response {
 }
 
 impl<'a> Browser<'a> {
-    async fn sign_in(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) async fn sign_in(app: &'a TestApp) -> Browser<'a> {
         let r = try_sign_in(
             app,
             &[
@@ -111,7 +116,7 @@ impl<'a> Browser<'a> {
     }
 
     /// GETs a page (200 expected) and remembers its CSRF token.
-    async fn get(&mut self, path: &str) -> String {
+    pub(crate) async fn get(&mut self, path: &str) -> String {
         let r = get(self.app, path, &self.cookie).await;
         assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", text(&r));
         let html = text(&r);
@@ -121,7 +126,7 @@ impl<'a> Browser<'a> {
         html
     }
 
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         post(self.app, path, &self.cookie, &all).await

@@ -9,6 +9,7 @@ mod clients;
 mod connection_clients;
 mod connections;
 mod dashboard;
+mod dashboard_people;
 mod db_copy;
 mod discovery_domains;
 mod durability;

@@ -294,7 +294,7 @@ async fn an_untrusted_certificate_is_a_tls_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_through_the_client() {
     use orgwarden_client::proto::invitations::CreateInvitation;
-    use orgwarden_client::proto::roles::{CreateRole, RoleIds};
+    use orgwarden_client::proto::roles::{CreateRole, PermissionRef, RoleIds};
     use orgwarden_client::proto::users::CreateUser;
 
     let s = Served::start("dev").await;
@@ -358,6 +358,53 @@ async fn people_through_the_client() {
         .await
         .unwrap();
     assert_eq!(held, vec![role.id.clone()]);
+    // The role to the others, walked back with the role's checkpoint pager.
+    c.roles()
+        .give_to_users(&role.id, &[ids[0].as_str(), ids[2].as_str()])
+        .await
+        .unwrap();
+    let holders: Vec<String> = c
+        .roles()
+        .users(&role.id, 1)
+        .map_ok(|u| u.user_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        holders,
+        vec![ids[1].clone(), ids[0].clone(), ids[2].clone()]
+    );
+    // A permission of the user's own, from an API's scope.
+    c.resource_servers()
+        .create(
+            &serde_json::from_value(
+                json!({"identifier": "urn:people-api", "scopes": [{"value": "read:people"}]}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let read_people = PermissionRef {
+        resource_server_identifier: "urn:people-api".into(),
+        permission_name: "read:people".into(),
+    };
+    c.users()
+        .give_permissions(&ids[1], vec![read_people.clone()])
+        .await
+        .unwrap();
+    let permissions: Vec<_> = c
+        .users()
+        .permissions(&ids[1], 10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(permissions.len(), 1);
+    assert_eq!(permissions[0].permission_name, "read:people");
+    assert_eq!(permissions[0].sources[0].source_type, "DIRECT");
+    c.users()
+        .take_permissions(&ids[1], vec![read_people])
+        .await
+        .unwrap();
 
     let app = c
         .clients()

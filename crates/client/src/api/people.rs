@@ -1,5 +1,5 @@
-//! The people of a tenant: `/users` (+ `/users-by-email`, a user's roles and organizations),
-//! `/roles` (+ permissions), an organization's members, member roles, invitations, client
+//! The people of a tenant: `/users` (+ `/users-by-email`, a user's roles, permissions and
+//! organizations), `/roles` (+ permissions and users), an organization's members, member roles, invitations, client
 //! grants and discovery domains. Every body is a proto type, as the server reads it.
 
 use orgwarden_proto::discovery_domains::{
@@ -12,7 +12,8 @@ use orgwarden_proto::invitations::{CreateInvitation, Invitation};
 use orgwarden_proto::members::{Member, Members};
 use orgwarden_proto::organizations::Organization;
 use orgwarden_proto::roles::{
-    CreateRole, PermissionRef, Permissions, Role, RoleIds, RolePermission, UpdateRole,
+    CreateRole, PermissionRef, Permissions, Role, RoleIds, RolePermission, UpdateRole, UserIds,
+    UserPermission,
 };
 use orgwarden_proto::users::{CreateUser, UpdateUser, User};
 use reqwest::Method;
@@ -85,6 +86,28 @@ impl Users<'_> {
         let url = self.client.api(&["users", id, "organizations"]);
         self.client.offset_items(url, Query::new(), per_page)
     }
+
+    /// The user's permissions, direct and through tenant roles, each with its sources.
+    pub fn permissions(&self, id: &str, per_page: u32) -> Items<UserPermission> {
+        let url = self.client.api(&["users", id, "permissions"]);
+        self.client.offset_items(url, Query::new(), per_page)
+    }
+
+    pub async fn give_permissions(&self, id: &str, permissions: Vec<PermissionRef>) -> Result<()> {
+        let url = self.client.api(&["users", id, "permissions"]);
+        let _: serde_json::Value = self
+            .client
+            .call(Method::POST, url, &[], Some(&Permissions { permissions }))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn take_permissions(&self, id: &str, permissions: Vec<PermissionRef>) -> Result<()> {
+        let url = self.client.api(&["users", id, "permissions"]);
+        self.client
+            .call_no_content(Method::DELETE, url, &Permissions { permissions })
+            .await
+    }
 }
 
 pub struct Roles<'a> {
@@ -143,6 +166,25 @@ impl Roles<'_> {
         self.client
             .call_no_content(Method::DELETE, url, &Permissions { permissions })
             .await
+    }
+
+    /// The users holding the role in the tenant, by checkpoint paging.
+    pub fn users(&self, id: &str, take: u32) -> Items<Member> {
+        let url = self.client.api(&["roles", id, "users"]);
+        self.client.checkpoint_items(url, Query::new(), take)
+    }
+
+    /// Gives the role to every user, or to none.
+    pub async fn give_to_users(&self, id: &str, users: &[&str]) -> Result<()> {
+        let url = self.client.api(&["roles", id, "users"]);
+        let body = UserIds {
+            users: users.iter().map(|u| (*u).to_owned()).collect(),
+        };
+        let _: serde_json::Value = self
+            .client
+            .call(Method::POST, url, &[], Some(&body))
+            .await?;
+        Ok(())
     }
 }
 

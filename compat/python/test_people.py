@@ -113,3 +113,29 @@ def test_invitations_create_get_list_delete(client):
     assert [i.id for i in client.organizations.invitations.list(org.id)] == [inv.id]
     client.organizations.invitations.delete(org.id, inv.id)
     expect_sdk_error(lambda: client.organizations.invitations.get(org.id, inv.id), type=NotFoundError, status_code=404)
+
+
+def test_role_users_and_user_permissions(client):
+    connection = database(client)
+    identifier = f"https://{unique_name('py-perm-api')}.example/"
+    client.resource_servers.create(identifier=identifier, name="Perm API", scopes=[{"value": "read:x"}])
+    role = client.roles.create(name=unique_name("py-holder"))
+    users = [
+        client.users.create(connection=connection, email=f"{unique_name('ru')}@acme.test", password=PASSWORD).user_id
+        for _ in range(3)
+    ]
+    client.roles.users.assign(role.id, users=users)
+    assert [u.user_id for u in client.roles.users.list(role.id, take=2)] == users
+    expect_sdk_error(
+        lambda: client.roles.users.assign(role.id, users=["auth0|000000000000000000000000"]),
+        type=BadRequestError,
+        status_code=400,
+    )
+
+    permission = PermissionRequestPayload(resource_server_identifier=identifier, permission_name="read:x")
+    client.users.permissions.create(users[0], permissions=[permission])
+    listed = list(client.users.permissions.list(users[0]))
+    assert [(p.permission_name, p.resource_server_identifier) for p in listed] == [("read:x", identifier)]
+    assert listed[0].sources[0]["source_type"] == "DIRECT"
+    client.users.permissions.delete(users[0], permissions=[permission])
+    assert list(client.users.permissions.list(users[0])) == []

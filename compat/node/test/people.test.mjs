@@ -183,3 +183,38 @@ test("invitations: create with a client's login page, get, list, delete; 404 aft
     message: "The invitation does not exist.",
   });
 });
+
+test("a role's users (checkpoint pager) and a user's own permissions with their sources", async () => {
+  const connection = await database();
+  const identifier = `https://${uniqueName("perm-api")}.example/`;
+  await client.resourceServers.create({
+    name: "Perm API",
+    identifier,
+    scopes: [{ value: "read:x", description: "Read x" }],
+  });
+  const role = await client.roles.create({ name: uniqueName("holder") });
+  const users = [];
+  for (let i = 0; i < 3; i++) {
+    users.push((await client.users.create({ connection, email: `${uniqueName("ru")}@acme.test`, password: PASSWORD })).user_id);
+  }
+  await client.roles.users.assign(role.id, { users });
+  const listed = [];
+  for await (const u of await client.roles.users.list(role.id, { take: 2 })) listed.push(u.user_id);
+  assert.deepEqual(listed, users);
+  await expectSdkError(client.roles.users.assign(role.id, { users: ["auth0|000000000000000000000000"] }), {
+    type: Management.BadRequestError,
+    statusCode: 400,
+  });
+
+  const permission = { resource_server_identifier: identifier, permission_name: "read:x" };
+  await client.roles.permissions.add(role.id, { permissions: [permission] });
+  await client.users.permissions.create(users[0], { permissions: [permission] });
+  const perms = await client.users.permissions.list(users[0]);
+  assert.deepEqual(
+    perms.data.map((p) => [p.permission_name, p.description, p.sources.map((s) => s.source_type)]),
+    [["read:x", "Read x", ["DIRECT", "ROLE"]]],
+  );
+  await client.users.permissions.delete(users[0], { permissions: [permission] });
+  const left = await client.users.permissions.list(users[0]);
+  assert.deepEqual(left.data.map((p) => p.sources.map((s) => s.source_id)), [[role.id]]);
+});

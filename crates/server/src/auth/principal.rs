@@ -10,24 +10,41 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts};
 
+use super::keys::Claims;
 use super::tokens::Tokens;
 use crate::error::{ApiError, ApiResult};
 use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware::{message, Spent};
 use crate::ratelimit::plan::Group;
 
+/// The verified token's claims, shared with the verified-token cache (nothing is copied per
+/// request).
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub client_id: String,
-    pub scopes: Vec<String>,
+    claims: Arc<Claims>,
 }
 
 impl Principal {
+    /// The client the token was issued to.
+    pub fn client_id(&self) -> &str {
+        &self.claims.azp
+    }
+
+    /// Whether the token holds `scope`.
+    pub fn holds(&self, scope: &str) -> bool {
+        self.claims
+            .scope
+            .split_ascii_whitespace()
+            .any(|s| s == scope)
+    }
+
     /// Passes if the token holds any of `scopes`; else Auth0's 403 `insufficient_scope`.
     pub fn require(&self, scopes: &'static [&'static str]) -> ApiResult<()> {
-        if scopes
-            .iter()
-            .any(|s| self.scopes.iter().any(|have| have == s))
+        if self
+            .claims
+            .scope
+            .split_ascii_whitespace()
+            .any(|have| scopes.contains(&have))
         {
             Ok(())
         } else {
@@ -62,10 +79,7 @@ fn authenticate(parts: &Parts, tokens: &Tokens) -> ApiResult<Principal> {
         .map_err(|_| ApiError::BadAuthorizationHeader)?;
     let token = bearer_token(value)?;
     let claims = tokens.verify(token).map_err(ApiError::Token)?;
-    Ok(Principal {
-        client_id: claims.azp.clone(),
-        scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
-    })
+    Ok(Principal { claims })
 }
 
 impl<S> FromRequestParts<S> for Principal

@@ -47,7 +47,7 @@ pub fn require_client_fields(
 fn not_held<'a>(p: &Principal, scopes: &'a [String]) -> Vec<&'a str> {
     scopes
         .iter()
-        .filter(|s| !p.scopes.contains(s))
+        .filter(|s| !p.holds(s))
         .map(String::as_str)
         .collect()
 }

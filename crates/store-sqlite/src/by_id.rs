@@ -36,7 +36,7 @@ impl<T> IdTable<T> {
                 let (limit, offset) = limit_offset(page, per_page);
                 let (limit, offset) = (w.arg(limit), w.arg(offset));
                 let sql = format!(
-                    "SELECT {columns} FROM {table} {} ORDER BY id LIMIT {limit} OFFSET {offset}",
+                    "SELECT {columns} FROM {table} {} ORDER BY id LIMIT +{limit} OFFSET +{offset}",
                     w.sql()
                 );
                 let items = tx
@@ -52,7 +52,7 @@ impl<T> IdTable<T> {
                 }
                 let limit = w.arg(i64::from(take));
                 let sql = format!(
-                    "SELECT {columns} FROM {table} {} ORDER BY id LIMIT {limit}",
+                    "SELECT {columns} FROM {table} {} ORDER BY id LIMIT +{limit}",
                     w.sql()
                 );
                 let rows = conn

@@ -88,7 +88,7 @@ fn list(conn: &Connection, page: PageRequest) -> DbResult<Listing<Client>> {
             let tx = conn.unchecked_transaction()?;
             let total = tx.query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
             let (limit, offset) = limit_offset(page, per_page);
-            let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY seq LIMIT ?1 OFFSET ?2");
+            let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY seq LIMIT +?1 OFFSET +?2");
             let items = tx
                 .prepare_cached(&sql)?
                 .query_map(params![limit, offset], |r| from_row(r).map(|(c, _)| c))?
@@ -97,7 +97,8 @@ fn list(conn: &Connection, page: PageRequest) -> DbResult<Listing<Client>> {
         }
         PageRequest::Checkpoint { from, take } => {
             let after = seq_after(from.as_deref())?;
-            let sql = format!("SELECT {COLUMNS} FROM clients WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+            let sql =
+                format!("SELECT {COLUMNS} FROM clients WHERE seq > ?1 ORDER BY seq LIMIT +?2");
             let rows = conn
                 .prepare_cached(&sql)?
                 .query_map(params![after, take], from_row)?

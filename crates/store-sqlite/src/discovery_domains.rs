@@ -157,7 +157,7 @@ impl DiscoveryDomainStore for SqliteStore {
                 let after = seq_after(from.as_deref())?;
                 let sql = format!(
                     "SELECT {COLUMNS} FROM discovery_domains WHERE org_id = ?1 AND seq > ?2
-                     ORDER BY seq LIMIT ?3"
+                     ORDER BY seq LIMIT +?3"
                 );
                 let rows = tx
                     .prepare_cached(&sql)?

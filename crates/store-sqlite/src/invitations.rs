@@ -161,7 +161,7 @@ impl InvitationStore for SqliteStore {
                 let dir = if descending { "DESC" } else { "ASC" };
                 let sql = format!(
                     "SELECT {COLUMNS} FROM invitations WHERE org_id = ?1 AND expires_at > ?2
-                     ORDER BY seq {dir} LIMIT ?3 OFFSET ?4"
+                     ORDER BY seq {dir} LIMIT +?3 OFFSET +?4"
                 );
                 let items = tx
                     .prepare_cached(&sql)?

@@ -101,7 +101,7 @@ impl MemberStore for SqliteStore {
                             |r| r.get(0),
                         )?;
                         let (limit, offset) = limit_offset(page, per_page);
-                        let sql = format!("{select} ORDER BY m.seq LIMIT ?2 OFFSET ?3");
+                        let sql = format!("{select} ORDER BY m.seq LIMIT +?2 OFFSET +?3");
                         let rows = tx
                             .prepare_cached(&sql)?
                             .query_map(params![org.as_str(), limit, offset], row)?
@@ -113,7 +113,7 @@ impl MemberStore for SqliteStore {
                     }
                     PageRequest::Checkpoint { from, take } => {
                         let after = seq_after(from.as_deref())?;
-                        let sql = format!("{select} AND m.seq > ?2 ORDER BY m.seq LIMIT ?3");
+                        let sql = format!("{select} AND m.seq > ?2 ORDER BY m.seq LIMIT +?3");
                         let rows = tx
                             .prepare_cached(&sql)?
                             .query_map(params![org.as_str(), after, i64::from(take)], row)?
@@ -156,7 +156,7 @@ impl MemberStore for SqliteStore {
                 let (limit, offset) = limit_offset(page, per_page);
                 let sql = format!(
                     "SELECT {columns} FROM organization_members m JOIN organizations o ON o.id = m.org_id
-                     WHERE m.user_id = ?1 ORDER BY m.seq LIMIT ?2 OFFSET ?3"
+                     WHERE m.user_id = ?1 ORDER BY m.seq LIMIT +?2 OFFSET +?3"
                 );
                 let rows = tx
                     .prepare_cached(&sql)?

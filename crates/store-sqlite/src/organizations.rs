@@ -194,7 +194,7 @@ fn list(
                 .prepare_cached(&count_sql)?
                 .query_row(params_from_iter(pattern.iter()), |r| r.get(0))?;
             let sql = format!(
-                "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT ?1 OFFSET ?2"
+                "SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT +?1 OFFSET +?2"
             );
             let items = tx
                 .prepare_cached(&sql)?
@@ -231,7 +231,7 @@ fn list(
                 format!("WHERE {}", conditions.join(" AND "))
             };
             let sql =
-                format!("SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT ?1");
+                format!("SELECT {COLUMNS} FROM organizations {filter} ORDER BY {order} LIMIT +?1");
             let rows = conn
                 .prepare_cached(&sql)?
                 .query_map(params_from_iter(args), from_row)?
@@ -255,7 +255,7 @@ pub(crate) fn using_connection(
     let sql = format!(
         "SELECT {COLUMNS} FROM organizations
          WHERE id IN (SELECT org_id FROM organization_connections WHERE connection_id = ?1)
-         ORDER BY seq LIMIT ?2"
+         ORDER BY seq LIMIT +?2"
     );
     let items = conn
         .prepare_cached(&sql)?
@@ -280,12 +280,14 @@ impl OrganizationStore for SqliteStore {
 
     async fn get_organization(&self, id: &OrgId) -> Result<Organization> {
         let id = id.clone();
-        self.db.read(move |conn| get(conn, By::Id(&id))).await
+        self.db.read_now(move |conn| get(conn, By::Id(&id))).await
     }
 
     async fn get_organization_by_name(&self, name: &str) -> Result<Organization> {
         let name = name.to_owned();
-        self.db.read(move |conn| get(conn, By::Name(&name))).await
+        self.db
+            .read_now(move |conn| get(conn, By::Name(&name)))
+            .await
     }
 
     async fn update_organization(

@@ -135,7 +135,7 @@ impl ResourceServerStore for SqliteStore {
                 let total: u64 =
                     tx.query_row("SELECT count(*) FROM resource_servers", [], |r| r.get(0))?;
                 let sql = format!(
-                    "SELECT {COLUMNS} FROM resource_servers ORDER BY seq LIMIT ?1 OFFSET ?2"
+                    "SELECT {COLUMNS} FROM resource_servers ORDER BY seq LIMIT +?1 OFFSET +?2"
                 );
                 let rows = tx
                     .prepare_cached(&sql)?

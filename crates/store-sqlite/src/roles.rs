@@ -267,7 +267,7 @@ impl RoleStore for SqliteStore {
                 let (limit, offset) = limit_offset(page, per_page);
                 let sql = format!(
                     "SELECT {COLUMNS} FROM roles WHERE lower(name) LIKE ?1 ESCAPE '\\'
-                     ORDER BY seq LIMIT ?2 OFFSET ?3"
+                     ORDER BY seq LIMIT +?2 OFFSET +?3"
                 );
                 let items = tx
                     .prepare_cached(&sql)?
@@ -384,7 +384,7 @@ impl RoleStore for SqliteStore {
                             .prepare_cached(
                                 "SELECT r.id, r.name, r.description
                                  FROM user_roles h JOIN roles r ON r.id = h.role_id
-                                 WHERE h.user_id = ?1 ORDER BY h.seq LIMIT ?2 OFFSET ?3",
+                                 WHERE h.user_id = ?1 ORDER BY h.seq LIMIT +?2 OFFSET +?3",
                             )?
                             .query_map(params![u.as_str(), limit, offset], from_row)?
                             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -407,7 +407,7 @@ impl RoleStore for SqliteStore {
                                 "SELECT r.id, r.name, r.description
                                  FROM member_roles h JOIN roles r ON r.id = h.role_id
                                  WHERE h.org_id = ?1 AND h.user_id = ?2
-                                 ORDER BY h.seq LIMIT ?3 OFFSET ?4",
+                                 ORDER BY h.seq LIMIT +?3 OFFSET +?4",
                             )?
                             .query_map(params![o.as_str(), u.as_str(), limit, offset], from_row)?
                             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -497,7 +497,7 @@ impl RoleStore for SqliteStore {
                             |r| r.get(0),
                         )?;
                         let (limit, offset) = limit_offset(page, per_page);
-                        let sql = format!("{select} ORDER BY h.seq LIMIT ?2 OFFSET ?3");
+                        let sql = format!("{select} ORDER BY h.seq LIMIT +?2 OFFSET +?3");
                         let rows = tx
                             .prepare_cached(&sql)?
                             .query_map(params![role.as_str(), limit, offset], row)?
@@ -509,7 +509,7 @@ impl RoleStore for SqliteStore {
                     }
                     PageRequest::Checkpoint { from, take } => {
                         let after = seq_after(from.as_deref())?;
-                        let sql = format!("{select} AND h.seq > ?2 ORDER BY h.seq LIMIT ?3");
+                        let sql = format!("{select} AND h.seq > ?2 ORDER BY h.seq LIMIT +?3");
                         let rows = tx
                             .prepare_cached(&sql)?
                             .query_map(params![role.as_str(), after, i64::from(take)], row)?

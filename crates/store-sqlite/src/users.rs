@@ -253,7 +253,7 @@ impl UserStore for SqliteStore {
                 let limit = w.arg(i64::from(per_page));
                 let offset = w.arg(i64::from(page) * i64::from(per_page));
                 let sql = format!(
-                    "SELECT {COLUMNS} FROM users {filter} {} LIMIT {limit} OFFSET {offset}",
+                    "SELECT {COLUMNS} FROM users {filter} {} LIMIT +{limit} OFFSET +{offset}",
                     order(sort)
                 );
                 let items = tx

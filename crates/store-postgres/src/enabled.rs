@@ -24,6 +24,21 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
                              oc.is_signup_enabled, c.name, c.strategy
                       FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id";
 
+/// The guide's call in one statement (one round trip, no transaction): no row if the
+/// organization does not exist, one row with the total and NULLs if the page is empty, else a
+/// row per connection on the page with the total beside it (column 6).
+const LISTING: &str = "
+    SELECT p.connection_id, p.assign_membership_on_login, p.show_as_button, p.is_signup_enabled,
+           p.name, p.strategy, o.total
+    FROM (SELECT count(oc.org_id) AS total
+          FROM organizations o LEFT JOIN organization_connections oc ON oc.org_id = o.id
+          WHERE o.id = $1 GROUP BY o.id) o
+    LEFT JOIN (SELECT oc.seq, oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
+                      oc.is_signup_enabled, c.name, c.strategy
+               FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
+               WHERE oc.org_id = $1 ORDER BY oc.seq LIMIT $2 OFFSET $3) p ON true
+    ORDER BY p.seq";
+
 fn from_row(row: &Row) -> Result<EnabledConnection, tokio_postgres::Error> {
     Ok(EnabledConnection {
         connection_id: ConnectionId::from_trusted(row.try_get(0)?),
@@ -98,18 +113,24 @@ impl<C: GenericClient> EnabledConnectionsTx for Pg<'_, C> {
         count(self.0, sql, &[&org.as_str()]).await
     }
 
-    async fn enabled_page(
+    async fn enabled_listing(
         &self,
         org: &OrgId,
         limit: i64,
         offset: i64,
-    ) -> DbResult<Vec<EnabledConnection>> {
-        let sql = format!("{SELECT} WHERE oc.org_id = $1 ORDER BY oc.seq LIMIT $2 OFFSET $3");
-        Ok(query(self.0, &sql, &[&org.as_str(), &limit, &offset])
-            .await?
-            .iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()?)
+    ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
+        let rows = query(self.0, LISTING, &[&org.as_str(), &limit, &offset]).await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let total: i64 = first.try_get(6)?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<_, Option<&str>>(0)?.is_some() {
+                items.push(from_row(row)?);
+            }
+        }
+        Ok(Some((u64::try_from(total).unwrap_or(0), items)))
     }
 
     /// A unique violation here (the primary key) is a Conflict too, by its name.
@@ -175,12 +196,8 @@ impl OrgConnectionStore for PostgresStore {
         page: u32,
         per_page: u32,
     ) -> Result<Listing<EnabledConnection>> {
-        self.db
-            .snapshot(|tx| {
-                let org = org.clone();
-                Box::pin(async move { enabled::list(&Pg(tx), &org, page, per_page).await })
-            })
-            .await
+        let client = self.db.client().await?;
+        Ok(enabled::list(&Pg(&client), org, page, per_page).await?)
     }
 
     async fn get_enabled_connection(

@@ -22,6 +22,21 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
                              oc.is_signup_enabled, c.name, c.strategy
                       FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id";
 
+/// The guide's call in one statement: no row if the organization does not exist, one row with
+/// the total and NULLs if the page is empty, else a row per connection on the page with the
+/// total beside it (column 6).
+const LISTING: &str = "
+    SELECT p.connection_id, p.assign_membership_on_login, p.show_as_button, p.is_signup_enabled,
+           p.name, p.strategy, o.total
+    FROM (SELECT count(oc.org_id) AS total
+          FROM organizations o LEFT JOIN organization_connections oc ON oc.org_id = o.id
+          WHERE o.id = ?1 GROUP BY o.id) o
+    LEFT JOIN (SELECT oc.seq, oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
+                      oc.is_signup_enabled, c.name, c.strategy
+               FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
+               WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT +?2 OFFSET +?3) p ON true
+    ORDER BY p.seq";
+
 fn from_row(row: &Row<'_>) -> rusqlite::Result<EnabledConnection> {
     Ok(EnabledConnection {
         connection_id: ConnectionId::from_trusted(row.get(0)?),
@@ -88,18 +103,23 @@ impl EnabledConnectionsTx for Sql<'_> {
             .query_row([org.as_str()], |r| r.get(0))?)
     }
 
-    async fn enabled_page(
+    async fn enabled_listing(
         &self,
         org: &OrgId,
         limit: i64,
         offset: i64,
-    ) -> DbResult<Vec<EnabledConnection>> {
-        let sql = format!("{SELECT} WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT ?2 OFFSET ?3");
-        Ok(self
-            .0
-            .prepare_cached(&sql)?
-            .query_map(params![org.as_str(), limit, offset], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+    ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
+        let mut stmt = self.0.prepare_cached(LISTING)?;
+        let mut rows = stmt.query(params![org.as_str(), limit, offset])?;
+        let mut total = None;
+        let mut items = Vec::new();
+        while let Some(row) = rows.next()? {
+            total = Some(row.get::<_, u64>(6)?);
+            if row.get_ref(0)?.data_type() != rusqlite::types::Type::Null {
+                items.push(from_row(row)?);
+            }
+        }
+        Ok(total.map(|total| (total, items)))
     }
 
     async fn insert_enabled(
@@ -167,11 +187,7 @@ impl OrgConnectionStore for SqliteStore {
     ) -> Result<Listing<EnabledConnection>> {
         let org = org.clone();
         self.db
-            .read(move |conn| {
-                // One read transaction: the page and its total agree.
-                let tx = conn.unchecked_transaction()?;
-                run(enabled::list(&Sql(&tx), &org, page, per_page))
-            })
+            .read_now(move |conn| run(enabled::list(&Sql(conn), &org, page, per_page)))
             .await
     }
 
@@ -182,7 +198,7 @@ impl OrgConnectionStore for SqliteStore {
     ) -> Result<EnabledConnection> {
         let (org, connection) = (org.clone(), connection.clone());
         self.db
-            .read(move |conn| run(enabled::get(&Sql(conn), &org, &connection)))
+            .read_now(move |conn| run(enabled::get(&Sql(conn), &org, &connection)))
             .await
     }
 

@@ -38,13 +38,16 @@ pub trait EnabledConnectionsTx: Tx {
         connection: &ConnectionId,
     ) -> Result<Option<EnabledConnection>, Self::Error>;
     async fn count_enabled(&self, org: &OrgId) -> Result<u64, Self::Error>;
-    /// In the order they were enabled.
-    async fn enabled_page(
+    /// One page of the organization's enabled connections, in the order they were enabled, and
+    /// how many it has in all, read together (one statement where the backend can, so the two
+    /// agree without a transaction: this is the guide's call). `None` if the organization does
+    /// not exist.
+    async fn enabled_listing(
         &self,
         org: &OrgId,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<EnabledConnection>, Self::Error>;
+    ) -> Result<Option<(u64, Vec<EnabledConnection>)>, Self::Error>;
     /// Adds the row, after the organization's others. Enabling it twice is a Conflict
     /// ([`Error::connection_already_enabled`]), whatever the backend's constraint says.
     async fn insert_enabled(
@@ -93,19 +96,18 @@ async fn not_found<T: EnabledConnectionsTx, V>(tx: &T, org: &OrgId) -> Result<V,
     Err(Error::NotFound(NotFound::EnabledConnection).into())
 }
 
-/// One page of the organization's enabled connections, with their total. Run it in one
-/// snapshot, so the two agree.
+/// One page of the organization's enabled connections, with their total.
 pub async fn list<T: EnabledConnectionsTx>(
     tx: &T,
     org: &OrgId,
     page: u32,
     per_page: u32,
 ) -> Result<Listing<EnabledConnection>, T::Error> {
-    organization_must_exist(tx, org).await?;
-    let total = tx.count_enabled(org).await?;
     let (limit, offset) = limit_offset(page, per_page);
-    let items = tx.enabled_page(org, limit, offset).await?;
-    Ok(Listing::offset(items, total))
+    match tx.enabled_listing(org, limit, offset).await? {
+        Some((total, items)) => Ok(Listing::offset(items, total)),
+        None => Err(Error::NotFound(NotFound::Organization).into()),
+    }
 }
 
 pub async fn get<T: EnabledConnectionsTx>(

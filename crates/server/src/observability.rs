@@ -215,7 +215,7 @@ pub async fn readyz(State(tenant): State<Tenant>, State(limits): State<Arc<Limit
         StatusCode::SERVICE_UNAVAILABLE
     };
     let word = if ready { "ready" } else { "not ready" };
-    Reply(
+    Reply::new(
         status,
         json!({ "status": word, "database": database, "rate_limiter": limiter }),
     )

@@ -26,8 +26,15 @@ use crate::ui::dashboard::{Dashboard, DashboardConfig};
 
 pub use crate::tenant::{Identity, Tenant};
 
+/// Behind one `Arc`: the router clones the state for every request, and one reference count
+/// is cheaper than one per part.
 #[derive(Clone)]
 pub struct AppState {
+    inner: Arc<Parts>,
+}
+
+#[derive(Clone)]
+struct Parts {
     store: DynStore,
     identity: Arc<Identity>,
     clock: Arc<dyn Clock>,
@@ -58,55 +65,59 @@ impl AppState {
     }
 
     pub fn store(&self) -> &DynStore {
-        &self.store
+        &self.inner.store
     }
 
     pub fn identity(&self) -> &Identity {
-        &self.identity
+        &self.inner.identity
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
+        &self.inner.clock
     }
 
     pub fn tokens(&self) -> &Tokens {
-        &self.tokens
+        &self.inner.tokens
     }
 
     /// The tokens, for a task that outlives a request (the key-ring refresh).
     pub fn tokens_handle(&self) -> Arc<Tokens> {
-        self.tokens.clone()
+        self.inner.tokens.clone()
     }
 
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        &self.inner.limits
     }
 
     pub fn attempts(&self) -> &AttemptLimits {
-        &self.attempts
+        &self.inner.attempts
     }
 
     pub fn dashboard(&self) -> &Dashboard {
-        &self.dashboard
+        &self.inner.dashboard
     }
 
     pub fn operations(&self) -> &Operations {
-        &self.operations
+        &self.inner.operations
     }
 
     /// The same state over another store (as after copying the data elsewhere).
     pub fn over_store(&self, store: DynStore) -> AppState {
         AppState {
-            store,
-            ..self.clone()
+            inner: Arc::new(Parts {
+                store,
+                ..(*self.inner).clone()
+            }),
         }
     }
 
     /// The same state with another dashboard (its sessions start empty).
     pub fn with_dashboard(&self, config: DashboardConfig) -> AppState {
         AppState {
-            dashboard: Arc::new(Dashboard::new(config)),
-            ..self.clone()
+            inner: Arc::new(Parts {
+                dashboard: Arc::new(Dashboard::new(config)),
+                ..(*self.inner).clone()
+            }),
         }
     }
 }
@@ -155,7 +166,7 @@ impl StateBuilder {
     pub fn build(self) -> AppState {
         let identity = Arc::new(self.identity);
         let metrics = Arc::default();
-        AppState {
+        let parts = Parts {
             tokens: Arc::new(Tokens::new(
                 self.keys,
                 self.master_key,
@@ -174,6 +185,9 @@ impl StateBuilder {
             store: self.store,
             identity,
             clock: self.clock,
+        };
+        AppState {
+            inner: Arc::new(parts),
         }
     }
 }
@@ -181,45 +195,45 @@ impl StateBuilder {
 impl FromRef<AppState> for Tenant {
     fn from_ref(s: &AppState) -> Tenant {
         Tenant {
-            store: s.store.clone(),
-            identity: s.identity.clone(),
-            clock: s.clock.clone(),
+            store: s.inner.store.clone(),
+            identity: s.inner.identity.clone(),
+            clock: s.inner.clock.clone(),
         }
     }
 }
 
 impl FromRef<AppState> for Arc<Tokens> {
     fn from_ref(s: &AppState) -> Self {
-        s.tokens.clone()
+        s.inner.tokens.clone()
     }
 }
 
 impl FromRef<AppState> for Arc<Limits> {
     fn from_ref(s: &AppState) -> Self {
-        s.limits.clone()
+        s.inner.limits.clone()
     }
 }
 
 impl FromRef<AppState> for Arc<AttemptLimits> {
     fn from_ref(s: &AppState) -> Self {
-        s.attempts.clone()
+        s.inner.attempts.clone()
     }
 }
 
 impl FromRef<AppState> for Arc<Dashboard> {
     fn from_ref(s: &AppState) -> Self {
-        s.dashboard.clone()
+        s.inner.dashboard.clone()
     }
 }
 
 impl FromRef<AppState> for Arc<Faults> {
     fn from_ref(s: &AppState) -> Self {
-        s.operations.faults.clone()
+        s.inner.operations.faults.clone()
     }
 }
 
 impl FromRef<AppState> for Arc<Operations> {
     fn from_ref(s: &AppState) -> Self {
-        s.operations.clone()
+        s.inner.operations.clone()
     }
 }

@@ -178,11 +178,11 @@ async fn remove(
         .delete_connection(&id, state.clock.now())
         .await?
     {
-        Some(at) => Ok(Reply(
+        Some(at) => Ok(Reply::new(
             axum::http::StatusCode::ACCEPTED,
-            to_json(&DeletedConnection {
+            DeletedConnection {
                 deleted_at: iso8601_millis(at),
-            }),
+            },
         )
         .into_response()),
         None => Ok(no_content()),

@@ -11,11 +11,15 @@ use orgwarden_domain::enabled_connection::{
     EnabledConnection, NewEnabledConnection, SettingsPatch,
 };
 use orgwarden_domain::paging::{Listing, PageRequest};
-use orgwarden_proto::enabled_connections::{CreateEnabledConnection, UpdateEnabledConnection};
+use orgwarden_proto::enabled_connections::{
+    self as wire, CreateEnabledConnection, UpdateEnabledConnection,
+};
 use orgwarden_proto::Request;
 use serde_json::Value;
 
-use super::json::{no_content, to_json, JsonBody, Reply};
+use serde::Serialize;
+
+use super::json::{no_content, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
 use super::query::{Paging, Query};
@@ -37,7 +41,7 @@ pub(super) struct Flavor {
     /// The list's key with `include_totals`.
     pub(super) envelope: &'static str,
     pub(super) limit_is: LimitIs,
-    pub(super) render: fn(&EnabledConnection) -> Value,
+    pub(super) render: fn(&EnabledConnection) -> Rendered,
     /// The name of the connection id in the path, in validation messages.
     pub(super) connection_param: &'static str,
     /// Checks and removes the API's own body fields before the shared validation.
@@ -60,9 +64,17 @@ pub fn router() -> Router<AppState> {
     routes(&CLASSIC)
 }
 
+/// One enabled connection in either API's shape, serialized as that shape (typed to the bytes).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum Rendered {
+    Classic(wire::EnabledConnection),
+    Newer(wire::OrganizationConnection),
+}
+
 /// The classic shape (`is_signup_enabled` only for database connections).
-fn classic(e: &EnabledConnection) -> Value {
-    to_json(&e.to_wire())
+fn classic(e: &EnabledConnection) -> Rendered {
+    Rendered::Classic(e.to_wire())
 }
 
 type OneConnection = Path<(String, String)>;

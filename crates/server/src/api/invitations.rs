@@ -122,7 +122,7 @@ async fn create(
         .store
         .create_invitation(&org, new, state.clock.now())
         .await?;
-    Ok(Reply::created(to_json(&invitation.to_wire())))
+    Ok(Reply::created(invitation.to_wire()))
 }
 
 async fn read(

@@ -14,8 +14,11 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 
-pub fn json_response(status: StatusCode, value: &Value) -> Response {
-    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
+    json_bytes(status, to_bytes_or_log(value))
+}
+
+fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut resp = (status, bytes).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
@@ -31,21 +34,32 @@ pub fn to_json(body: &impl Serialize) -> Value {
     })
 }
 
-/// A JSON reply with a status.
-pub struct Reply(pub StatusCode, pub Value);
+/// Like [`to_json`], straight to the bytes sent (no `Value` in between).
+fn to_bytes_or_log(body: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a response body did not serialize");
+        b"null".to_vec()
+    })
+}
+
+/// A JSON reply with a status, serialized when it is made.
+pub struct Reply(StatusCode, Vec<u8>);
 
 impl Reply {
+    pub fn new(status: StatusCode, body: impl Serialize) -> Self {
+        Reply(status, to_bytes_or_log(&body))
+    }
     pub fn ok(body: impl Serialize) -> Self {
-        Reply(StatusCode::OK, to_json(&body))
+        Reply::new(StatusCode::OK, body)
     }
     pub fn created(body: impl Serialize) -> Self {
-        Reply(StatusCode::CREATED, to_json(&body))
+        Reply::new(StatusCode::CREATED, body)
     }
 }
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        json_response(self.0, &self.1)
+        json_bytes(self.0, self.1)
     }
 }
 

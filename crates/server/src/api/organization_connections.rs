@@ -10,8 +10,7 @@ use axum::Router;
 use orgwarden_domain::enabled_connection::EnabledConnection;
 use serde_json::Value;
 
-use super::enabled_connections::{routes, Flavor};
-use super::json::to_json;
+use super::enabled_connections::{routes, Flavor, Rendered};
 use super::list::LimitIs;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -31,8 +30,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The newer shape, with `is_enabled` and `organization_access_level`.
-fn newer(e: &EnabledConnection) -> Value {
-    to_json(&e.to_organization_connection())
+fn newer(e: &EnabledConnection) -> Rendered {
+    Rendered::Newer(e.to_organization_connection())
 }
 
 /// Takes out the newer API's own fields, refusing values orgwarden does not model.

@@ -128,7 +128,7 @@ async fn create(
     p.require(CREATE)?;
     let body = CreateUser::parse(&body)?;
     let user = accounts::create_user(&state.store, state.clock.as_ref(), body).await?;
-    Ok(Reply::created(to_json(&user.to_wire())))
+    Ok(Reply::created(user.to_wire()))
 }
 
 async fn read(
@@ -160,7 +160,7 @@ async fn update(
         .store
         .update_user(&id, patch, hash, state.clock.now())
         .await?;
-    Ok(Reply::ok(to_json(&user.to_wire())))
+    Ok(Reply::ok(user.to_wire()))
 }
 
 /// A user that is not there is a 204 too: the request's outcome holds.

@@ -51,7 +51,7 @@ impl IntoResponse for OAuthError {
             error_description: self.description,
             error_uri: self.uri.map(str::to_owned),
         };
-        let mut resp = json_response(self.status, &to_json(&body));
+        let mut resp = json_response(self.status, &body);
         if let Some(wait) = self.retry_after {
             resp.headers_mut()
                 .insert(ratelimit::RETRY_AFTER, HeaderValue::from(wait));

@@ -24,20 +24,20 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
                              oc.is_signup_enabled, c.name, c.strategy
                       FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id";
 
-/// The guide's call in one statement (one round trip, no transaction): no row if the
-/// organization does not exist, one row with the total and NULLs if the page is empty, else a
-/// row per connection on the page with the total beside it (column 6).
-const LISTING: &str = "
-    SELECT p.connection_id, p.assign_membership_on_login, p.show_as_button, p.is_signup_enabled,
-           p.name, p.strategy, o.total
-    FROM (SELECT count(oc.org_id) AS total
-          FROM organizations o LEFT JOIN organization_connections oc ON oc.org_id = o.id
-          WHERE o.id = $1 GROUP BY o.id) o
-    LEFT JOIN (SELECT oc.seq, oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
-                      oc.is_signup_enabled, c.name, c.strategy
-               FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
-               WHERE oc.org_id = $1 ORDER BY oc.seq LIMIT $2 OFFSET $3) p ON true
-    ORDER BY p.seq";
+/// The guide's call: a page of the organization's connections with its total beside each row
+/// (column 6), in one statement, one round trip and no transaction. An empty page is the only
+/// case that needs [`TOTAL`] to tell a missing organization from one with no connections there.
+const PAGE_WITH_TOTAL: &str = "
+    SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
+           oc.is_signup_enabled, c.name, c.strategy,
+           (SELECT count(*) FROM organization_connections WHERE org_id = $1)
+    FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
+    WHERE oc.org_id = $1 ORDER BY oc.seq LIMIT $2 OFFSET $3";
+
+/// The organization's count of enabled connections; no row if it does not exist.
+const TOTAL: &str = "
+    SELECT (SELECT count(*) FROM organization_connections WHERE org_id = $1)
+    FROM organizations WHERE id = $1";
 
 fn from_row(row: &Row) -> Result<EnabledConnection, tokio_postgres::Error> {
     Ok(EnabledConnection {
@@ -119,17 +119,15 @@ impl<C: GenericClient> EnabledConnectionsTx for Pg<'_, C> {
         limit: i64,
         offset: i64,
     ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
-        let rows = query(self.0, LISTING, &[&org.as_str(), &limit, &offset]).await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
+        let rows = query(self.0, PAGE_WITH_TOTAL, &[&org.as_str(), &limit, &offset]).await?;
+        let total = match rows.first() {
+            Some(first) => first.try_get::<_, i64>(6)?,
+            None => match query_opt(self.0, TOTAL, &[&org.as_str()]).await? {
+                Some(row) => row.try_get::<_, i64>(0)?,
+                None => return Ok(None),
+            },
         };
-        let total: i64 = first.try_get(6)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if row.try_get::<_, Option<&str>>(0)?.is_some() {
-                items.push(from_row(row)?);
-            }
-        }
+        let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         Ok(Some((u64::try_from(total).unwrap_or(0), items)))
     }
 

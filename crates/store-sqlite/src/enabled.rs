@@ -22,20 +22,20 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
                              oc.is_signup_enabled, c.name, c.strategy
                       FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id";
 
-/// The guide's call in one statement: no row if the organization does not exist, one row with
-/// the total and NULLs if the page is empty, else a row per connection on the page with the
-/// total beside it (column 6).
-const LISTING: &str = "
-    SELECT p.connection_id, p.assign_membership_on_login, p.show_as_button, p.is_signup_enabled,
-           p.name, p.strategy, o.total
-    FROM (SELECT count(oc.org_id) AS total
-          FROM organizations o LEFT JOIN organization_connections oc ON oc.org_id = o.id
-          WHERE o.id = ?1 GROUP BY o.id) o
-    LEFT JOIN (SELECT oc.seq, oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
-                      oc.is_signup_enabled, c.name, c.strategy
-               FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
-               WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT +?2 OFFSET +?3) p ON true
-    ORDER BY p.seq";
+/// The guide's call: a page of the organization's connections with its total beside each row
+/// (column 6), in one statement. An empty page is the only case that needs [`TOTAL`] to tell a
+/// missing organization from one with no connections there.
+const PAGE_WITH_TOTAL: &str = "
+    SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
+           oc.is_signup_enabled, c.name, c.strategy,
+           (SELECT count(*) FROM organization_connections WHERE org_id = ?1)
+    FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
+    WHERE oc.org_id = ?1 ORDER BY oc.seq LIMIT +?2 OFFSET +?3";
+
+/// The organization's count of enabled connections; no row if it does not exist.
+const TOTAL: &str = "
+    SELECT (SELECT count(*) FROM organization_connections WHERE org_id = ?1)
+    FROM organizations WHERE id = ?1";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<EnabledConnection> {
     Ok(EnabledConnection {
@@ -109,16 +109,22 @@ impl EnabledConnectionsTx for Sql<'_> {
         limit: i64,
         offset: i64,
     ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
-        let mut stmt = self.0.prepare_cached(LISTING)?;
+        let mut stmt = self.0.prepare_cached(PAGE_WITH_TOTAL)?;
         let mut rows = stmt.query(params![org.as_str(), limit, offset])?;
-        let mut total = None;
+        let mut total = 0;
         let mut items = Vec::new();
         while let Some(row) = rows.next()? {
-            total = Some(row.get::<_, u64>(6)?);
-            if row.get_ref(0)?.data_type() != rusqlite::types::Type::Null {
-                items.push(from_row(row)?);
-            }
+            total = row.get::<_, u64>(6)?;
+            items.push(from_row(row)?);
         }
+        if !items.is_empty() {
+            return Ok(Some((total, items)));
+        }
+        let total = self
+            .0
+            .prepare_cached(TOTAL)?
+            .query_row([org.as_str()], |r| r.get::<_, u64>(0))
+            .optional()?;
         Ok(total.map(|total| (total, items)))
     }
 

@@ -39,9 +39,9 @@ pub trait EnabledConnectionsTx: Tx {
     ) -> Result<Option<EnabledConnection>, Self::Error>;
     async fn count_enabled(&self, org: &OrgId) -> Result<u64, Self::Error>;
     /// One page of the organization's enabled connections, in the order they were enabled, and
-    /// how many it has in all, read together (one statement where the backend can, so the two
-    /// agree without a transaction: this is the guide's call). `None` if the organization does
-    /// not exist.
+    /// how many it has in all, read together (the guide's call: one statement when the page has
+    /// items, so the two agree without a transaction). `None` if the organization does not
+    /// exist.
     async fn enabled_listing(
         &self,
         org: &OrgId,

@@ -1,9 +1,10 @@
-//! The bare RS256 signing rate of an installation's current key, on every core: the ceiling
+//! The bare RS256 signing rate of an installation's current key, on every core (or on THREADS
+//! threads: `bench/run` also measures one, pinned to the server's core): the ceiling
 //! of `POST /oauth/token`, whose every answer signs one token. It builds the server's own
 //! `KeyRing` from the stored keys (same key, same library, same header) and signs the claims it
 //! is given, so `bench/run` can set the endpoint's rate beside it. A measurement, not a test.
 //!
-//!     cargo run --release -p orgwarden --example bench_sign -- DATABASE_URL CLAIMS_JSON [SECONDS]
+//!     cargo run --release -p orgwarden --example bench_sign -- DATABASE_URL CLAIMS_JSON [SECONDS] [THREADS]
 //!
 //! Prints one JSON line: `{"threads":N,"signs":N,"seconds":S,"per_second":R}`.
 
@@ -20,9 +21,10 @@ use time::OffsetDateTime;
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(url), Some(claims)) = (args.next(), args.next()) else {
-        anyhow::bail!("usage: bench_sign DATABASE_URL CLAIMS_JSON [SECONDS]");
+        anyhow::bail!("usage: bench_sign DATABASE_URL CLAIMS_JSON [SECONDS] [THREADS]");
     };
     let seconds: f64 = args.next().map_or(Ok(2.0), |s| s.parse())?;
+    let threads: Option<usize> = args.next().map(|s| s.parse()).transpose()?;
     let claims: Claims = serde_json::from_str(&claims).context("CLAIMS_JSON")?;
     let keys = open_store(&url).await?.signing_keys().await?;
     // Unencrypted keys only: bench/run starts the server without a master key.
@@ -34,7 +36,9 @@ async fn main() -> anyhow::Result<()> {
     )?);
     ring.sign(&claims)?; // fails here, not in a thread, if the key cannot sign
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let stop = Arc::new(AtomicBool::new(false));
     let signs = Arc::new(AtomicU64::new(0));
     let started = Instant::now();

@@ -2,8 +2,9 @@
 //! both used on tokio's blocking threads, and the error type of the work done on them.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use orgwarden_domain::{Error, Result};
@@ -14,6 +15,10 @@ use crate::migrate;
 
 /// Read connections used at the same time (and kept open).
 const READERS: usize = 4;
+/// An inline read slower than this waited for the disk ([`Db::read_now`]).
+const SLOW_INLINE: Duration = Duration::from_millis(1);
+/// How long reads stay off the runtime's threads after a slow one.
+const COOL_OFF: Duration = Duration::from_secs(1);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A failure inside database work: a domain error (handed back as is) or a storage failure
@@ -49,6 +54,11 @@ pub(crate) struct Db {
     readers: Mutex<Vec<Connection>>,
     /// Waiting for a turn happens here, not on a blocking thread.
     read_slots: Semaphore,
+    /// When [`Db::read_now`] may run reads inline again (microseconds since `opened`): a read
+    /// that was slow (the disk, not the page cache) sends the next ones to blocking threads
+    /// for a while, so a cold cache never stalls the runtime's other requests for long.
+    inline_after_us: AtomicU64,
+    opened: Instant,
     write_slot: Semaphore,
 }
 
@@ -75,6 +85,8 @@ impl Db {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::with_capacity(READERS)),
             read_slots: Semaphore::new(READERS),
+            inline_after_us: AtomicU64::new(0),
+            opened: Instant::now(),
             write_slot: Semaphore::new(1),
         })
     }
@@ -107,20 +119,34 @@ impl Db {
     /// Runs `work`, a short read of bounded size (a point lookup, one organization's
     /// connections), on the calling thread when a read connection is idle: on a warm page cache
     /// such a query takes microseconds, less than the hop to a blocking thread and back (a
-    /// profile of the guide's call spent a fifth of its time switching threads). Anything that
-    /// may scan (searches, listings of the tenant) goes through [`Db::read`].
+    /// profile of the guide's call spent a fifth of its time switching threads). A read that
+    /// takes longer than [`SLOW_INLINE`] (it waited for the disk) sends the reads of the next
+    /// [`COOL_OFF`] to blocking threads, where they wait without holding up the runtime.
+    /// Anything that may scan (searches, listings of the tenant) goes through [`Db::read`].
     pub(crate) async fn read_now<T, F>(self: &Arc<Self>, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
+        if self.micros_now() < self.inline_after_us.load(Ordering::Relaxed) {
+            return self.read(work).await;
+        }
         let Ok(_slot) = self.read_slots.try_acquire() else {
             return self.read(work).await;
         };
+        let started = Instant::now();
         let conn = self.take_reader().map_err(|e| e.0)?;
         let out = work(&conn);
         self.put_back(conn);
+        if started.elapsed() > SLOW_INLINE {
+            let until = self.micros_now() + COOL_OFF.as_micros() as u64;
+            self.inline_after_us.store(until, Ordering::Relaxed);
+        }
         out.map_err(|e| e.0)
+    }
+
+    fn micros_now(&self) -> u64 {
+        u64::try_from(self.opened.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 
     /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer, committed if it succeeds.
@@ -299,4 +325,52 @@ fn sqlite_config_memstatus_off() -> std::ffi::c_int {
     // once (under `Once`) before this crate opens any connection. If SQLite is already
     // initialized it changes nothing and returns SQLITE_MISUSE.
     unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread::{self, ThreadId};
+
+    use super::*;
+
+    async fn thread_of_read(db: &Arc<Db>, pause: Duration) -> ThreadId {
+        db.read_now(move |_| {
+            thread::sleep(pause);
+            Ok(thread::current().id())
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn inline_reads_step_aside_for_a_while_after_a_slow_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(dir.path().join("t.db")).unwrap());
+        let here = thread::current().id();
+        // The first read opens a connection: let it count as slow, then wait the cool-off out.
+        thread_of_read(&db, Duration::ZERO).await;
+        db.inline_after_us.store(0, Ordering::Relaxed);
+
+        assert_eq!(
+            thread_of_read(&db, Duration::ZERO).await,
+            here,
+            "fast: inline"
+        );
+        assert_eq!(
+            thread_of_read(&db, SLOW_INLINE * 3).await,
+            here,
+            "a slow read still ran inline"
+        );
+        assert_ne!(
+            thread_of_read(&db, Duration::ZERO).await,
+            here,
+            "after a slow read: on a blocking thread"
+        );
+        db.inline_after_us.store(db.micros_now(), Ordering::Relaxed);
+        assert_eq!(
+            thread_of_read(&db, Duration::ZERO).await,
+            here,
+            "after the cool-off: inline again"
+        );
+    }
 }

@@ -313,7 +313,18 @@ impl OrganizationStore for SqliteStore {
         sort: Sort,
         page: PageRequest,
     ) -> Result<Listing<Organization>> {
-        self.db.read(move |conn| list(conn, sort, page, None)).await
+        match page {
+            // An index range of at most `take` rows: short enough to run inline.
+            PageRequest::Checkpoint { .. } => {
+                self.db
+                    .read_now(move |conn| list(conn, sort, page, None))
+                    .await
+            }
+            // Counts the whole tenant.
+            PageRequest::Offset { .. } => {
+                self.db.read(move |conn| list(conn, sort, page, None)).await
+            }
+        }
     }
 
     async fn search_organizations(

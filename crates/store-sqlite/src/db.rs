@@ -1,5 +1,6 @@
 //! The connections to the database file: one writer behind a mutex, a few read-only readers,
-//! both used on tokio's blocking threads, and the error type of the work done on them.
+//! both used on tokio's blocking threads (short bounded reads inline: [`Db::read_now`]), and the
+//! error type of the work done on them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -235,6 +235,8 @@ async fn run(backend: &str, dir: &Path, schema: Option<&Schema>) {
             };
             verify::after_restart(&restart, &mut writers, &mut figures, &mut problems).await;
             if !problems.is_empty() {
+                // The problems first: CI keeps the head and the tail of a long failure.
+                eprintln!("durability ({backend}), seed {seed}, after kill {cycle}: {problems:#?}");
                 figures.print(backend, &writers, &problems);
                 for w in &writers {
                     eprintln!("writer {}'s last writes:", w.index);

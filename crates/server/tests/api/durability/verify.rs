@@ -274,6 +274,9 @@ async fn token(api: &Api, id: &str, secret: &str, audience: &str) -> (u16, Optio
     (status, body["access_token"].as_str().map(str::to_owned))
 }
 
+/// How many deleted clients' credentials each writer tries after a restart.
+const DELETED_TRIED_PER_WRITER: usize = 15;
+
 /// Clients with a grant get a token that reads organizations; without one they are refused
 /// (403); deleted ones are unknown (401). Returns how many credentials were tried.
 async fn check_credentials(
@@ -306,7 +309,11 @@ async fn check_credentials(
                 )),
             }
         }
-        for (id, secret) in &w.deleted.clients {
+        // Each is a failed authentication from this address: a sample, kept under the
+        // per-source allowance (a burst of 100 on each fresh server), past which the endpoint
+        // answers 429 without looking at the credentials.
+        let deleted = w.deleted.clients.iter().filter(|(_, s)| s.is_some());
+        for (id, secret) in deleted.rev().take(DELETED_TRIED_PER_WRITER) {
             let Some(secret) = secret else { continue };
             tried += 1;
             let (status, _) = token(api, id, secret, audience).await;

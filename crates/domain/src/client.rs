@@ -36,6 +36,56 @@ impl Client {
         self.grant_types().contains(&CLIENT_CREDENTIALS)
     }
 
+    pub fn allows_grant(&self, grant_type: &str) -> bool {
+        self.grant_types().contains(&grant_type)
+    }
+
+    fn strings(&self, key: &str) -> Vec<&str> {
+        self.attributes
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).and_then(Value::as_str)
+    }
+
+    /// The URLs a login may return to (`callbacks`), compared exactly.
+    pub fn callbacks(&self) -> Vec<&str> {
+        self.strings("callbacks")
+    }
+
+    /// The URLs a logout may return to (`allowed_logout_urls`), compared exactly.
+    pub fn allowed_logout_urls(&self) -> Vec<&str> {
+        self.strings("allowed_logout_urls")
+    }
+
+    /// A public client (a SPA or native app) has no secret to authenticate with at the token
+    /// endpoint: `token_endpoint_auth_method: none`.
+    pub fn is_public(&self) -> bool {
+        self.text("token_endpoint_auth_method") == Some("none")
+    }
+
+    /// `organization_usage`: `deny` (the default), `allow` or `require`.
+    pub fn organization_usage(&self) -> OrganizationUsage {
+        match self.text("organization_usage") {
+            Some("allow") => OrganizationUsage::Allow,
+            Some("require") => OrganizationUsage::Require,
+            _ => OrganizationUsage::Deny,
+        }
+    }
+
+    /// `organization_require_behavior`: what to do when an organization is required and the
+    /// request names none (`no_prompt`, the default, refuses it).
+    pub fn prompts_for_organization(&self) -> bool {
+        matches!(
+            self.text("organization_require_behavior"),
+            Some("pre_login_prompt") | Some("post_login_prompt")
+        )
+    }
+
     pub fn verify_secret(&self, secret: &str) -> bool {
         secret::verify(&self.secret_hash, secret)
     }
@@ -49,6 +99,14 @@ impl Client {
             attributes: self.attributes.clone(),
         }
     }
+}
+
+/// Whether people sign in to this client through organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationUsage {
+    Deny,
+    Allow,
+    Require,
 }
 
 pub mod secret {

@@ -76,12 +76,14 @@ macro_rules! conformance_tests {
             resource_server_delete_removes_its_grants,
             signing_key_rotation,
             signing_key_revocation,
-            signing_key_private_key_replacement
+            signing_key_private_key_replacement,
+            login_artifacts_expire_and_are_used_once
         );
         // The checks that need concurrent callers, on more threads.
         $crate::conformance_tests!(@each $fresh, 8, store => store;
             concurrent_enables_respect_the_limit,
-            concurrent_creates_of_one_name
+            concurrent_creates_of_one_name,
+            concurrent_consumes_of_one_code
         );
     };
     (@each $fresh:path, $threads:literal, $store:ident => $arg:expr; $($check:ident),* $(,)?) => {
@@ -3275,4 +3277,121 @@ pub async fn invitations_expire_and_cascade(store: &dyn Store) {
     assert!(ok(store.all_invitations().await, "all")
         .iter()
         .all(|i| i.id != inv.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login artifacts
+
+fn artifact(
+    kind: crate::login::ArtifactKind,
+    expires_at: OffsetDateTime,
+) -> (String, crate::login::Artifact) {
+    let (secret, key) = crate::login::artifact::new_secret();
+    let a = crate::login::Artifact::new(
+        kind,
+        key,
+        &serde_json::json!({"user_id": "auth0|1", "n": 1}),
+        expires_at,
+    )
+    .expect("a payload");
+    (secret, a)
+}
+
+pub async fn login_artifacts_expire_and_are_used_once(store: &dyn Store) {
+    use crate::login::artifact::key_of;
+    use crate::login::ArtifactKind::{Code, Session};
+    let now = OffsetDateTime::from_unix_timestamp(1_900_000_000).unwrap();
+    let later = now + time::Duration::seconds(60);
+    let (secret, code) = artifact(Code, later);
+    ok(store.put_artifact(code.clone(), now).await, "put a code");
+    let key = key_of(&secret);
+    let got = ok(store.get_artifact(Code, &key, now).await, "get").expect("the code");
+    assert_eq!(got.payload, code.payload, "the payload round-trips");
+    assert_eq!(got.expires_at, later);
+    assert_eq!(got.consumed_at, None);
+    assert_eq!(
+        ok(
+            store.get_artifact(Session, &key, now).await,
+            "get by another kind"
+        ),
+        None,
+        "kinds are apart"
+    );
+    let first = ok(store.consume_artifact(Code, &key, now).await, "consume").expect("the code");
+    assert_eq!(first.consumed_at, None, "the first use finds it unused");
+    let second = ok(
+        store.consume_artifact(Code, &key, now).await,
+        "consume again",
+    )
+    .expect("still there");
+    assert_eq!(
+        second.consumed_at,
+        Some(now),
+        "the second use sees the first"
+    );
+    assert_eq!(
+        ok(store.get_artifact(Code, &key, later).await, "get at expiry"),
+        None,
+        "an artifact is gone at its expiry"
+    );
+    assert_eq!(
+        ok(
+            store.consume_artifact(Code, &key, later).await,
+            "consume at expiry"
+        ),
+        None
+    );
+    assert_eq!(
+        ok(store.consume_artifact(Code, "00", now).await, "unknown"),
+        None
+    );
+    // A later put sweeps what expired; deleting says whether there was one.
+    let (_, session) = artifact(Session, later + time::Duration::days(3));
+    let session_key = session.key.clone();
+    ok(
+        store
+            .put_artifact(session, later + time::Duration::seconds(1))
+            .await,
+        "put a session",
+    );
+    assert_eq!(
+        ok(store.get_artifact(Code, &key, now).await, "swept"),
+        None,
+        "expired artifacts are swept"
+    );
+    assert!(ok(
+        store.delete_artifact(Session, &session_key).await,
+        "delete"
+    ));
+    assert!(!ok(
+        store.delete_artifact(Session, &session_key).await,
+        "delete again"
+    ));
+}
+
+pub async fn concurrent_consumes_of_one_code(store: DynStore) {
+    use crate::login::ArtifactKind::Code;
+    let now = OffsetDateTime::from_unix_timestamp(1_900_000_000).unwrap();
+    for _ in 0..10 {
+        let (_, code) = artifact(Code, now + time::Duration::seconds(60));
+        let key = code.key.clone();
+        ok(store.put_artifact(code, now).await, "put");
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (store, key) = (store.clone(), key.clone());
+                tokio::spawn(async move { store.consume_artifact(Code, &key, now).await })
+            })
+            .collect();
+        let mut unused = 0;
+        for t in tasks {
+            let got = ok(t.await.expect("a consume task panicked"), "consume").expect("the code");
+            if got.consumed_at.is_none() {
+                unused += 1;
+            }
+        }
+        assert_eq!(
+            unused, 1,
+            "exactly one of four concurrent uses finds the code unused"
+        );
+    }
 }

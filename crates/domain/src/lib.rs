@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod invitation;
 pub mod keys;
+pub mod login;
 pub mod organization;
 pub mod paging;
 pub mod password;

@@ -16,6 +16,7 @@ use crate::ids::{ClientId, ConnectionId, GrantId, OrgId};
 use crate::ids::{DiscoveryDomainId, InvitationId, RoleId};
 use crate::invitation::{Invitation, NewInvitation};
 use crate::keys::{Revocation, SigningKey};
+use crate::login::{Artifact, ArtifactKind};
 use crate::organization::{NewOrganization, Organization, OrganizationPatch, Sort};
 use crate::paging::{Listing, PageRequest};
 use crate::password::PasswordHash;
@@ -346,6 +347,32 @@ pub trait KeyStore: Send + Sync {
     async fn replace_private_key(&self, kid: &str, old: &[u8], new: Vec<u8>) -> Result<bool>;
 }
 
+/// What the login flow keeps between requests ([`crate::login::artifact`]).
+#[async_trait]
+pub trait LoginStore: Send + Sync {
+    /// Stores a new artifact (its key is fresh: a collision is an internal error). Artifacts
+    /// expired before `now` are removed on the way, so the table stays bounded.
+    async fn put_artifact(&self, artifact: Artifact, now: OffsetDateTime) -> Result<()>;
+    /// The artifact as it is, if it has not expired at `now`.
+    async fn get_artifact(
+        &self,
+        kind: ArtifactKind,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Artifact>>;
+    /// Marks the artifact used at `now` and returns it as it was before (so the caller sees
+    /// whether it had been used already); `None` if there is none or it has expired. Two
+    /// concurrent calls never both see it unused.
+    async fn consume_artifact(
+        &self,
+        kind: ArtifactKind,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Artifact>>;
+    /// Removes it; whether there was one.
+    async fn delete_artifact(&self, kind: ArtifactKind, key: &str) -> Result<bool>;
+}
+
 /// Everything a server needs from storage.
 pub trait Store:
     OrganizationStore
@@ -360,6 +387,7 @@ pub trait Store:
     + InvitationStore
     + DiscoveryDomainStore
     + KeyStore
+    + LoginStore
 {
 }
 
@@ -376,6 +404,7 @@ impl<T> Store for T where
         + InvitationStore
         + DiscoveryDomainStore
         + KeyStore
+        + LoginStore
 {
 }
 

@@ -32,6 +32,7 @@ mod filter;
 mod grants;
 mod invitations;
 mod keys;
+mod login;
 mod members;
 mod migrate;
 mod organizations;

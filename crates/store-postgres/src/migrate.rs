@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_invitations.sql")),
     (10, include_str!("../migrations/0010_discovery_domains.sql")),
     (11, include_str!("../migrations/0011_user_permissions.sql")),
+    (12, include_str!("../migrations/0012_login_artifacts.sql")),
 ];
 
 /// The first key of the advisory lock ("owmg"); the second is a hash of the schema's name.

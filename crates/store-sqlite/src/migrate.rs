@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_invitations.sql")),
     (10, include_str!("../migrations/0010_discovery_domains.sql")),
     (11, include_str!("../migrations/0011_user_permissions.sql")),
+    (12, include_str!("../migrations/0012_login_artifacts.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> anyhow::Result<()> {

@@ -1,0 +1,113 @@
+//! What the login flow keeps between requests, in storage so that several instances share
+//! it: authorization codes (one use, a minute) and login sessions (the cookie's). Each is
+//! found by the SHA-256 of its secret, never the secret itself, and holds a JSON payload the
+//! flow defines here.
+
+use aws_lc_rs::digest;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::ids::random_alphanumeric;
+use crate::Result;
+
+/// How long an authorization code can be redeemed.
+pub const CODE_LIFETIME_SECS: i64 = 60;
+/// How long a login session lasts without a new sign-in (Auth0's default absolute lifetime is
+/// 7 days for a persistent session; its idle timeout 3 days).
+pub const SESSION_LIFETIME_SECS: i64 = 3 * 24 * 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtifactKind {
+    Code,
+    Session,
+}
+
+impl ArtifactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArtifactKind::Code => "code",
+            ArtifactKind::Session => "session",
+        }
+    }
+}
+
+/// One stored artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub kind: ArtifactKind,
+    /// The SHA-256 (hex) of the secret that names it.
+    pub key: String,
+    pub payload: Value,
+    pub expires_at: OffsetDateTime,
+    /// When it was used, for one-use artifacts.
+    pub consumed_at: Option<OffsetDateTime>,
+}
+
+/// A new secret (to hand out) and the key it is stored under.
+pub fn new_secret() -> (String, String) {
+    let secret = random_alphanumeric(43);
+    let key = key_of(&secret);
+    (secret, key)
+}
+
+/// The storage key of a secret.
+pub fn key_of(secret: &str) -> String {
+    let d = digest::digest(&digest::SHA256, secret.as_bytes());
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Artifact {
+    pub fn new<T: Serialize>(
+        kind: ArtifactKind,
+        key: String,
+        payload: &T,
+        expires_at: OffsetDateTime,
+    ) -> Result<Self> {
+        Ok(Artifact {
+            kind,
+            key,
+            payload: serde_json::to_value(payload).map_err(|e| crate::Error::Internal(e.into()))?,
+            expires_at,
+            consumed_at: None,
+        })
+    }
+
+    pub fn payload<T: for<'de> Deserialize<'de>>(&self) -> Result<T> {
+        serde_json::from_value(self.payload.clone()).map_err(|e| crate::Error::Internal(e.into()))
+    }
+}
+
+/// What an authorization code stands for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
+    /// When the person authenticated (seconds since the epoch).
+    pub auth_time: i64,
+    /// The login session the code was issued in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// A login session: who signed in, when, through which connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginSession {
+    /// A public id for the session (the ID token's `sid`), not the cookie's secret.
+    pub sid: String,
+    pub user_id: String,
+    pub connection: String,
+    pub auth_time: i64,
+}

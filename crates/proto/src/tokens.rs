@@ -21,6 +21,7 @@ pub struct TokenRequest {
 
 /// `grant_type=client_credentials`.
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+pub const AUTHORIZATION_CODE: &str = "authorization_code";
 
 /// An issued access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,18 +44,37 @@ pub struct OAuthError {
     pub error_uri: Option<String>,
 }
 
-/// `/.well-known/openid-configuration`.
+/// `/.well-known/openid-configuration`, in Auth0's key order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenIdConfiguration {
     pub issuer: String,
+    pub authorization_endpoint: String,
     pub token_endpoint: String,
+    pub userinfo_endpoint: String,
     pub jwks_uri: String,
-    pub grant_types_supported: Vec<String>,
-    pub response_types_supported: Vec<String>,
-    pub subject_types_supported: Vec<String>,
-    pub id_token_signing_alg_values_supported: Vec<String>,
-    pub token_endpoint_auth_methods_supported: Vec<String>,
     pub scopes_supported: Vec<String>,
+    pub response_types_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub response_modes_supported: Vec<String>,
+    pub subject_types_supported: Vec<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub claims_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub end_session_endpoint: String,
+}
+
+/// A person's tokens from the token endpoint, in Auth0's key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonTokenResponse {
+    pub access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// Space-separated.
+    pub scope: String,
+    /// Seconds.
+    pub expires_in: i64,
+    pub token_type: String,
 }
 
 #[cfg(test)]

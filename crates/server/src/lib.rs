@@ -12,6 +12,7 @@ pub mod dbcopy;
 pub mod error;
 pub mod faults;
 pub mod files;
+pub mod login;
 pub mod observability;
 pub mod operations;
 pub mod ratelimit;

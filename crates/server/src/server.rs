@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::operations::metrics))
         .route("/oauth/token", post(crate::auth::token_endpoint::token))
+        .merge(crate::login::router())
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(
             "/.well-known/openid-configuration",

@@ -33,6 +33,12 @@ impl Identity {
         }
     }
 
+    /// `https://localhost:8443/userinfo`: the audience of a person's access token, which
+    /// `/userinfo` accepts.
+    pub fn userinfo_audience(&self) -> String {
+        format!("{}userinfo", self.issuer)
+    }
+
     /// Accepts the Management API audience with or without its trailing slash.
     pub fn is_management_audience(&self, audience: &str) -> bool {
         audience == self.audience || format!("{audience}/") == self.audience

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use orgwarden_domain::login::claims::OIDC_SCOPES;
 use orgwarden_proto::scopes::MANAGEMENT_SCOPES;
-use orgwarden_proto::tokens::{OpenIdConfiguration, CLIENT_CREDENTIALS};
+use orgwarden_proto::tokens::{OpenIdConfiguration, AUTHORIZATION_CODE, CLIENT_CREDENTIALS};
 
 use crate::api::json::Reply;
 use crate::auth::tokens::Tokens;
+use crate::login;
 use crate::tenant::Tenant;
 
 pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Reply {
@@ -17,18 +19,48 @@ pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Reply {
 pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
     let id = &tenant.identity;
     let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect();
+    let at = |path: &str| format!("{}{path}", id.base_url);
+    let mut scopes: Vec<String> = strings(OIDC_SCOPES);
+    scopes.extend(MANAGEMENT_SCOPES.iter().map(|s| s.to_string()));
     Reply::ok(OpenIdConfiguration {
         issuer: id.issuer.clone(),
-        token_endpoint: format!("{}/oauth/token", id.base_url),
-        jwks_uri: format!("{}/.well-known/jwks.json", id.base_url),
-        grant_types_supported: strings(&[CLIENT_CREDENTIALS]),
-        response_types_supported: strings(&["token"]),
+        authorization_endpoint: at(login::AUTHORIZE),
+        token_endpoint: at("/oauth/token"),
+        userinfo_endpoint: at(login::USERINFO),
+        jwks_uri: at("/.well-known/jwks.json"),
+        scopes_supported: scopes,
+        response_types_supported: strings(&["code"]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        response_modes_supported: strings(&["query", "form_post"]),
         subject_types_supported: strings(&["public"]),
-        id_token_signing_alg_values_supported: strings(&["RS256"]),
         token_endpoint_auth_methods_supported: strings(&[
             "client_secret_basic",
             "client_secret_post",
+            "none",
         ]),
-        scopes_supported: strings(MANAGEMENT_SCOPES),
+        claims_supported: strings(&[
+            "aud",
+            "auth_time",
+            "created_at",
+            "email",
+            "email_verified",
+            "exp",
+            "family_name",
+            "given_name",
+            "iat",
+            "identities",
+            "iss",
+            "name",
+            "nickname",
+            "org_id",
+            "org_name",
+            "picture",
+            "sid",
+            "sub",
+            "updated_at",
+        ]),
+        grant_types_supported: strings(&[AUTHORIZATION_CODE, CLIENT_CREDENTIALS]),
+        id_token_signing_alg_values_supported: strings(&["RS256"]),
+        end_session_endpoint: at(login::OIDC_LOGOUT),
     })
 }

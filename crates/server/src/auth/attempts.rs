@@ -116,6 +116,13 @@ pub struct AttemptLimits {
     pub dashboard_per_source: FailedAttempts,
     /// Wrong dashboard credentials from all sources that failed before, together.
     pub dashboard_global: FailedAttempts,
+    /// Wrong passwords on the sign-in form, per source address.
+    pub login_per_source: FailedAttempts,
+    /// Wrong passwords on the sign-in form, per account (email) and source: Auth0's
+    /// brute-force protection blocks an account at one address after 10.
+    pub login_per_account: FailedAttempts,
+    /// Sign-ups (each costs a password hash), per source address.
+    pub signup_per_source: FailedAttempts,
 }
 
 impl Default for AttemptLimits {
@@ -125,6 +132,9 @@ impl Default for AttemptLimits {
             token_per_client: FailedAttempts::new(20, 4.0),
             dashboard_per_source: FailedAttempts::new(10, 10.0 / 15.0),
             dashboard_global: FailedAttempts::new(30, 120.0),
+            login_per_source: FailedAttempts::new(100, 20.0),
+            login_per_account: FailedAttempts::new(10, 10.0 / 15.0),
+            signup_per_source: FailedAttempts::new(30, 10.0),
         }
     }
 }

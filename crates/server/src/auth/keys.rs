@@ -236,7 +236,8 @@ impl KeyRing {
         &self.signer_kid
     }
 
-    pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
+    /// Signs any claims (access tokens, ID tokens) with the current key.
+    pub fn sign<T: serde::Serialize>(&self, claims: &T) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::RS256);
         header.typ = Some("JWT".into());
         header.kid = Some(self.signer_kid.clone());
@@ -245,6 +246,45 @@ impl KeyRing {
 
     /// RS256 only, key by `kid`, then signature, `exp`, `nbf`, `iss` and `aud`.
     pub fn verify(&self, token: &str, issuer: &str, audience: &str) -> Result<Claims, TokenError> {
+        self.verify_as(token, issuer, audience)
+    }
+
+    /// Signature and issuer only (no expiry, no audience): for hints such as a logout's
+    /// `id_token_hint`, never for access.
+    pub fn verify_signature_as<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: &str,
+    ) -> Result<T, TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Invalid);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(TokenError::Invalid);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.verifiers.get(kid))
+            .ok_or(TokenError::Invalid)?;
+        let mut v = Validation::new(Algorithm::RS256);
+        v.validate_exp = false;
+        v.validate_aud = false;
+        v.set_issuer(&[issuer]);
+        v.set_required_spec_claims(&["iss", "aud"]);
+        jsonwebtoken::decode::<T>(token, key, &v)
+            .map(|d| d.claims)
+            .map_err(|_| TokenError::Invalid)
+    }
+
+    /// [`KeyRing::verify`] into claims of the caller's shape (`aud` may be a list).
+    pub fn verify_as<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<T, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
@@ -263,7 +303,7 @@ impl KeyRing {
         v.set_audience(&[audience]);
         v.set_issuer(&[issuer]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        match jsonwebtoken::decode::<Claims>(token, key, &v) {
+        match jsonwebtoken::decode::<T>(token, key, &v) {
             Ok(data) => Ok(data.claims),
             Err(e) => Err(match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,

@@ -2,6 +2,7 @@
 
 pub mod attempts;
 pub mod cache;
+pub mod code_grant;
 pub mod keys;
 pub mod principal;
 pub mod privilege;

@@ -34,7 +34,11 @@ pub struct OAuthError {
     retry_after: Option<u64>,
 }
 
-fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> OAuthError {
+pub(super) fn oauth(
+    status: StatusCode,
+    error: &'static str,
+    description: impl Into<String>,
+) -> OAuthError {
     OAuthError {
         status,
         error,
@@ -103,7 +107,7 @@ fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, OA
     Ok(params)
 }
 
-fn param<'a>(params: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(params: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     params
         .get(name)
         .and_then(Value::as_str)
@@ -136,8 +140,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// What the token endpoint uses: storage and identity, the signing keys, the clients' buckets
 /// and the failed-attempt limits.
 pub struct Endpoint {
-    tenant: Tenant,
-    tokens: Arc<Tokens>,
+    pub(super) tenant: Tenant,
+    pub(super) tokens: Arc<Tokens>,
     limits: Arc<Limits>,
     attempts: Arc<AttemptLimits>,
 }
@@ -207,10 +211,11 @@ async fn issue(
             format!("Unsupported grant type: {grant_type}"),
         ));
     };
-    let client = authenticate_client(state, &parts, &params).await?;
+    let client = authenticate_client(state, &parts, &params, grant).await?;
     spend_bucket(state, &client, limited).await?;
     match grant {
         Grant::ClientCredentials => client_credentials(state, &client, &params).await,
+        Grant::AuthorizationCode => super::code_grant::redeem(state, &client, &params).await,
     }
 }
 
@@ -218,26 +223,31 @@ async fn issue(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Grant {
     ClientCredentials,
+    /// A login's code (`auth/code_grant.rs`); public clients send no secret.
+    AuthorizationCode,
 }
 
 impl Grant {
     fn parse(grant_type: &str) -> Option<Grant> {
         match grant_type {
-            "client_credentials" => Some(Grant::ClientCredentials),
+            tokens::CLIENT_CREDENTIALS => Some(Grant::ClientCredentials),
+            tokens::AUTHORIZATION_CODE => Some(Grant::AuthorizationCode),
             _ => None,
         }
     }
 }
 
-/// The client the request authenticates as (secret in the body or by HTTP Basic), counting a
-/// failure against the source's and the client's failed-attempt limits.
+/// The client the request authenticates as (secret in the body or by HTTP Basic; none for a
+/// public client redeeming a code), counting a failure against the source's and the client's
+/// failed-attempt limits.
 async fn authenticate_client(
     state: &Endpoint,
     parts: &Parts,
     params: &Map<String, Value>,
+    grant: Grant,
 ) -> Result<Client, OAuthError> {
     let (client_id, secret) = match basic_credentials(&parts.headers) {
-        Some(creds) => creds,
+        Some((id, secret)) => (id, Some(secret)),
         None => {
             let id = param(params, "client_id").ok_or_else(|| {
                 oauth(
@@ -246,8 +256,11 @@ async fn authenticate_client(
                     "Missing required parameter: client_id",
                 )
             })?;
-            let secret = param(params, "client_secret").ok_or_else(unauthorized)?;
-            (id.to_owned(), secret.to_owned())
+            let secret = param(params, "client_secret").map(str::to_owned);
+            if secret.is_none() && grant != Grant::AuthorizationCode {
+                return Err(unauthorized());
+            }
+            (id.to_owned(), secret)
         }
     };
     // Failed authentications are limited per source and per client at that source, apart from
@@ -286,7 +299,13 @@ async fn authenticate_client(
             ));
         }
     };
-    if !client.verify_secret(&secret) {
+    // Without a secret, only a public client (`token_endpoint_auth_method: none`), which has
+    // its PKCE verifier to prove the code is its own.
+    let authenticated = match &secret {
+        Some(secret) => client.verify_secret(secret),
+        None => client.is_public(),
+    };
+    if !authenticated {
         return Err(failed());
     }
     Ok(client)

@@ -5,6 +5,10 @@
 use std::sync::{Arc, RwLock};
 
 use orgwarden_domain::clock::Clock;
+use orgwarden_domain::login::claims::profile_claims;
+use orgwarden_domain::login::CodeGrant;
+use orgwarden_domain::user::User;
+use serde_json::{json, Map, Value};
 
 use super::cache::TokenCache;
 use super::keys::{Claims, KeyRing};
@@ -127,5 +131,109 @@ impl Tokens {
             azp: client_id.to_owned(),
         };
         self.key_ring().sign(&claims)
+    }
+}
+
+/// How long a person's ID token lives (Auth0's default `id_token_expiration`).
+pub const ID_TOKEN_LIFETIME: i64 = 36_000;
+
+/// What a person's tokens are made from, after the login the code stands for.
+pub struct PersonTokens<'a> {
+    pub user: &'a User,
+    pub grant: &'a CodeGrant,
+    /// The API asked for and its token lifetime, if any.
+    pub api: Option<(&'a str, i64)>,
+    /// The scopes granted (OpenID Connect's and the API's).
+    pub scopes: &'a [String],
+    /// The `permissions` claim, when the API asks for it.
+    pub permissions: Option<&'a [String]>,
+}
+
+/// A person's access token (and ID token, for `openid`).
+pub struct Issued {
+    pub access_token: String,
+    pub id_token: Option<String>,
+    pub expires_in: i64,
+}
+
+impl Tokens {
+    /// Signs a person's tokens. The access token's audience is the API asked for and
+    /// `/userinfo`; its `sub` is the user id; `org_id`/`org_name` when they signed in to an
+    /// organization.
+    pub fn mint_person(&self, p: &PersonTokens<'_>) -> anyhow::Result<Issued> {
+        let now = self.clock.now().unix_timestamp();
+        let id = &self.identity;
+        let g = p.grant;
+        let openid = p.scopes.iter().any(|s| s == "openid");
+        let lifetime = p.api.map(|(_, l)| l).unwrap_or(id.token_lifetime);
+        let mut aud: Vec<Value> = Vec::new();
+        if let Some((api, _)) = p.api {
+            aud.push(json!(api));
+        }
+        if openid || p.api.is_none() {
+            aud.push(json!(id.userinfo_audience()));
+        }
+        let mut access = Map::new();
+        access.insert("iss".into(), json!(id.issuer));
+        access.insert("sub".into(), json!(p.user.id.as_str()));
+        access.insert(
+            "aud".into(),
+            if aud.len() == 1 {
+                aud.remove(0)
+            } else {
+                Value::Array(aud)
+            },
+        );
+        access.insert("iat".into(), json!(now));
+        access.insert("exp".into(), json!(now + lifetime));
+        access.insert("scope".into(), json!(p.scopes.join(" ")));
+        access.insert("azp".into(), json!(g.client_id));
+        if let Some(org) = &g.org_id {
+            access.insert("org_id".into(), json!(org));
+        }
+        if let Some(name) = &g.org_name {
+            access.insert("org_name".into(), json!(name));
+        }
+        if let Some(perms) = p.permissions {
+            access.insert("permissions".into(), json!(perms));
+        }
+        let ring = self.key_ring();
+        let access_token = ring.sign(&access)?;
+        let id_token = if openid {
+            let scope = p.scopes.join(" ");
+            let mut claims = profile_claims(p.user, &scope);
+            let sub = claims.remove("sub");
+            let mut t = Map::new();
+            t.append(&mut claims);
+            t.insert("iss".into(), json!(id.issuer));
+            t.insert("aud".into(), json!(g.client_id));
+            t.insert(
+                "sub".into(),
+                sub.unwrap_or_else(|| json!(p.user.id.as_str())),
+            );
+            t.insert("iat".into(), json!(now));
+            t.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
+            t.insert("auth_time".into(), json!(g.auth_time));
+            if let Some(sid) = &g.sid {
+                t.insert("sid".into(), json!(sid));
+            }
+            if let Some(nonce) = &g.nonce {
+                t.insert("nonce".into(), json!(nonce));
+            }
+            if let Some(org) = &g.org_id {
+                t.insert("org_id".into(), json!(org));
+            }
+            if let Some(name) = &g.org_name {
+                t.insert("org_name".into(), json!(name));
+            }
+            Some(ring.sign(&t)?)
+        } else {
+            None
+        };
+        Ok(Issued {
+            access_token,
+            id_token,
+            expires_in: lifetime,
+        })
     }
 }

@@ -22,6 +22,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../assets/app.js"),
     ),
+    (
+        "form_post.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/form_post.js"),
+    ),
 ];
 
 /// The first 12 hex digits of the SHA-256 of every asset (one version for all).

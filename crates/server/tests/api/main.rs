@@ -16,6 +16,7 @@ mod durability;
 mod enabled_connections;
 mod invitations;
 mod key_storage;
+mod login;
 mod members;
 mod multi_instance;
 mod openapi;

@@ -1,0 +1,102 @@
+//! `GET /authorize`: the start of a sign-in. A checked request with a live session (and no
+//! `prompt=login`) is answered at once; `prompt=none` without one gets `login_required`;
+//! otherwise the organization prompt or the login (or sign-up) page.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use orgwarden_domain::login::AuthorizeParams;
+use orgwarden_domain::user::UserId;
+use orgwarden_domain::{Error, NotFound};
+
+use super::flow::{resolve, Flow, FlowError};
+use super::{answer, complete, pages, session, Login};
+
+pub async fn authorize(
+    State(login): State<Login>,
+    headers: HeaderMap,
+    query: Result<Query<AuthorizeParams>, QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = query else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "The request's parameters could not be read (each may be given once).",
+            "invalid_request",
+            &answer::request_id(&headers),
+        );
+    };
+    match start(&login, &headers, params).await {
+        Ok(resp) => resp,
+        Err(e) => answer::failure(e, &headers),
+    }
+}
+
+async fn start(
+    login: &Login,
+    headers: &HeaderMap,
+    params: AuthorizeParams,
+) -> Result<Response, FlowError> {
+    let tenant = &login.tenant;
+    let flow = resolve(tenant, params).await?;
+    if flow.authz.needs_organization_prompt {
+        return Ok(pages::organization(&flow.params, &flow.client.name, None));
+    }
+    if !flow.authz.force_login {
+        if let Some(resp) = from_session(login, headers, &flow).await? {
+            return Ok(resp);
+        }
+    }
+    if flow.authz.silent {
+        return Err(FlowError::redirect(
+            &flow.authz,
+            "login_required",
+            "Login required",
+        ));
+    }
+    let (csrf, cookie) = session::csrf(tenant, headers);
+    let mut resp = pages::login(&flow, flow.authz.signup, None, &csrf, None);
+    session::set(&mut resp, cookie);
+    Ok(resp)
+}
+
+/// Single sign-on: the session's person, through the connection they signed in with, if this
+/// flow offers it and they may still enter.
+async fn from_session(
+    login: &Login,
+    headers: &HeaderMap,
+    flow: &Flow,
+) -> Result<Option<Response>, FlowError> {
+    let tenant = &login.tenant;
+    let Some((_, s)) = session::current(tenant, headers).await? else {
+        return Ok(None);
+    };
+    let Some(door) = flow
+        .doors
+        .iter()
+        .find(|d| d.connection.name == s.connection)
+        .filter(|d| {
+            flow.authz
+                .connection
+                .as_ref()
+                .is_none_or(|c| c == &d.connection.name)
+        })
+    else {
+        return Ok(None);
+    };
+    let Some(id) = UserId::parse(&s.user_id) else {
+        return Ok(None);
+    };
+    let user = match tenant.store.get_user(&id).await {
+        Ok(u) => u,
+        Err(Error::NotFound(NotFound::User)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if user.profile.blocked == Some(true) || flow.invitation.is_some() {
+        // An invitation is accepted by signing in (or up) as its invitee.
+        return Ok(None);
+    }
+    complete::enter(tenant, flow, &user, door).await?;
+    complete::issue(tenant, flow, &s, None).await.map(Some)
+}

@@ -1,0 +1,61 @@
+//! The front door: people signing in to applications (and organizations) through their
+//! connections, as Auth0's Authentication API and Universal Login do. `GET /authorize` starts
+//! a login ([`authorize`]); the database connection's forms post to `/u/login` and
+//! `/u/signup` ([`password`]); the end of each path is in [`complete`] (admission, session,
+//! code); the code is redeemed at `/oauth/token` (`auth/token_endpoint.rs`). Then
+//! `/userinfo` and logout. The rules without HTTP are in `orgwarden_domain::login`.
+
+pub mod answer;
+pub mod authorize;
+pub mod complete;
+pub mod flow;
+pub mod logout;
+pub mod pages;
+pub mod password;
+pub mod session;
+pub mod userinfo;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::auth::attempts::AttemptLimits;
+use crate::state::AppState;
+use crate::tenant::Tenant;
+
+/// What the sign-in steps use: storage and identity, and the failed-attempt limits.
+#[derive(Clone)]
+pub struct Login {
+    pub tenant: Tenant,
+    pub attempts: Arc<AttemptLimits>,
+}
+
+impl<S> FromRef<S> for Login
+where
+    Tenant: FromRef<S>,
+    Arc<AttemptLimits>: FromRef<S>,
+{
+    fn from_ref(s: &S) -> Login {
+        Login {
+            tenant: Tenant::from_ref(s),
+            attempts: Arc::from_ref(s),
+        }
+    }
+}
+
+pub const AUTHORIZE: &str = "/authorize";
+pub const USERINFO: &str = "/userinfo";
+pub const OIDC_LOGOUT: &str = "/oidc/logout";
+pub const V2_LOGOUT: &str = "/v2/logout";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(AUTHORIZE, get(authorize::authorize))
+        .route("/u/login", post(password::login))
+        .route("/u/signup", post(password::signup))
+        .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(V2_LOGOUT, get(logout::v2_logout))
+        .route(OIDC_LOGOUT, get(logout::oidc_logout))
+}

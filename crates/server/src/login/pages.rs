@@ -1,0 +1,314 @@
+//! The sign-in pages: server-rendered (askama, `templates/login/`), no JavaScript needed, the
+//! dashboard's stylesheet and its Content-Security-Policy, except that a form may be sent to
+//! the application's own origin (the redirect URI the client registered).
+
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use orgwarden_domain::login::AuthorizeParams;
+use serde_json::Value;
+
+use super::flow::{Door, Flow};
+use crate::ui::assets;
+
+/// The hidden fields that carry the `/authorize` parameters through a form.
+pub fn hidden(params: &AuthorizeParams) -> Vec<(String, String)> {
+    let Ok(Value::Object(m)) = serde_json::to_value(params) else {
+        return Vec::new();
+    };
+    m.into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `scheme://host[:port]` of an absolute URL, if it is one a policy can name safely.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'+')
+            })
+    };
+    (ok(scheme) && ok(authority) && !authority.contains('@'))
+        .then(|| format!("{scheme}://{authority}"))
+}
+
+/// A page with the security headers; `form_to` names the one other origin a form may go to.
+pub fn page(
+    status: StatusCode,
+    html: Result<String, askama::Error>,
+    form_to: Option<&str>,
+) -> Response {
+    let html = match html {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a sign-in page failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+        }
+    };
+    let mut resp = (status, Html(html)).into_response();
+    let extra = form_to
+        .and_then(origin_of)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+         frame-ancestors 'none'; form-action 'self'{extra}"
+    );
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Who the page is for: the organization's branding, or the application's name.
+pub struct Brand {
+    pub name: String,
+    pub application: String,
+    pub logo_url: Option<String>,
+    pub organization: bool,
+}
+
+impl Brand {
+    pub fn of(flow: &Flow) -> Self {
+        match &flow.org {
+            Some(o) => Brand {
+                name: o.display_name.clone().unwrap_or_else(|| o.name.clone()),
+                application: flow.client.name.clone(),
+                logo_url: o.branding.as_ref().and_then(|b| b.logo_url.clone()),
+                organization: true,
+            },
+            None => Brand {
+                name: flow.client.name.clone(),
+                application: flow.client.name.clone(),
+                logo_url: None,
+                organization: false,
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login/login.html")]
+pub struct LoginPage {
+    pub title: String,
+    pub css: String,
+    pub brand: Brand,
+    pub signup: bool,
+    pub signup_allowed: bool,
+    pub error: Option<String>,
+    pub hidden: Vec<(String, String)>,
+    pub csrf: String,
+    /// Database connections: (name, label).
+    pub databases: Vec<(String, String)>,
+    pub chosen: String,
+    /// The other connections' labels.
+    pub others: Vec<String>,
+    pub login_hint: String,
+    pub switch_href: String,
+}
+
+/// The login (or sign-up) form for `flow`.
+pub fn login(
+    flow: &Flow,
+    signup: bool,
+    error: Option<String>,
+    csrf: &str,
+    chosen: Option<&str>,
+) -> Response {
+    let databases: Vec<&Door> = flow.doors.iter().filter(|d| d.is_database()).collect();
+    let offered: Vec<&Door> = databases
+        .iter()
+        .copied()
+        .filter(|d| {
+            flow.authz
+                .connection
+                .as_ref()
+                .is_none_or(|c| c == &d.connection.name)
+        })
+        .collect();
+    let signup_allowed = offered.iter().any(|d| {
+        orgwarden_domain::login::admission::may_sign_up(&d.settings, flow.invitation.is_some())
+    });
+    let signup = signup && signup_allowed;
+    let others = flow
+        .doors
+        .iter()
+        .filter(|d| !d.is_database() && d.settings.show_as_button)
+        .filter(|_| flow.authz.connection.is_none())
+        .map(|d| d.label().to_owned())
+        .collect();
+    let chosen = chosen
+        .filter(|c| offered.iter().any(|d| d.connection.name == *c))
+        .or_else(|| offered.first().map(|d| d.connection.name.as_str()))
+        .unwrap_or_default()
+        .to_owned();
+    let mut switch = flow.params.clone();
+    switch.screen_hint = if signup {
+        Some("login".into())
+    } else {
+        Some("signup".into())
+    };
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(hidden(&switch))
+        .finish();
+    let brand = Brand::of(flow);
+    let t = LoginPage {
+        title: format!(
+            "{} · {}",
+            if signup { "Sign up" } else { "Log in" },
+            brand.name
+        ),
+        css: assets::href("app.css"),
+        brand,
+        signup,
+        signup_allowed,
+        error,
+        hidden: hidden(&flow.params),
+        csrf: csrf.to_owned(),
+        databases: offered
+            .iter()
+            .map(|d| (d.connection.name.clone(), d.label().to_owned()))
+            .collect(),
+        chosen,
+        others,
+        login_hint: flow.authz.login_hint.clone().unwrap_or_default(),
+        switch_href: format!("/authorize?{query}"),
+    };
+    let status = if t.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    page(status, t.render(), None)
+}
+
+#[derive(Template)]
+#[template(path = "login/organization.html")]
+pub struct OrganizationPage {
+    pub title: String,
+    pub css: String,
+    pub application: String,
+    pub error: Option<String>,
+    pub hidden: Vec<(String, String)>,
+}
+
+/// The organization prompt (`organization_require_behavior: pre_login_prompt`).
+pub fn organization(
+    flow_params: &AuthorizeParams,
+    application: &str,
+    error: Option<String>,
+) -> Response {
+    let mut params = flow_params.clone();
+    params.organization = None;
+    let t = OrganizationPage {
+        title: format!("Log in · {application}"),
+        css: assets::href("app.css"),
+        application: application.to_owned(),
+        error,
+        hidden: hidden(&params),
+    };
+    page(StatusCode::OK, t.render(), None)
+}
+
+#[derive(Template)]
+#[template(path = "login/form_post.html")]
+pub struct FormPostPage {
+    pub title: String,
+    pub css: String,
+    pub script: String,
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// `response_mode=form_post`: a form to `action` sent by the browser.
+pub fn form_post(action: &str, fields: Vec<(String, String)>) -> Response {
+    let t = FormPostPage {
+        title: "Continuing…".into(),
+        css: assets::href("app.css"),
+        script: assets::href("form_post.js"),
+        action: action.to_owned(),
+        fields,
+    };
+    page(StatusCode::OK, t.render(), Some(action))
+}
+
+#[derive(Template)]
+#[template(path = "login/message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub css: String,
+    pub message: String,
+    pub is_error: bool,
+    pub error_code: String,
+    pub request_id: String,
+}
+
+/// An error shown to the person: what went wrong, its code and the request id.
+pub fn error(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    code: &str,
+    request_id: &str,
+) -> Response {
+    let t = MessagePage {
+        title: title.to_owned(),
+        css: assets::href("app.css"),
+        message: message.to_owned(),
+        is_error: true,
+        error_code: code.to_owned(),
+        request_id: request_id.to_owned(),
+    };
+    page(status, t.render(), None)
+}
+
+/// A plain message (signed out).
+pub fn message(title: &str, message: &str) -> Response {
+    let t = MessagePage {
+        title: title.to_owned(),
+        css: assets::href("app.css"),
+        message: message.to_owned(),
+        is_error: false,
+        error_code: String::new(),
+        request_id: String::new(),
+    };
+    page(StatusCode::OK, t.render(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_named_only_when_safe() {
+        assert_eq!(
+            origin_of("https://app.test:3000/cb?x=1").as_deref(),
+            Some("https://app.test:3000")
+        );
+        assert_eq!(
+            origin_of("http://localhost:3000/callback").as_deref(),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(origin_of("https://a.test; script-src *"), None);
+        assert_eq!(origin_of("https://user@a.test/"), None);
+        assert_eq!(origin_of("/relative"), None);
+    }
+}

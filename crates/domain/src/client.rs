@@ -68,6 +68,37 @@ impl Client {
         self.text("token_endpoint_auth_method") == Some("none")
     }
 
+    /// `refresh_token.rotation_type: rotating`: each use of a refresh token gives a new one.
+    pub fn rotates_refresh_tokens(&self) -> bool {
+        self.refresh_setting("rotation_type")
+            .and_then(Value::as_str)
+            == Some("rotating")
+    }
+
+    /// How long a refresh token lives, in seconds: `token_lifetime` when
+    /// `expiration_type: expiring`, else [`NON_EXPIRING_REFRESH_SECS`].
+    pub fn refresh_token_lifetime(&self) -> i64 {
+        let expiring = self
+            .refresh_setting("expiration_type")
+            .and_then(Value::as_str)
+            == Some("expiring");
+        let infinite = self
+            .refresh_setting("infinite_token_lifetime")
+            .and_then(Value::as_bool)
+            == Some(true);
+        match self
+            .refresh_setting("token_lifetime")
+            .and_then(Value::as_i64)
+        {
+            Some(secs) if expiring && !infinite && secs > 0 => secs.min(NON_EXPIRING_REFRESH_SECS),
+            _ => NON_EXPIRING_REFRESH_SECS,
+        }
+    }
+
+    fn refresh_setting(&self, key: &str) -> Option<&Value> {
+        self.attributes.get("refresh_token")?.get(key)
+    }
+
     /// `organization_usage`: `deny` (the default), `allow` or `require`.
     pub fn organization_usage(&self) -> OrganizationUsage {
         match self.text("organization_usage") {
@@ -100,6 +131,9 @@ impl Client {
         }
     }
 }
+
+/// A "non-expiring" refresh token is kept this long (five years): storage needs an end.
+pub const NON_EXPIRING_REFRESH_SECS: i64 = 5 * 365 * 24 * 3600;
 
 /// Whether people sign in to this client through organizations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

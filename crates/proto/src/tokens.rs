@@ -22,6 +22,9 @@ pub struct TokenRequest {
 /// `grant_type=client_credentials`.
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
 pub const AUTHORIZATION_CODE: &str = "authorization_code";
+pub const REFRESH_TOKEN: &str = "refresh_token";
+/// Auth0's password grant with a connection (`realm`).
+pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 
 /// An issued access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +71,8 @@ pub struct OpenIdConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonTokenResponse {
     pub access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     /// Space-separated.

@@ -1,6 +1,9 @@
-//! The steps of creating a user or changing a password that the API and the dashboard share:
-//! the connection found by name, the domain's rules (`new_user`, the password policy), and the
-//! argon2id hash computed off the async runtime (it takes tens of milliseconds of CPU).
+//! The steps of creating a user, changing a password or checking one that the API, the
+//! dashboard and the sign-in paths share: the connection found by name, the domain's rules
+//! (`new_user`, the password policy), and argon2id computed off the async runtime (it takes
+//! tens of milliseconds of CPU).
+
+use std::sync::OnceLock;
 
 use orgwarden_domain::clock::Clock;
 use orgwarden_domain::connection::{Connection, ConnectionFilter};
@@ -53,4 +56,41 @@ pub async fn new_password(
     let connection = store.get_connection(&user.connection_id).await?;
     password::check_policy(&connection.options, &password)?;
     hash(password).await
+}
+
+/// A hash nobody's password matches, checked for unknown emails so they cost the same.
+fn decoy() -> &'static Option<PasswordHash> {
+    static DECOY: OnceLock<Option<PasswordHash>> = OnceLock::new();
+    DECOY.get_or_init(|| password::hash(&orgwarden_domain::ids::random_alphanumeric(32)).ok())
+}
+
+/// The user of `connection` with this email whose password is `candidate`; `None` for a wrong
+/// email or a wrong password alike, after the same work.
+pub async fn authenticate(
+    store: &DynStore,
+    connection: &Connection,
+    email: &str,
+    candidate: String,
+) -> Result<Option<User>> {
+    let user = store
+        .users_by_email(&email.trim().to_lowercase())
+        .await?
+        .into_iter()
+        .find(|u| u.connection_id == connection.id);
+    let hash = match &user {
+        Some(u) => store.password_hash(&u.id).await?,
+        None => None,
+    };
+    let matches = tokio::task::spawn_blocking(move || match &hash {
+        Some(h) => password::verify(h, &candidate),
+        None => {
+            if let Some(d) = decoy() {
+                password::verify(d, &candidate);
+            }
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
+    Ok(user.filter(|_| matches))
 }

@@ -21,6 +21,9 @@ pub const SESSION_LIFETIME_SECS: i64 = 3 * 24 * 3600;
 pub enum ArtifactKind {
     Code,
     Session,
+    RefreshToken,
+    /// A refresh-token family that was revoked (keyed by the family).
+    RevokedFamily,
 }
 
 impl ArtifactKind {
@@ -28,6 +31,8 @@ impl ArtifactKind {
         match self {
             ArtifactKind::Code => "code",
             ArtifactKind::Session => "session",
+            ArtifactKind::RefreshToken => "refresh",
+            ArtifactKind::RevokedFamily => "revoked_family",
         }
     }
 }
@@ -78,11 +83,11 @@ impl Artifact {
     }
 }
 
-/// What an authorization code stands for.
+/// Who signed in to which client (and organization), asking for what: what every token of a
+/// person's is made from, whether it comes from a code, a refresh token or a password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CodeGrant {
+pub struct PersonGrant {
     pub client_id: String,
-    pub redirect_uri: String,
     pub user_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
@@ -93,13 +98,32 @@ pub struct CodeGrant {
     pub audience: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge: Option<String>,
     /// When the person authenticated (seconds since the epoch).
     pub auth_time: i64,
-    /// The login session the code was issued in.
+    /// The login session, if the grant came from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+}
+
+/// What an authorization code stands for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    #[serde(flatten)]
+    pub grant: PersonGrant,
+    pub redirect_uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
+}
+
+/// What a refresh token stands for. Every refresh token that descends from one login shares
+/// its `family`; reusing a rotated one revokes the family (see [`ArtifactKind::RevokedFamily`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshGrant {
+    #[serde(flatten)]
+    pub grant: PersonGrant,
+    pub family: String,
+    /// Each use gives a new token and uses this one up (`rotation_type: rotating`).
+    pub rotating: bool,
 }
 
 /// A login session: who signed in, when, through which connection.

@@ -10,5 +10,5 @@ pub mod claims;
 pub mod pkce;
 
 pub use admission::{admit, Admission, Refusal};
-pub use artifact::{Artifact, ArtifactKind, CodeGrant, LoginSession};
+pub use artifact::{Artifact, ArtifactKind, CodeGrant, LoginSession, PersonGrant, RefreshGrant};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeParams, ResponseMode};

@@ -65,7 +65,7 @@ impl IntoResponse for OAuthError {
 }
 
 /// 429 for a source (or a client at a source) past its failed authentications.
-fn too_many_attempts(wait: u64) -> OAuthError {
+pub(super) fn too_many_attempts(wait: u64) -> OAuthError {
     OAuthError {
         retry_after: Some(wait),
         ..oauth(
@@ -81,7 +81,10 @@ fn unauthorized() -> OAuthError {
 }
 
 /// The request's parameters, from JSON or a form; JSON `null`s count as absent.
-fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, OAuthError> {
+pub(super) fn parameters(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, OAuthError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -143,7 +146,7 @@ pub struct Endpoint {
     pub(super) tenant: Tenant,
     pub(super) tokens: Arc<Tokens>,
     limits: Arc<Limits>,
-    attempts: Arc<AttemptLimits>,
+    pub(super) attempts: Arc<AttemptLimits>,
 }
 
 impl<S> FromRef<S> for Endpoint
@@ -216,6 +219,11 @@ async fn issue(
     match grant {
         Grant::ClientCredentials => client_credentials(state, &client, &params).await,
         Grant::AuthorizationCode => super::code_grant::redeem(state, &client, &params).await,
+        Grant::RefreshToken => super::refresh_grant::refresh(state, &client, &params).await,
+        Grant::PasswordRealm => {
+            let source = attempts::source(&parts.extensions);
+            super::password_grant::password_realm(state, &client, &params, &source).await
+        }
     }
 }
 
@@ -225,13 +233,27 @@ enum Grant {
     ClientCredentials,
     /// A login's code (`auth/code_grant.rs`); public clients send no secret.
     AuthorizationCode,
+    /// `auth/refresh_grant.rs`; public clients send no secret.
+    RefreshToken,
+    /// Auth0's password grant on a connection (`auth/password_grant.rs`).
+    PasswordRealm,
 }
 
 impl Grant {
+    /// Grants a public client (no secret) may ask for: the ones a person's login started.
+    fn public_clients_may_use(self) -> bool {
+        matches!(
+            self,
+            Grant::AuthorizationCode | Grant::RefreshToken | Grant::PasswordRealm
+        )
+    }
+
     fn parse(grant_type: &str) -> Option<Grant> {
         match grant_type {
             tokens::CLIENT_CREDENTIALS => Some(Grant::ClientCredentials),
             tokens::AUTHORIZATION_CODE => Some(Grant::AuthorizationCode),
+            tokens::REFRESH_TOKEN => Some(Grant::RefreshToken),
+            tokens::PASSWORD_REALM => Some(Grant::PasswordRealm),
             _ => None,
         }
     }
@@ -257,7 +279,7 @@ async fn authenticate_client(
                 )
             })?;
             let secret = param(params, "client_secret").map(str::to_owned);
-            if secret.is_none() && grant != Grant::AuthorizationCode {
+            if secret.is_none() && !grant.public_clients_may_use() {
                 return Err(unauthorized());
             }
             (id.to_owned(), secret)
@@ -309,6 +331,32 @@ async fn authenticate_client(
         return Err(failed());
     }
     Ok(client)
+}
+
+/// `POST /oauth/revoke`'s request: the authenticated client (public clients by id alone) and
+/// the `token`.
+pub async fn revoke_request(
+    state: &Endpoint,
+    req: Request,
+) -> Result<(Client, String), OAuthError> {
+    let (parts, body) = req.into_parts();
+    let body = read_limited(body).await.map_err(|_| {
+        oauth(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            "Request body too large.",
+        )
+    })?;
+    let params = parameters(&parts.headers, &body)?;
+    let client = authenticate_client(state, &parts, &params, Grant::RefreshToken).await?;
+    let token = param(&params, "token").ok_or_else(|| {
+        oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: token",
+        )
+    })?;
+    Ok((client, token.to_owned()))
 }
 
 /// Takes a token from the authenticated client's bucket; `limited` receives where it stands.

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use orgwarden_domain::clock::Clock;
 use orgwarden_domain::login::claims::profile_claims;
-use orgwarden_domain::login::CodeGrant;
+use orgwarden_domain::login::PersonGrant;
 use orgwarden_domain::user::User;
 use serde_json::{json, Map, Value};
 
@@ -137,10 +137,10 @@ impl Tokens {
 /// How long a person's ID token lives (Auth0's default `id_token_expiration`).
 pub const ID_TOKEN_LIFETIME: i64 = 36_000;
 
-/// What a person's tokens are made from, after the login the code stands for.
+/// What a person's tokens are made from.
 pub struct PersonTokens<'a> {
     pub user: &'a User,
-    pub grant: &'a CodeGrant,
+    pub grant: &'a PersonGrant,
     /// The API asked for and its token lifetime, if any.
     pub api: Option<(&'a str, i64)>,
     /// The scopes granted (OpenID Connect's and the API's).
@@ -154,6 +154,12 @@ pub struct Issued {
     pub access_token: String,
     pub id_token: Option<String>,
     pub expires_in: i64,
+}
+
+/// The `org_id` claim of a machine token asked for an organization.
+pub struct MachineOrg<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
 }
 
 impl Tokens {

@@ -4,10 +4,13 @@
 
 use axum::http::HeaderValue;
 use axum::response::Response;
+use orgwarden_domain::enabled_connection::Settings;
 use orgwarden_domain::ids::OrgId;
-use orgwarden_domain::login::admission::{admit, Admission, Facts};
+use orgwarden_domain::invitation::Invitation;
+use orgwarden_domain::login::admission::{admit, Admission, Facts, Refusal};
 use orgwarden_domain::login::artifact::{new_secret, CODE_LIFETIME_SECS};
-use orgwarden_domain::login::{Artifact, ArtifactKind, CodeGrant, LoginSession};
+use orgwarden_domain::login::{Artifact, ArtifactKind, CodeGrant, LoginSession, PersonGrant};
+use orgwarden_domain::organization::Organization;
 use orgwarden_domain::role::Holder;
 use orgwarden_domain::user::{User, UserId};
 use orgwarden_domain::Result;
@@ -50,17 +53,31 @@ pub async fn enter(
     let Some(org) = &flow.org else {
         return Ok(());
     };
+    admit_to(tenant, org, user, &door.settings, flow.invitation.as_ref())
+        .await?
+        .map_err(|refusal| FlowError::redirect(&flow.authz, "access_denied", refusal.description()))
+}
+
+/// The admission rule for `user` entering `org` through a connection with `settings`, and
+/// what it grants (membership, the invitation's roles; the invitation used up).
+pub async fn admit_to(
+    tenant: &Tenant,
+    org: &Organization,
+    user: &User,
+    settings: &Settings,
+    invitation: Option<&Invitation>,
+) -> Result<std::result::Result<(), Refusal>> {
     let facts = Facts {
         org: &org.id,
         user_id: user.id.as_str(),
         email: user.profile.email.as_deref(),
         is_member: is_member(tenant, &org.id, &user.id).await?,
-        settings: &door.settings,
-        invitation: flow.invitation.as_ref(),
+        settings,
+        invitation,
         now: tenant.clock.now(),
     };
     match admit(&facts) {
-        Ok(Admission::Member) => Ok(()),
+        Ok(Admission::Member) => Ok(Ok(())),
         Ok(Admission::Join { roles, invitation }) => {
             let store = &tenant.store;
             if !facts.is_member {
@@ -76,7 +93,7 @@ pub async fn enter(
             if let Some(inv) = invitation {
                 match store.delete_invitation(&org.id, &inv).await {
                     Ok(()) | Err(orgwarden_domain::Error::NotFound(_)) => {}
-                    Err(e) => return Err(e.into()),
+                    Err(e) => return Err(e),
                 }
             }
             tracing::info!(
@@ -84,13 +101,9 @@ pub async fn enter(
                 user = user.id.as_str(),
                 "joined an organization at sign-in"
             );
-            Ok(())
+            Ok(Ok(()))
         }
-        Err(refusal) => Err(FlowError::redirect(
-            &flow.authz,
-            "access_denied",
-            refusal.description(),
-        )),
+        Err(refusal) => Ok(Err(refusal)),
     }
 }
 
@@ -103,17 +116,19 @@ pub async fn issue(
 ) -> std::result::Result<Response, FlowError> {
     let a = &flow.authz;
     let grant = CodeGrant {
-        client_id: a.client_id.clone(),
+        grant: PersonGrant {
+            client_id: a.client_id.clone(),
+            user_id: session.user_id.clone(),
+            org_id: flow.org.as_ref().map(|o| o.id.as_str().to_owned()),
+            org_name: flow.org.as_ref().map(|o| o.name.clone()),
+            scope: a.scope.clone(),
+            audience: a.audience.clone(),
+            nonce: a.nonce.clone(),
+            auth_time: session.auth_time,
+            sid: Some(session.sid.clone()),
+        },
         redirect_uri: a.redirect_uri.clone(),
-        user_id: session.user_id.clone(),
-        org_id: flow.org.as_ref().map(|o| o.id.as_str().to_owned()),
-        org_name: flow.org.as_ref().map(|o| o.name.clone()),
-        scope: a.scope.clone(),
-        audience: a.audience.clone(),
-        nonce: a.nonce.clone(),
         code_challenge: a.code_challenge.clone(),
-        auth_time: session.auth_time,
-        sid: Some(session.sid.clone()),
     };
     let now = tenant.clock.now();
     let (code, key) = new_secret();

@@ -231,7 +231,10 @@ pub async fn resolve(tenant: &Tenant, params: AuthorizeParams) -> Result<Flow, F
 }
 
 /// An organization by id (`org_…`) or by name.
-async fn organization(tenant: &Tenant, id_or_name: &str) -> orgwarden_domain::Result<Organization> {
+pub async fn organization(
+    tenant: &Tenant,
+    id_or_name: &str,
+) -> orgwarden_domain::Result<Organization> {
     match OrgId::parse(id_or_name) {
         Some(id) => tenant.store.get_organization(&id).await,
         None => {

@@ -49,6 +49,7 @@ pub const AUTHORIZE: &str = "/authorize";
 pub const USERINFO: &str = "/userinfo";
 pub const OIDC_LOGOUT: &str = "/oidc/logout";
 pub const V2_LOGOUT: &str = "/v2/logout";
+pub const REVOKE: &str = "/oauth/revoke";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,4 +59,5 @@ pub fn router() -> Router<AppState> {
         .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
         .route(V2_LOGOUT, get(logout::v2_logout))
         .route(OIDC_LOGOUT, get(logout::oidc_logout))
+        .route(REVOKE, post(crate::auth::refresh_grant::revoke))
 }

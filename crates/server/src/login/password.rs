@@ -3,8 +3,6 @@
 //! counts failures per source and per account (Auth0's brute-force protection); a wrong email
 //! and a wrong password get the same answer, after the same work.
 
-use std::sync::OnceLock;
-
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::request::Parts;
@@ -12,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use orgwarden_domain::login::admission::may_sign_up;
 use orgwarden_domain::login::AuthorizeParams;
-use orgwarden_domain::password::{self, PasswordHash};
 use orgwarden_domain::Error;
 use orgwarden_proto::users::CreateUser;
 use serde::Deserialize;
@@ -123,26 +120,6 @@ fn door<'a>(flow: &'a Flow, name: &str) -> Option<&'a Door> {
     })
 }
 
-/// A hash nobody's password matches, verified for unknown emails so they cost the same.
-fn decoy() -> &'static Option<PasswordHash> {
-    static DECOY: OnceLock<Option<PasswordHash>> = OnceLock::new();
-    DECOY.get_or_init(|| password::hash(&orgwarden_domain::ids::random_alphanumeric(32)).ok())
-}
-
-async fn verify(hash: Option<PasswordHash>, candidate: String) -> bool {
-    tokio::task::spawn_blocking(move || match &hash {
-        Some(h) => password::verify(h, &candidate),
-        None => {
-            if let Some(d) = decoy() {
-                password::verify(d, &candidate);
-            }
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
-}
-
 async fn log_in(
     l: &Login,
     parts: &Parts,
@@ -180,22 +157,16 @@ async fn log_in(
             &format!("Too many failed attempts to log in. Try again in {wait} seconds."),
         ));
     }
-    let store = &l.tenant.store;
-    let user = store
-        .users_by_email(&email)
-        .await?
-        .into_iter()
-        .find(|u| u.connection_id == door.connection.id);
-    let hash = match &user {
-        Some(u) => store.password_hash(&u.id).await?,
-        None => None,
-    };
-    if !verify(hash, form.password.clone()).await {
+    let found = crate::accounts::authenticate(
+        &l.tenant.store,
+        &door.connection,
+        &email,
+        form.password.clone(),
+    )
+    .await?;
+    let Some(user) = found else {
         limits.login_per_source.record(&source, now);
         limits.login_per_account.record(&account, now);
-        return Ok(again(StatusCode::UNAUTHORIZED, "Wrong email or password."));
-    }
-    let Some(user) = user else {
         return Ok(again(StatusCode::UNAUTHORIZED, "Wrong email or password."));
     };
     if user.profile.blocked == Some(true) {

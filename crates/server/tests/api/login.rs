@@ -14,21 +14,21 @@ use serde_json::{json, Value};
 use crate::app::{claims_of, Response, TestApp};
 use crate::dashboard::{encode, location, text};
 
-const CALLBACK: &str = "https://app.test/callback";
-const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123";
-const PASSWORD: &str = "Correct horse 9 battery";
+pub(crate) const CALLBACK: &str = "https://app.test/callback";
+pub(crate) const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123";
+pub(crate) const PASSWORD: &str = "Correct horse 9 battery";
 
 /// Extra `/authorize` parameters.
 type Params<'a> = Vec<(&'a str, &'a str)>;
 
 /// A browser's cookie jar over the in-process app.
-struct Person<'a> {
+pub(crate) struct Person<'a> {
     app: &'a TestApp,
     cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Person<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Person {
             app,
             cookies: BTreeMap::new(),
@@ -56,7 +56,7 @@ impl<'a> Person<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Response {
+    pub(crate) async fn get(&mut self, path: &str) -> Response {
         let req = Request::builder()
             .method(Method::GET)
             .uri(path)
@@ -68,7 +68,7 @@ impl<'a> Person<'a> {
         r
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let req = Request::builder()
             .method(Method::POST)
             .uri(path)
@@ -82,7 +82,7 @@ impl<'a> Person<'a> {
     }
 
     /// Submits the page's form (its hidden fields, then `fields`) to its action.
-    async fn submit(&mut self, page: &Response, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn submit(&mut self, page: &Response, fields: &[(&str, &str)]) -> Response {
         let html = text(page);
         let action = attr(&html, "<form method=\"post\" action=\"", "\"").expect("a form");
         let mut all: Vec<(String, String)> = hidden_fields(&html);
@@ -125,21 +125,21 @@ fn hidden_fields(html: &str) -> Vec<(String, String)> {
 }
 
 /// The query parameters of a redirect.
-fn query_of(url: &str) -> BTreeMap<String, String> {
+pub(crate) fn query_of(url: &str) -> BTreeMap<String, String> {
     let q = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
     form_urlencoded::parse(q.as_bytes()).into_owned().collect()
 }
 
-struct Tenant {
-    client_id: String,
-    client_secret: String,
-    org: String,
-    open_org: String,
-    ann: String,
-    connection: String,
+pub(crate) struct Tenant {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) org: String,
+    pub(crate) open_org: String,
+    pub(crate) ann: String,
+    pub(crate) connection: String,
 }
 
-async fn client(app: &TestApp, extra: Value) -> (String, String) {
+pub(crate) async fn client(app: &TestApp, extra: Value) -> (String, String) {
     let mut body = json!({"name": "web app", "app_type": "regular_web", "callbacks": [CALLBACK],
         "allowed_logout_urls": ["https://app.test/bye"], "organization_usage": "require",
         "initiate_login_uri": "https://app.test/login",
@@ -157,7 +157,7 @@ async fn client(app: &TestApp, extra: Value) -> (String, String) {
 
 /// A web client that requires organizations; `acme` (members only) and `open-co`
 /// (membership on login, sign-up) on one database connection; Ann, a member of acme.
-async fn tenant(app: &TestApp) -> Tenant {
+pub(crate) async fn tenant(app: &TestApp) -> Tenant {
     let (client_id, client_secret) = client(app, json!({})).await;
     let r = app
         .post(
@@ -204,7 +204,7 @@ async fn tenant(app: &TestApp) -> Tenant {
     }
 }
 
-async fn user(app: &TestApp, email: &str) -> String {
+pub(crate) async fn user(app: &TestApp, email: &str) -> String {
     let r = app
         .post(
             "/api/v2/users",
@@ -215,7 +215,7 @@ async fn user(app: &TestApp, email: &str) -> String {
     r.body["user_id"].as_str().unwrap().to_owned()
 }
 
-fn authorize(client_id: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize(client_id: &str, extra: &[(&str, &str)]) -> String {
     let challenge = challenge_of(VERIFIER);
     let mut fields = vec![
         ("response_type", "code"),
@@ -235,7 +235,7 @@ fn authorize(client_id: &str, extra: &[(&str, &str)]) -> String {
     format!("/authorize?{}", encode(&fields))
 }
 
-async fn exchange(app: &TestApp, t: &Tenant, code: &str, verifier: &str) -> Response {
+pub(crate) async fn exchange(app: &TestApp, t: &Tenant, code: &str, verifier: &str) -> Response {
     app.call(
         Method::POST,
         "/oauth/token",
@@ -250,7 +250,7 @@ async fn exchange(app: &TestApp, t: &Tenant, code: &str, verifier: &str) -> Resp
 }
 
 /// Logs in through the page at `path`; returns the code from the redirect.
-async fn log_in(p: &mut Person<'_>, path: &str, email: &str) -> String {
+pub(crate) async fn log_in(p: &mut Person<'_>, path: &str, email: &str) -> String {
     let page = p.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
     let r = p

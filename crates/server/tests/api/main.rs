@@ -17,6 +17,7 @@ mod enabled_connections;
 mod invitations;
 mod key_storage;
 mod login;
+mod login_tokens;
 mod members;
 mod multi_instance;
 mod openapi;

@@ -16,6 +16,7 @@ pub mod enabled_connections;
 pub mod error;
 pub mod grants;
 pub mod invitations;
+pub mod login;
 pub mod members;
 pub mod organizations;
 pub mod paging;

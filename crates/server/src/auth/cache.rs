@@ -80,6 +80,7 @@ mod tests {
             scope: String::new(),
             gty: "client-credentials".into(),
             azp: "c".into(),
+            org_id: None,
         })
     }
 

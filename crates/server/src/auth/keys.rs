@@ -33,6 +33,9 @@ pub struct Claims {
     pub scope: String,
     pub gty: String,
     pub azp: String,
+    /// A machine token asked for an organization (`client_credentials` with `organization`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
 }
 
 /// Tokens longer than this are refused before any parsing.
@@ -328,6 +331,7 @@ mod tests {
             scope: "read:organizations".into(),
             gty: "client-credentials".into(),
             azp: "abc".into(),
+            org_id: None,
         }
     }
 

@@ -446,6 +446,7 @@ async fn client_credentials(
             format!("Client \"{client_id}\" is not authorized to access resource server \"{audience}\". You need to create a \"client-grant\" associated to this API."),
         ));
     };
+    let org = grant_organization(state, &grant, param(params, "organization")).await?;
     let scopes: Vec<String> = match param(params, "scope") {
         Some(asked) => {
             // Each scope once, in the order asked: a repeated scope adds nothing but length.
@@ -470,7 +471,13 @@ async fn client_credentials(
     };
     let token = state
         .tokens
-        .mint_for(client_id.as_str(), audience, &scopes, lifetime)
+        .mint_machine(
+            client_id.as_str(),
+            audience,
+            &scopes,
+            lifetime,
+            org.as_deref(),
+        )
         .map_err(|e| {
             tracing::error!(error = ?e, "token endpoint: signing failed");
             oauth(
@@ -485,4 +492,72 @@ async fn client_credentials(
         scope: scopes.join(" "),
         token_type: "Bearer".into(),
     }))
+}
+
+/// `client_credentials` with `organization` (an id or a name): the grant must allow
+/// organizations and be associated with this one; a grant that requires one needs it. The
+/// organization's id, for the token's `org_id`.
+async fn grant_organization(
+    state: &Endpoint,
+    grant: &orgwarden_domain::client::ClientGrant,
+    asked: Option<&str>,
+) -> Result<Option<String>, OAuthError> {
+    let requires = grant
+        .attributes
+        .get("organization_usage")
+        .and_then(Value::as_str)
+        == Some("require");
+    let Some(asked) = asked else {
+        if requires {
+            return Err(oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                "parameter organization is required for this client grant",
+            ));
+        }
+        return Ok(None);
+    };
+    let internal = |e: orgwarden_domain::Error| {
+        tracing::error!(error = ?e, "token endpoint: reading the organization failed");
+        oauth(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal error",
+        )
+    };
+    let org = match crate::login::flow::organization(&state.tenant, asked).await {
+        Ok(o) => o,
+        Err(orgwarden_domain::Error::NotFound(_)) => {
+            return Err(oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("parameter organization is invalid: no organization {asked}"),
+            ))
+        }
+        Err(e) => return Err(internal(e)),
+    };
+    let filter = orgwarden_domain::client::GrantFilter {
+        organization: Some(org.id.clone()),
+        ids: Some(vec![grant.id.clone()]),
+        ..Default::default()
+    };
+    let associated = state
+        .tenant
+        .store
+        .list_grants(&filter, orgwarden_domain::paging::PageRequest::first(1))
+        .await
+        .map_err(internal)?;
+    if !grant.usable_by_organizations() || associated.items.is_empty() {
+        return Err(oauth(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!(
+                "Client \"{}\" is not authorized to access resource server \"{}\" for organization {}.",
+                grant.client_id.as_str(),
+                grant.audience,
+                org.id.as_str()
+            ),
+        ));
+    }
+    Ok(Some(org.id.as_str().to_owned()))
 }

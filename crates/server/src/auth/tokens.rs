@@ -119,6 +119,18 @@ impl Tokens {
         scopes: &[String],
         lifetime: i64,
     ) -> anyhow::Result<String> {
+        self.mint_machine(client_id, audience, scopes, lifetime, None)
+    }
+
+    /// [`Tokens::mint_for`], for an organization (`org_id`) when one is given.
+    pub fn mint_machine(
+        &self,
+        client_id: &str,
+        audience: &str,
+        scopes: &[String],
+        lifetime: i64,
+        org_id: Option<&str>,
+    ) -> anyhow::Result<String> {
         let now = self.clock.now().unix_timestamp();
         let claims = Claims {
             iss: self.identity.issuer.clone(),
@@ -129,6 +141,7 @@ impl Tokens {
             scope: scopes.join(" "),
             gty: "client-credentials".into(),
             azp: client_id.to_owned(),
+            org_id: org_id.map(str::to_owned),
         };
         self.key_ring().sign(&claims)
     }
@@ -154,12 +167,6 @@ pub struct Issued {
     pub access_token: String,
     pub id_token: Option<String>,
     pub expires_in: i64,
-}
-
-/// The `org_id` claim of a machine token asked for an organization.
-pub struct MachineOrg<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
 }
 
 impl Tokens {

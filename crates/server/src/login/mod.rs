@@ -8,6 +8,7 @@
 pub mod answer;
 pub mod authorize;
 pub mod complete;
+pub mod dbconnections;
 pub mod flow;
 pub mod logout;
 pub mod pages;
@@ -60,4 +61,5 @@ pub fn router() -> Router<AppState> {
         .route(V2_LOGOUT, get(logout::v2_logout))
         .route(OIDC_LOGOUT, get(logout::oidc_logout))
         .route(REVOKE, post(crate::auth::refresh_grant::revoke))
+        .route("/dbconnections/signup", post(dbconnections::signup))
 }

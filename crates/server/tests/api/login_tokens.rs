@@ -222,3 +222,155 @@ async fn password_realm_signs_people_in_to_organizations() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["error"], "unauthorized_client");
 }
+
+#[tokio::test]
+async fn dbconnections_signup_as_auth0() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let signup = |email: &str, password: &str| json!({"client_id": t.client_id, "connection": "people", "email": email, "password": password});
+    let r = app
+        .call(
+            Method::POST,
+            "/dbconnections/signup",
+            None,
+            Some(signup("eve@new.test", PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["_id", "email", "email_verified"]);
+    assert_eq!(r.body["email_verified"], false);
+    let found = app.get("/api/v2/users-by-email?email=eve%40new.test").await;
+    assert_eq!(
+        found.body[0]["user_id"],
+        format!("auth0|{}", r.body["_id"].as_str().unwrap())
+    );
+
+    let r = app
+        .call(
+            Method::POST,
+            "/dbconnections/signup",
+            None,
+            Some(signup("eve@new.test", PASSWORD)),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"name": "BadRequestError", "code": "invalid_signup", "description": "Invalid sign up", "statusCode": 400})
+    );
+    let r = app
+        .call(
+            Method::POST,
+            "/dbconnections/signup",
+            None,
+            Some(signup("fay@new.test", "short")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["code"].as_str()),
+        (Some("PasswordStrengthError"), Some("invalid_password"))
+    );
+    let mut other = signup("fay@new.test", PASSWORD);
+    other["connection"] = json!("nope");
+    let r = app
+        .call(Method::POST, "/dbconnections/signup", None, Some(other))
+        .await;
+    assert_eq!(r.body["code"], "invalid_connection");
+    let mut other = signup("fay@new.test", PASSWORD);
+    other["client_id"] = json!("unknown0000000000000000000000000");
+    let r = app
+        .call(Method::POST, "/dbconnections/signup", None, Some(other))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .patch(
+            &format!("/api/v2/connections/{}", t.connection),
+            json!({"options": {"disable_signup": true}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            Method::POST,
+            "/dbconnections/signup",
+            None,
+            Some(signup("fay@new.test", PASSWORD)),
+        )
+        .await;
+    assert_eq!(r.body["description"], "public signup is disabled");
+    let found = app.get("/api/v2/users-by-email?email=fay%40new.test").await;
+    assert_eq!(found.body, json!([]), "no refused sign-up made a user");
+}
+
+#[tokio::test]
+async fn machine_tokens_for_an_organization() {
+    let app = TestApp::new().await;
+    let org = app.organization("acme").await;
+    let r = app
+        .post(
+            "/api/v2/resource-servers",
+            json!({"identifier": "https://api.acme.test", "name": "acme api",
+        "scopes": [{"value": "read:things"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (id, secret) = app.machine_client("m2m").await;
+    let r = app
+        .post(
+            "/api/v2/client-grants",
+            json!({"client_id": id, "audience": "https://api.acme.test",
+        "scope": ["read:things"], "organization_usage": "allow"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let grant = r.body["id"].as_str().unwrap().to_owned();
+    let ask = |organization: Option<&str>| {
+        let mut b = json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret,
+            "audience": "https://api.acme.test"});
+        if let Some(o) = organization {
+            b["organization"] = json!(o);
+        }
+        b
+    };
+    let r = token(&app, ask(Some("acme"))).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "not associated yet: {}",
+        r.body
+    );
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{org}/client-grants"),
+            json!({"grant_id": grant}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = token(&app, ask(Some("acme"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        claims_of(r.body["access_token"].as_str().unwrap())["org_id"],
+        org.as_str()
+    );
+    let r = token(&app, ask(None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(claims_of(r.body["access_token"].as_str().unwrap())
+        .get("org_id")
+        .is_none());
+    let r = token(&app, ask(Some("nope"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .patch(
+            &format!("/api/v2/client-grants/{grant}"),
+            json!({"organization_usage": "require"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = token(&app, ask(None)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.body["error_description"],
+        "parameter organization is required for this client grant"
+    );
+}

@@ -190,6 +190,7 @@ fn sign_with(app: &TestApp, edit: impl FnOnce(&mut Claims)) -> String {
         scope: "read:organizations".into(),
         gty: "client-credentials".into(),
         azp: app.admin.client_id.clone(),
+        org_id: None,
     };
     edit(&mut claims);
     app.state.tokens().key_ring().sign(&claims).unwrap()

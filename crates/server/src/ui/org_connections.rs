@@ -112,6 +112,8 @@ struct ConnectionsPage {
     errors: Errors,
     signup_hint: &'static str,
     try_it: Option<TryIt>,
+    /// Applications that can sign people in to this organization: (name, `/authorize` link).
+    sign_in: Vec<(String, String)>,
 }
 
 impl ConnectionsPage {
@@ -235,6 +237,7 @@ async fn page(
 ) -> UiResult<ConnectionsPage> {
     let (candidates, more_candidates) = candidates(state, enabled, &r.pick).await?;
     let try_it = try_it(state, &org);
+    let sign_in = sign_in_links(state, &org, enabled).await?;
     Ok(ConnectionsPage {
         page: Page::new(who, format!("{} · Connections", org.name), "organizations")
             .with_notice(r.notice.as_deref()),
@@ -249,7 +252,65 @@ async fn page(
         errors: r.errors,
         signup_hint: SIGNUP_HINT,
         try_it,
+        sign_in,
     })
+}
+
+/// How many applications are looked at for "Try sign-in".
+const MAX_SIGN_IN_CLIENTS: u32 = 100;
+
+/// The applications people can sign in to this organization with: a confidential client with
+/// a callback, the `authorization_code` grant, organizations allowed, and one of the
+/// organization's connections enabled for it. Each with a link that starts a sign-in (ending
+/// at the application's first callback with a code).
+async fn sign_in_links(
+    state: &Pages,
+    org: &Organization,
+    enabled: &[EnabledConnection],
+) -> UiResult<Vec<(String, String)>> {
+    use orgwarden_domain::client::OrganizationUsage;
+    let mut connections = Vec::new();
+    for e in enabled {
+        if let Ok(c) = state.store.get_connection(&e.connection_id).await {
+            connections.push(c);
+        }
+    }
+    let clients = state
+        .store
+        .list_clients(orgwarden_domain::paging::PageRequest::first(
+            MAX_SIGN_IN_CLIENTS,
+        ))
+        .await?;
+    let mut out = Vec::new();
+    for c in clients.items {
+        let Some(callback) = c.callbacks().first().map(|s| s.to_string()) else {
+            continue;
+        };
+        let usable = c.allows_grant("authorization_code")
+            && !c.is_public()
+            && c.organization_usage() != OrganizationUsage::Deny
+            && connections.iter().any(|k| {
+                k.enabled_clients
+                    .iter()
+                    .any(|id| id == c.client_id.as_str())
+            });
+        if !usable {
+            continue;
+        }
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("response_type", "code")
+            .append_pair("client_id", c.client_id.as_str())
+            .append_pair("redirect_uri", &callback)
+            .append_pair("organization", org.id.as_str())
+            .append_pair("scope", "openid profile email")
+            .append_pair("prompt", "login")
+            .finish();
+        out.push((
+            c.name.clone(),
+            format!("{}?{query}", crate::login::AUTHORIZE),
+        ));
+    }
+    Ok(out)
 }
 
 async fn show(

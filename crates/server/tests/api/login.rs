@@ -960,3 +960,31 @@ async fn discovery_lists_the_login_endpoints() {
     assert_eq!(d["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(d["response_types_supported"], json!(["code"]));
 }
+
+#[tokio::test]
+async fn the_dashboard_offers_a_sign_in_for_the_organization() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let mut b = crate::dashboard::Browser::sign_in(&app).await;
+    let html = b
+        .get(&format!("/dashboard/organizations/{}/connections", t.org))
+        .await;
+    assert!(html.contains("Try sign-in with web app"), "{html}");
+    let href = format!(
+        "/authorize?{}",
+        attr(&html, "<a href=\"/authorize?", "\"").expect("a link")
+    );
+    let mut p = Person::new(&app);
+    let page = p.get(&href).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
+    assert!(text(&page).contains("Log in to Acme &#60;Inc&#62;"));
+    // An organization whose connections no application uses says what is missing.
+    let other = app.organization("lonely").await;
+    let html = b
+        .get(&format!("/dashboard/organizations/{other}/connections"))
+        .await;
+    assert!(
+        html.contains("No application can sign people in to this organization yet"),
+        "{html}"
+    );
+}

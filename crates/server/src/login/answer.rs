@@ -90,6 +90,15 @@ pub fn failure(e: FlowError, headers: &HeaderMap) -> Response {
             "invalid_request",
             &rid,
         ),
+        FlowError::Prompt {
+            params,
+            application,
+            message,
+        } => {
+            let mut resp = pages::organization(&params, &application, Some(message));
+            *resp.status_mut() = StatusCode::BAD_REQUEST;
+            resp
+        }
         FlowError::Internal(e) => {
             tracing::error!(error = ?e, "a sign-in step failed");
             pages::error(

@@ -71,6 +71,12 @@ pub enum FlowError {
         title: String,
         message: String,
     },
+    /// The organization typed at the prompt does not exist: the prompt again, with a message.
+    Prompt {
+        params: Box<AuthorizeParams>,
+        application: String,
+        message: String,
+    },
     Internal(Error),
 }
 
@@ -167,6 +173,11 @@ pub async fn resolve(tenant: &Tenant, params: AuthorizeParams) -> Result<Flow, F
     let org = match &authz.organization {
         None => None,
         Some(o) => Some(organization(tenant, o).await.map_err(|e| match e {
+            Error::NotFound(_) if client.prompts_for_organization() => FlowError::Prompt {
+                params: Box::new(params.clone()),
+                application: client.name.clone(),
+                message: format!("No organization is called {o}."),
+            },
             Error::NotFound(_) => FlowError::redirect(
                 &authz,
                 "invalid_request",

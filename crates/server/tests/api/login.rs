@@ -988,3 +988,50 @@ async fn the_dashboard_offers_a_sign_in_for_the_organization() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_organization_prompt_asks_for_a_name_and_says_when_there_is_none() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let (prompting, _) = client(
+        &app,
+        json!({"organization_require_behavior": "pre_login_prompt"}),
+    )
+    .await;
+    let r = app
+        .patch(
+            &format!("/api/v2/connections/{}", t.connection),
+            json!({"enabled_clients": [t.client_id, prompting]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut p = Person::new(&app);
+    let page = p.get(&authorize(&prompting, &[])).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
+    let html = text(&page);
+    assert!(
+        html.contains("Organization name") && html.contains("action=\"/authorize\""),
+        "{html}"
+    );
+    let fields: BTreeMap<String, String> = hidden_fields(&html).into_iter().collect();
+    assert_eq!(fields["client_id"], prompting);
+    assert!(!fields.contains_key("organization"));
+    let r = p
+        .get(&authorize(&prompting, &[("organization", "nope")]))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        text(&r).contains("No organization is called nope."),
+        "{}",
+        text(&r)
+    );
+    assert!(r.headers.get(header::LOCATION).is_none());
+    let r = p
+        .get(&authorize(&prompting, &[("organization", "ACME")]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        text(&r).contains("Log in to Acme"),
+        "names are case-insensitive"
+    );
+}

@@ -104,12 +104,19 @@ mod tests {
             json!({"error": "a", "error_description": "b", "error_uri": "https://x"}),
         );
         round_trip::<OpenIdConfiguration>(json!({
-            "issuer": "https://t/", "token_endpoint": "https://t/oauth/token",
-            "jwks_uri": "https://t/.well-known/jwks.json", "grant_types_supported": ["client_credentials"],
-            "response_types_supported": ["token"], "subject_types_supported": ["public"],
+            "issuer": "https://t/", "authorization_endpoint": "https://t/authorize",
+            "token_endpoint": "https://t/oauth/token", "userinfo_endpoint": "https://t/userinfo",
+            "jwks_uri": "https://t/.well-known/jwks.json", "scopes_supported": ["openid"],
+            "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
+            "response_modes_supported": ["query", "form_post"], "subject_types_supported": ["public"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "claims_supported": ["sub"], "grant_types_supported": ["authorization_code"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "scopes_supported": ["read:clients"]
+            "end_session_endpoint": "https://t/oidc/logout"
+        }));
+        round_trip::<PersonTokenResponse>(json!({
+            "access_token": "eyJ", "refresh_token": "r", "id_token": "eyJ", "scope": "openid",
+            "expires_in": 86400, "token_type": "Bearer"
         }));
     }
 }

@@ -227,7 +227,7 @@ async fn two_instances_starting_together_migrate_once() {
         .collect();
     assert_eq!(
         versions,
-        (1..=11).collect::<Vec<i64>>(),
+        (1..=12).collect::<Vec<i64>>(),
         "each migration applied once"
     );
 

@@ -223,10 +223,12 @@ fn refused(r: &crate::app::Response, op: &Operation, expected: &[String], why: &
 fn admitted(r: &crate::app::Response, op: &Operation, why: &str) {
     let scope_refusal =
         r.status == StatusCode::FORBIDDEN && r.body["errorCode"] == "insufficient_scope";
-    // The token endpoint answers 401 to a request without client credentials: that is its
-    // job, not a want of scope.
+    // The token and revocation endpoints answer 401 to a request without client credentials,
+    // and /userinfo to one without a person's token: that is their job, not a want of scope.
+    let own_authentication =
+        ["/oauth/token", "/oauth/revoke", "/userinfo"].contains(&op.path.as_str());
     assert!(
-        !scope_refusal && (r.status != StatusCode::UNAUTHORIZED || op.path == "/oauth/token"),
+        !scope_refusal && (r.status != StatusCode::UNAUTHORIZED || own_authentication),
         "{} {} {why}: {} {}",
         op.method,
         op.path,

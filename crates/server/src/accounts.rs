@@ -58,6 +58,10 @@ pub async fn new_password(
     hash(password).await
 }
 
+/// Longest email or password a sign-in reads: argon2 of a huge password is a cost a caller
+/// should not choose.
+pub const MAX_CREDENTIAL_CHARS: usize = 512;
+
 /// A hash nobody's password matches, checked for unknown emails so they cost the same.
 fn decoy() -> &'static Option<PasswordHash> {
     static DECOY: OnceLock<Option<PasswordHash>> = OnceLock::new();

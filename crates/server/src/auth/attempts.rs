@@ -125,6 +125,35 @@ pub struct AttemptLimits {
     pub signup_per_source: FailedAttempts,
 }
 
+/// Which account a password attempt is for, at a source: the connection and the email.
+pub struct Account<'a> {
+    pub source: &'a str,
+    pub connection: &'a str,
+    pub email: &'a str,
+}
+
+impl Account<'_> {
+    fn key(&self) -> String {
+        format!("{} {} {}", self.source, self.connection, self.email)
+    }
+}
+
+impl AttemptLimits {
+    /// People's passwords (the login form, password-realm): `Some(seconds to wait)` when the
+    /// source or the account at that source has no failures left.
+    pub fn password_blocked(&self, a: &Account<'_>, now_ms: i64) -> Option<u64> {
+        self.login_per_source
+            .blocked(a.source, now_ms)
+            .or_else(|| self.login_per_account.blocked(&a.key(), now_ms))
+    }
+
+    /// Counts a wrong password (or unknown email) against the source and the account.
+    pub fn password_failed(&self, a: &Account<'_>, now_ms: i64) {
+        self.login_per_source.record(a.source, now_ms);
+        self.login_per_account.record(&a.key(), now_ms);
+    }
+}
+
 impl Default for AttemptLimits {
     fn default() -> Self {
         AttemptLimits {

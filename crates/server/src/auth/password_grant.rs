@@ -13,14 +13,12 @@ use orgwarden_domain::{Error, NotFound};
 use orgwarden_proto::tokens;
 use serde_json::{Map, Value};
 
+use super::attempts::Account;
 use super::person::{internal, respond};
 use super::token_endpoint::{oauth, param, Endpoint, OAuthError};
+use crate::accounts::MAX_CREDENTIAL_CHARS;
 use crate::login::complete::admit_to;
 use crate::login::flow::organization;
-
-/// Longest username or password read (argon2 of a huge password is a cost a caller should
-/// not choose).
-const MAX_FIELD: usize = 512;
 
 fn bad(description: impl Into<String>) -> OAuthError {
     oauth(StatusCode::BAD_REQUEST, "invalid_request", description)
@@ -47,7 +45,7 @@ pub(super) async fn password_realm(
     let password =
         param(params, "password").ok_or_else(|| bad("Missing required parameter: password"))?;
     let realm = param(params, "realm").ok_or_else(|| bad("Missing required parameter: realm"))?;
-    if username.len() > MAX_FIELD || password.len() > MAX_FIELD {
+    if username.len() > MAX_CREDENTIAL_CHARS || password.len() > MAX_CREDENTIAL_CHARS {
         return Err(bad("username and password are at most 512 characters"));
     }
     let tenant = &state.tenant;
@@ -88,14 +86,13 @@ pub(super) async fn password_realm(
     };
 
     let email = username.trim().to_lowercase();
-    let account = format!("{source} {realm} {email}");
+    let account = Account {
+        source,
+        connection: realm,
+        email: &email,
+    };
     let now = crate::ratelimit::limits::now_ms(tenant.clock.as_ref());
-    let limits = &state.attempts;
-    if let Some(wait) = limits
-        .login_per_source
-        .blocked(source, now)
-        .or_else(|| limits.login_per_account.blocked(&account, now))
-    {
+    if let Some(wait) = state.attempts.password_blocked(&account, now) {
         return Err(super::token_endpoint::too_many_attempts(wait));
     }
     let found =
@@ -103,8 +100,7 @@ pub(super) async fn password_realm(
             .await
             .map_err(|e| internal("checking the password", e))?;
     let Some(user) = found else {
-        limits.login_per_source.record(source, now);
-        limits.login_per_account.record(&account, now);
+        state.attempts.password_failed(&account, now);
         return Err(oauth(
             StatusCode::FORBIDDEN,
             "invalid_grant",

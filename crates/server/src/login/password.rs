@@ -16,12 +16,9 @@ use serde::Deserialize;
 
 use super::flow::{resolve, Door, Flow, FlowError};
 use super::{answer, complete, pages, session, Login};
-use crate::auth::attempts;
+use crate::accounts::MAX_CREDENTIAL_CHARS;
+use crate::auth::attempts::{self, Account};
 use crate::ratelimit::limits::now_ms;
-
-/// Longest email or password read from the form (argon2 of a huge password is a cost a
-/// hostile client should not choose).
-const MAX_FIELD: usize = 512;
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
@@ -135,8 +132,8 @@ async fn log_in(
     let email = form.username.trim().to_lowercase();
     if email.is_empty()
         || form.password.is_empty()
-        || email.len() > MAX_FIELD
-        || form.password.len() > MAX_FIELD
+        || email.len() > MAX_CREDENTIAL_CHARS
+        || form.password.len() > MAX_CREDENTIAL_CHARS
     {
         return Ok(again(
             StatusCode::BAD_REQUEST,
@@ -144,14 +141,13 @@ async fn log_in(
         ));
     }
     let source = attempts::source(&parts.extensions);
-    let account = format!("{source} {}", door.connection.name) + " " + &email;
+    let account = Account {
+        source: &source,
+        connection: &door.connection.name,
+        email: &email,
+    };
     let now = now_ms(l.tenant.clock.as_ref());
-    let limits = &l.attempts;
-    if let Some(wait) = limits
-        .login_per_source
-        .blocked(&source, now)
-        .or_else(|| limits.login_per_account.blocked(&account, now))
-    {
+    if let Some(wait) = l.attempts.password_blocked(&account, now) {
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Too many failed attempts to log in. Try again in {wait} seconds."),
@@ -165,8 +161,7 @@ async fn log_in(
     )
     .await?;
     let Some(user) = found else {
-        limits.login_per_source.record(&source, now);
-        limits.login_per_account.record(&account, now);
+        l.attempts.password_failed(&account, now);
         return Ok(again(StatusCode::UNAUTHORIZED, "Wrong email or password."));
     };
     if user.profile.blocked == Some(true) {
@@ -199,8 +194,8 @@ async fn sign_up(
     let email = form.email.trim().to_lowercase();
     if email.is_empty()
         || form.password.is_empty()
-        || email.len() > MAX_FIELD
-        || form.password.len() > MAX_FIELD
+        || email.len() > MAX_CREDENTIAL_CHARS
+        || form.password.len() > MAX_CREDENTIAL_CHARS
     {
         return Ok(again(
             StatusCode::BAD_REQUEST,

@@ -1035,3 +1035,58 @@ async fn the_organization_prompt_asks_for_a_name_and_says_when_there_is_none() {
         "names are case-insensitive"
     );
 }
+
+#[tokio::test]
+async fn guessing_a_password_locks_that_account_at_that_address() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    user(&app, "bob@else.test").await;
+    let mut p = Person::new(&app);
+    let path = authorize(
+        &t.client_id,
+        &[("organization", "open-co"), ("prompt", "login")],
+    );
+    let page = p.get(&path).await;
+    for _ in 0..10 {
+        let r = p
+            .submit(
+                &page,
+                &[("username", "ann@acme.test"), ("password", "guess")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // The right password no longer gets through from here, for a while.
+    let r = p
+        .submit(
+            &page,
+            &[("username", "ann@acme.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", text(&r));
+    assert!(text(&r).contains("Too many failed attempts to log in."));
+    // Another account at the same address is not locked.
+    let r = p
+        .submit(
+            &page,
+            &[("username", "bob@else.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    // password-realm shares the count.
+    let r = app.patch(&format!("/api/v2/clients/{}", t.client_id),
+        json!({"grant_types": ["authorization_code", "http://auth0.com/oauth/grant-type/password-realm"]})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .call(
+            Method::POST,
+            "/oauth/token",
+            None,
+            Some(json!({
+        "grant_type": "http://auth0.com/oauth/grant-type/password-realm", "client_id": t.client_id,
+        "client_secret": t.client_secret, "username": "ann@acme.test", "password": PASSWORD,
+        "realm": "people", "organization": "acme"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}

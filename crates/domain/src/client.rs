@@ -121,16 +121,45 @@ impl Client {
         secret::verify(&self.secret_hash, secret)
     }
 
-    /// The client as the API shows it; `secret` only when it was just made.
+    /// The client as the API shows it; `secret` only when it was just made. Credentials'
+    /// public keys are kept, not shown (as Auth0).
     pub fn to_wire(&self, secret: Option<&str>) -> wire::Client {
+        let mut attributes = self.attributes.clone();
+        if let Some(m) = attributes.get_mut(AUTH_METHODS) {
+            *m = crate::client_credentials::shown(m);
+        }
         wire::Client {
             client_id: self.client_id.as_str().to_owned(),
             name: self.name.clone(),
             client_secret: secret.map(str::to_owned),
-            attributes: self.attributes.clone(),
+            attributes,
         }
     }
+
+    /// The public keys it signs client assertions with (`private_key_jwt`).
+    pub fn jwt_credentials(&self) -> Vec<crate::client_credentials::Credential> {
+        crate::client_credentials::stored(self.attributes.get(AUTH_METHODS))
+    }
+
+    /// Gives new `private_key_jwt` credentials their id, kid and times (see
+    /// [`crate::client_credentials::normalize`]); `current` is the stored client on a change.
+    pub fn normalize_credentials(
+        attributes: &mut Map<String, Value>,
+        current: Option<&Client>,
+        now: time::OffsetDateTime,
+    ) -> Result<()> {
+        let Some(asked) = attributes.get(AUTH_METHODS) else {
+            return Ok(());
+        };
+        let stored = current.and_then(|c| c.attributes.get(AUTH_METHODS));
+        let normalized = crate::client_credentials::normalize(asked, stored, now)?;
+        attributes.insert(AUTH_METHODS.into(), normalized);
+        Ok(())
+    }
 }
+
+/// Where a client's `private_key_jwt` keys are kept.
+const AUTH_METHODS: &str = "client_authentication_methods";
 
 /// A "non-expiring" refresh token is kept this long (five years): storage needs an end.
 pub const NON_EXPIRING_REFRESH_SECS: i64 = 5 * 365 * 24 * 3600;

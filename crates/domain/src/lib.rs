@@ -6,6 +6,7 @@
 //! applies them the same way. Storage is described by the traits in [`store`].
 
 pub mod client;
+pub mod client_credentials;
 pub mod clock;
 pub mod connection;
 pub mod discovery_domain;

@@ -24,6 +24,8 @@ pub enum ArtifactKind {
     RefreshToken,
     /// A refresh-token family that was revoked (keyed by the family).
     RevokedFamily,
+    /// A client assertion's `jti` already used (keyed by the hash of client id and jti).
+    Assertion,
 }
 
 impl ArtifactKind {
@@ -33,6 +35,7 @@ impl ArtifactKind {
             ArtifactKind::Session => "session",
             ArtifactKind::RefreshToken => "refresh",
             ArtifactKind::RevokedFamily => "revoked_family",
+            ArtifactKind::Assertion => "assertion",
         }
     }
 }

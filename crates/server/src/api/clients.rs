@@ -180,7 +180,9 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     require_client_fields(&p, &body, ClientWrite::Create, CREATE)?;
-    let (client, secret) = NewClient::from(CreateClient::parse(&body)?).into_client();
+    let mut new = NewClient::from(CreateClient::parse(&body)?);
+    Client::normalize_credentials(&mut new.attributes, None, state.clock.now())?;
+    let (client, secret) = new.into_client();
     let client = state.store.create_client(client).await?;
     Ok(Reply::created(client.to_wire(Some(&secret))))
 }
@@ -209,9 +211,11 @@ async fn update(
 ) -> ApiResult<Reply> {
     require_client_fields(&p, &body, ClientWrite::Update, UPDATE)?;
     let id = path::client_id(&id)?;
-    let patch = ClientPatch::from(UpdateClient::parse(&body)?);
+    let mut patch = ClientPatch::from(UpdateClient::parse(&body)?);
     if patch.changes_credentials() {
-        require_may_take_over(&state, &p, &state.store.get_client(&id).await?).await?;
+        let current = state.store.get_client(&id).await?;
+        require_may_take_over(&state, &p, &current).await?;
+        Client::normalize_credentials(&mut patch.attributes, Some(&current), state.clock.now())?;
     }
     let client = state.store.update_client(&id, patch).await?;
     Ok(Reply::ok(client.to_wire(None)))

@@ -1,5 +1,6 @@
 //! Tokens: the signing keys, the `/oauth/token` endpoint, and the bearer-token extractor.
 
+pub mod assertion;
 pub mod attempts;
 pub mod cache;
 pub mod code_grant;

@@ -259,6 +259,16 @@ impl Grant {
     }
 }
 
+/// How a request says it is the client.
+enum Proof {
+    /// `client_secret` (in the body or by HTTP Basic).
+    Secret(String),
+    /// `private_key_jwt`: a signed client assertion (`auth/assertion.rs`).
+    Assertion(String),
+    /// Nothing: a public client's `client_id` alone.
+    Nothing,
+}
+
 /// The client the request authenticates as (secret in the body or by HTTP Basic; none for a
 /// public client redeeming a code), counting a failure against the source's and the client's
 /// failed-attempt limits.
@@ -268,8 +278,35 @@ async fn authenticate_client(
     params: &Map<String, Value>,
     grant: Grant,
 ) -> Result<Client, OAuthError> {
-    let (client_id, secret) = match basic_credentials(&parts.headers) {
-        Some((id, secret)) => (id, Some(secret)),
+    let (client_id, proof) = match basic_credentials(&parts.headers) {
+        Some((id, secret)) => (id, Proof::Secret(secret)),
+        None if param(params, "client_assertion_type").is_some() => {
+            if param(params, "client_assertion_type") != Some(super::assertion::JWT_BEARER) {
+                return Err(oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    format!(
+                        "client_assertion_type must be {}",
+                        super::assertion::JWT_BEARER
+                    ),
+                ));
+            }
+            let assertion = param(params, "client_assertion").ok_or_else(|| {
+                oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Missing required parameter: client_assertion",
+                )
+            })?;
+            let claimed = super::assertion::claimed_client(assertion).unwrap_or_default();
+            let id = param(params, "client_id")
+                .map(str::to_owned)
+                .unwrap_or(claimed.clone());
+            if id != claimed {
+                return Err(unauthorized());
+            }
+            (id, Proof::Assertion(assertion.to_owned()))
+        }
         None => {
             let id = param(params, "client_id").ok_or_else(|| {
                 oauth(
@@ -278,11 +315,12 @@ async fn authenticate_client(
                     "Missing required parameter: client_id",
                 )
             })?;
-            let secret = param(params, "client_secret").map(str::to_owned);
-            if secret.is_none() && !grant.public_clients_may_use() {
-                return Err(unauthorized());
-            }
-            (id.to_owned(), secret)
+            let proof = match param(params, "client_secret") {
+                Some(secret) => Proof::Secret(secret.to_owned()),
+                None if grant.public_clients_may_use() => Proof::Nothing,
+                None => return Err(unauthorized()),
+            };
+            (id.to_owned(), proof)
         }
     };
     // Failed authentications are limited per source and per client at that source, apart from
@@ -323,9 +361,10 @@ async fn authenticate_client(
     };
     // Without a secret, only a public client (`token_endpoint_auth_method: none`), which has
     // its PKCE verifier to prove the code is its own.
-    let authenticated = match &secret {
-        Some(secret) => client.verify_secret(secret),
-        None => client.is_public(),
+    let authenticated = match &proof {
+        Proof::Secret(secret) => client.verify_secret(secret),
+        Proof::Assertion(jwt) => super::assertion::verify(state, &client, jwt).await?,
+        Proof::Nothing => client.is_public(),
     };
     if !authenticated {
         return Err(failed());

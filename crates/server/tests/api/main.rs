@@ -5,6 +5,7 @@ mod authorization;
 mod bad_input;
 mod binary;
 mod brute_force;
+mod client_assertions;
 mod clients;
 mod connection_clients;
 mod connections;

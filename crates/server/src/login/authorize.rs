@@ -56,7 +56,7 @@ async fn start(
         ));
     }
     let (csrf, cookie) = session::csrf(tenant, headers);
-    let mut resp = pages::login(&flow, flow.authz.signup, None, &csrf, None);
+    let mut resp = pages::login(&flow, flow.authz.signup, &csrf, pages::Again::default());
     session::set(&mut resp, cookie);
     Ok(resp)
 }

@@ -125,14 +125,23 @@ pub struct LoginPage {
     pub switch_href: String,
 }
 
-/// The login (or sign-up) form for `flow`.
-pub fn login(
-    flow: &Flow,
-    signup: bool,
-    error: Option<String>,
-    csrf: &str,
-    chosen: Option<&str>,
-) -> Response {
+/// What a login form shows again after a refusal: the message, the connection chosen and the
+/// email typed (never the password).
+#[derive(Default)]
+pub struct Again<'a> {
+    pub error: Option<String>,
+    pub connection: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// The login (or sign-up) form for `flow`. Its policy lets the form's answer (a redirect to the
+/// client's callback) leave for the callback's origin, and nowhere else.
+pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Response {
+    let Again {
+        error,
+        connection: chosen,
+        email,
+    } = again;
     let databases: Vec<&Door> = flow.doors.iter().filter(|d| d.is_database()).collect();
     let offered: Vec<&Door> = databases
         .iter()
@@ -189,7 +198,10 @@ pub fn login(
             .collect(),
         chosen,
         others,
-        login_hint: flow.authz.login_hint.clone().unwrap_or_default(),
+        login_hint: email
+            .map(str::to_owned)
+            .or_else(|| flow.authz.login_hint.clone())
+            .unwrap_or_default(),
         switch_href: format!("/authorize?{query}"),
     };
     let status = if t.error.is_some() {
@@ -197,7 +209,7 @@ pub fn login(
     } else {
         StatusCode::OK
     };
-    page(status, t.render(), None)
+    page(status, t.render(), Some(&flow.authz.redirect_uri))
 }
 
 #[derive(Template)]

@@ -99,7 +99,14 @@ async fn handle(
         Ok(Step::Done(resp)) => resp,
         Ok(Step::Again { status, message }) => {
             let (csrf, cookie) = session::csrf(&l.tenant, headers);
-            let mut resp = pages::login(&flow, signup, Some(message), &csrf, Some(&form.db));
+            let typed = if signup { &form.email } else { &form.username };
+            let again = pages::Again {
+                error: Some(message),
+                connection: Some(&form.db),
+                email: Some(typed.trim())
+                    .filter(|e| !e.is_empty() && e.len() <= MAX_CREDENTIAL_CHARS),
+            };
+            let mut resp = pages::login(&flow, signup, &csrf, again);
             *resp.status_mut() = status;
             session::set(&mut resp, cookie);
             resp

@@ -1,0 +1,128 @@
+"""People's sign-in through auth0-python's authentication API clients: database sign-up
+(`Database.signup`), password-realm (`GetToken.login`), user info (`Users.userinfo`), the
+authorization code with PKCE obtained through orgwarden's login form and redeemed by
+`GetToken.authorization_code_pkce`, the ID token checked by the SDK's own `TokenVerifier`
+(signature from the JWKS, issuer, audience, nonce, and the organization), refresh
+(`GetToken.refresh_token`) and revocation (`RevokeToken.revoke_refresh_token`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+import secrets
+import urllib.parse
+
+import httpx
+import pytest
+
+from auth0.authentication import Database, GetToken, RevokeToken, Users
+from auth0.authentication.exceptions import Auth0Error
+from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
+
+from conftest import DOMAIN, unique_name
+
+BASE = f"https://{DOMAIN}"
+PASSWORD = "Correct-Horse-9-Battery"
+CALLBACK = "https://app.compat.test/callback"
+
+
+def api(method: str, path: str, token: str, body=None):
+    r = httpx.request(method, f"{BASE}/api/v2{path}", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert r.is_success, f"{method} {path}: {r.status_code} {r.text}"
+    return r.json() if r.content else None
+
+
+@pytest.fixture(scope="module")
+def tenant(token):
+    """A web client (password-realm, code, refresh), a database connection, an organization."""
+    app = api("POST", "/clients", token, {
+        "name": unique_name("py-web"), "app_type": "regular_web", "callbacks": [CALLBACK],
+        "organization_usage": "allow",
+        "grant_types": ["authorization_code", "refresh_token", "http://auth0.com/oauth/grant-type/password-realm"],
+        "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring", "token_lifetime": 3600},
+    })
+    # A native (public) client: PKCE instead of a secret, as GetToken.authorization_code_pkce expects.
+    native = api("POST", "/clients", token, {
+        "name": unique_name("py-native"), "app_type": "native", "callbacks": [CALLBACK],
+        "token_endpoint_auth_method": "none", "organization_usage": "allow",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring", "token_lifetime": 3600},
+    })
+    connection = unique_name("py-db")
+    con = api("POST", "/connections", token, {"name": connection, "strategy": "auth0",
+                                              "enabled_clients": [app["client_id"], native["client_id"]]})
+    org = api("POST", "/organizations", token, {"name": unique_name("py-org"), "enabled_connections": [{"connection_id": con["id"]}]})
+    return {"client_id": app["client_id"], "client_secret": app["client_secret"], "native": native["client_id"],
+            "connection": connection, "org": org, "token": token}
+
+
+def test_signup_login_and_userinfo(tenant):
+    email = f"{unique_name('ann')}@compat.test"
+    made = Database(DOMAIN, tenant["client_id"]).signup(email=email, password=PASSWORD, connection=tenant["connection"])
+    assert made["email"] == email and made["email_verified"] is False and made["_id"]
+    with pytest.raises(Auth0Error) as dup:
+        Database(DOMAIN, tenant["client_id"]).signup(email=email, password=PASSWORD, connection=tenant["connection"])
+    assert dup.value.status_code == 400 and dup.value.error_code == "invalid_signup"
+
+    get = GetToken(DOMAIN, tenant["client_id"], client_secret=tenant["client_secret"])
+    got = get.login(username=email, password=PASSWORD, realm=tenant["connection"], scope="openid profile email")
+    assert got["token_type"] == "Bearer" and got["id_token"].count(".") == 2
+    info = Users(DOMAIN).userinfo(got["access_token"])
+    assert info["email"] == email and info["sub"] == f"auth0|{made['_id']}"
+    with pytest.raises(Auth0Error) as wrong:
+        get.login(username=email, password="not the password", realm=tenant["connection"])
+    assert wrong.value.status_code == 403 and wrong.value.error_code == "invalid_grant"
+    assert wrong.value.message == "Wrong email or password."
+
+
+def code_through_the_login_form(client_id: str, email: str, challenge: str, nonce: str, organization: str) -> str:
+    """What a browser does: /authorize, then the login form (its hidden fields and CSRF cookie)."""
+    with httpx.Client(follow_redirects=False) as browser:
+        query = urllib.parse.urlencode({
+            "response_type": "code", "client_id": client_id, "redirect_uri": CALLBACK,
+            "scope": "openid email offline_access", "state": "s", "nonce": nonce, "organization": organization,
+            "code_challenge": challenge, "code_challenge_method": "S256",
+        })
+        page = browser.get(f"{BASE}/authorize?{query}")
+        assert page.status_code == 200, page.text
+        fields = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)}
+        fields.update({"username": email, "password": PASSWORD})
+        done = browser.post(f"{BASE}/u/login", data=fields)
+        assert done.status_code == 302, done.text
+        to = done.headers["location"]
+        assert to.startswith(CALLBACK), to
+        return urllib.parse.parse_qs(urllib.parse.urlparse(to).query)["code"][0]
+
+
+def test_pkce_code_verified_id_token_refresh_and_revoke(tenant):
+    email = f"{unique_name('bea')}@compat.test"
+    user = api("POST", "/users", tenant["token"], {"connection": tenant["connection"], "email": email, "password": PASSWORD})
+    org = tenant["org"]
+    api("POST", f"/organizations/{org['id']}/members", tenant["token"], {"members": [user["user_id"]]})
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    nonce = secrets.token_urlsafe(16)
+    native = tenant["native"]
+    code = code_through_the_login_form(native, email, challenge, nonce, org["name"])
+
+    # The native client redeems it with its verifier and no secret.
+    get = GetToken(DOMAIN, native)
+    got = get.authorization_code_pkce(code_verifier=verifier, code=code, redirect_uri=CALLBACK)
+    verified = TokenVerifier(
+        signature_verifier=AsymmetricSignatureVerifier(f"{BASE}/.well-known/jwks.json"),
+        issuer=f"{BASE}/", audience=native,
+    ).verify(got["id_token"], nonce=nonce, organization=org["id"])
+    assert verified["sub"] == user["user_id"] and verified["org_name"] == org["name"]
+    refreshed = get.refresh_token(got["refresh_token"])
+    assert refreshed["access_token"] and refreshed["refresh_token"] != got["refresh_token"], "rotating"
+    RevokeToken(DOMAIN, native).revoke_refresh_token(refreshed["refresh_token"])
+    with pytest.raises(Auth0Error) as revoked:
+        get.refresh_token(refreshed["refresh_token"])
+    assert revoked.value.status_code == 403 and revoked.value.error_code == "invalid_grant"
+    # The code a second time: refused (and, had its refresh tokens been alive, they would be revoked).
+    with pytest.raises(Auth0Error) as again:
+        get.authorization_code_pkce(code_verifier=verifier, code=code, redirect_uri=CALLBACK)
+    assert again.value.status_code == 403 and again.value.error_code == "invalid_grant"

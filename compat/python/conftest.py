@@ -7,8 +7,10 @@ compat/run starts `orgwarden serve`, then runs pytest here with:
   COMPAT_RUN_ID            a short suffix that keeps this run's names apart from other runs
 
 Nothing here changes what the SDK sends or how it reads answers. The recorder below wraps
-httpx.Client.send only to remember the exchanges (it calls the real send and returns its response
-untouched), so that a failing test can print the exact request and answer for the report.
+httpx.Client.send (the management clients) and requests.Session.send (the authentication clients,
+the TokenVerifier's JWKS fetch) only to remember the exchanges (it calls the real send and returns
+its response untouched), so that a failing test can print the exact request and answer for the
+report.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from collections import deque
 
 import httpx
 import pytest
+import requests
 
 from auth0.authentication import GetToken
+from auth0.authentication.exceptions import Auth0Error
 from auth0.management import Auth0, ManagementClient
 from auth0.management.core.api_error import ApiError
 
@@ -56,6 +60,7 @@ def _redact(text: str) -> str:
     text = re.sub(r"(client_secret=)[^&]+", r"\1…", text)
     text = re.sub(r'("client_secret"\s*:\s*")[^"]+', r"\1…", text)
     text = re.sub(r'("access_token"\s*:\s*")[^"]+', r"\1…", text)
+    text = re.sub(r'("id_token"\s*:\s*")[^"]+', r"\1…", text)
     return text[:2000]
 
 
@@ -78,6 +83,23 @@ def _recording_send(self, request, *args, **kwargs):
 
 
 httpx.Client.send = _recording_send
+
+_real_requests_send = requests.Session.send
+
+
+def _recording_requests_send(self, request, **kwargs):
+    entry = {"method": request.method, "url": request.url}
+    body = request.body
+    if body:
+        entry["body"] = _redact(body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body))
+    _EXCHANGES.append(entry)
+    response = _real_requests_send(self, request, **kwargs)
+    entry["status"] = response.status_code
+    entry["response"] = _redact(response.text)
+    return response
+
+
+requests.Session.send = _recording_requests_send
 
 
 def last_exchanges(n: int = 3) -> str:
@@ -119,6 +141,23 @@ def expect_sdk_error(fn, *, type=ApiError, status_code, error_code=None, message
         else:
             assert body.get("message") == message, f"body.message{ctx}"
         assert str(body.get("message")) in str(err), f"str(error) should include the body's message{ctx}"
+    return err
+
+
+def expect_auth_error(fn, *, status_code, error_code, message=None):
+    """Call fn, an authentication-client call that must fail; check the SDK's Auth0Error carries
+    the status, the error code and the description it read from the answer. Returns the error."""
+    try:
+        result = fn()
+    except Auth0Error as e:
+        err = e
+    else:
+        raise AssertionError(f"expected Auth0Error ({status_code}); got {result!r}\n{last_exchanges()}")
+    ctx = f"\n{err.__class__.__name__}: {err}\nlast exchanges:\n{last_exchanges()}"
+    assert err.status_code == status_code, f"status_code{ctx}"
+    assert err.error_code == error_code, f"error_code{ctx}"
+    if message is not None:
+        assert err.message == message, f"message{ctx}"
     return err
 
 

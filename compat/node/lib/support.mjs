@@ -10,6 +10,7 @@
 // untouched) so that a failing test can print the exact exchange for the report.
 
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { ManagementClient, ManagementError } from "auth0";
 
@@ -47,7 +48,14 @@ globalThis.fetch = async function recordingFetch(input, init) {
   const entry = {
     method: init?.method ?? "GET",
     url,
-    body: typeof init?.body === "string" ? redact(init.body) : init?.body == null ? undefined : "[non-string body]",
+    body:
+      typeof init?.body === "string"
+        ? redact(init.body)
+        : init?.body instanceof URLSearchParams
+          ? redact(init.body.toString())
+          : init?.body == null
+            ? undefined
+            : "[non-string body]",
   };
   exchanges.push(entry);
   if (exchanges.length > 50) exchanges.shift();
@@ -66,6 +74,7 @@ function redact(text) {
     .replace(/(client_secret=)[^&]+/g, "$1…")
     .replace(/("client_secret"\s*:\s*")[^"]+/g, "$1…")
     .replace(/("access_token"\s*:\s*")[^"]+/g, "$1…")
+    .replace(/("id_token"\s*:\s*")[^"]+/g, "$1…")
     .slice(0, 2000);
 }
 
@@ -113,4 +122,80 @@ export async function expectSdkError(promiseOrFn, { type, statusCode, errorCode,
 /** Assert with the recent traffic attached, so a mismatch can be reported precisely. */
 export function check(cond, what) {
   assert.ok(cond, `${what}\nlast exchanges:\n${lastExchanges()}`);
+}
+
+// ---- the Authentication API (people's sign-in) ----
+
+/**
+ * Run an authentication-client call that must fail; check that the SDK raised `type` (node-auth0's
+ * AuthApiError, or UserInfoError) with the status and the OAuth error/description it read from
+ * the answer. Returns the error.
+ */
+export async function expectAuthError(promiseOrFn, { type, statusCode, error, description }) {
+  let err;
+  try {
+    await (typeof promiseOrFn === "function" ? promiseOrFn() : promiseOrFn);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected the SDK to throw ${type.name} (${statusCode}); it resolved.\n${lastExchanges()}`);
+  const ctx = `\n${err.name}: ${err.message}\nlast exchanges:\n${lastExchanges()}`;
+  assert.ok(err instanceof type, `expected ${type.name}, got ${err?.constructor?.name}${ctx}`);
+  assert.equal(err.statusCode, statusCode, `statusCode${ctx}`);
+  if (error !== undefined) assert.equal(err.error, error, `error${ctx}`);
+  if (description !== undefined) {
+    assert.equal(err.error_description, description, `error_description${ctx}`);
+    // The SDK's own Error#message is the server's description, so users see the server's text.
+    assert.equal(err.message, description, `Error#message${ctx}`);
+  }
+  return err;
+}
+
+/** A PKCE pair (RFC 7636, S256), as a client library makes one. */
+export function pkcePair() {
+  const verifier = crypto.randomBytes(32).toString("base64url");
+  const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
+  return { verifier, challenge };
+}
+
+/** A JWT's claims, read without checking anything (the SDK under test does the checking). */
+export function claimsOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8"));
+}
+
+function htmlUnescape(text) {
+  const named = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, e) => {
+    if (e[0] === "#") return String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+    return named[e.toLowerCase()] ?? whole;
+  });
+}
+
+/**
+ * What a browser does for a sign-in: GET /authorize, then submit the login form it answers
+ * (its hidden fields, the email and password, and the CSRF cookie it set), without following
+ * the redirect. Returns the callback URL the server sent the browser to.
+ */
+export async function signInThroughTheForm(authorize, { username, password }) {
+  const page = await fetch(`https://${domain}/authorize?${new URLSearchParams(authorize)}`, { redirect: "manual" });
+  const html = await page.text();
+  check(page.status === 200, `GET /authorize answers the login page (${page.status})`);
+  const cookies = page.headers.getSetCookie().map((c) => c.split(";")[0]);
+  check(cookies.some((c) => c.startsWith("orgwarden_login_csrf=")), `the login page sets its CSRF cookie: ${cookies}`);
+  const action = htmlUnescape(/<form[^>]*\saction="([^"]*)"/.exec(html)?.[1] ?? "");
+  check(action !== "", "the login page has a form with an action");
+  const fields = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
+    fields.append(htmlUnescape(name), htmlUnescape(value));
+  }
+  fields.append("username", username);
+  fields.append("password", password);
+  const done = await fetch(new URL(action, `https://${domain}/`), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: fields.toString(),
+    redirect: "manual",
+  });
+  check(done.status === 302, `the login form's POST redirects to the callback (${done.status})`);
+  return new URL(done.headers.get("location"));
 }

@@ -252,13 +252,8 @@ impl KeyRing {
         self.verify_as(token, issuer, audience)
     }
 
-    /// Signature and issuer only (no expiry, no audience): for hints such as a logout's
-    /// `id_token_hint`, never for access.
-    pub fn verify_signature_as<T: serde::de::DeserializeOwned>(
-        &self,
-        token: &str,
-        issuer: &str,
-    ) -> Result<T, TokenError> {
+    /// The key that signed `token`, by its `kid`: RS256 only, tokens over 8 KiB refused unread.
+    fn key_of(&self, token: &str) -> Result<&DecodingKey, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
@@ -266,11 +261,21 @@ impl KeyRing {
         if header.alg != Algorithm::RS256 {
             return Err(TokenError::Invalid);
         }
-        let key = header
+        header
             .kid
             .as_deref()
             .and_then(|kid| self.verifiers.get(kid))
-            .ok_or(TokenError::Invalid)?;
+            .ok_or(TokenError::Invalid)
+    }
+
+    /// Signature and issuer only (no expiry, no audience): for hints such as a logout's
+    /// `id_token_hint`, never for access.
+    pub fn verify_signature_as<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: &str,
+    ) -> Result<T, TokenError> {
+        let key = self.key_of(token)?;
         let mut v = Validation::new(Algorithm::RS256);
         v.validate_exp = false;
         v.validate_aud = false;
@@ -288,18 +293,7 @@ impl KeyRing {
         issuer: &str,
         audience: &str,
     ) -> Result<T, TokenError> {
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(TokenError::Invalid);
-        }
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(TokenError::Invalid);
-        }
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.verifiers.get(kid))
-            .ok_or(TokenError::Invalid)?;
+        let key = self.key_of(token)?;
         let mut v = Validation::new(Algorithm::RS256);
         v.leeway = LEEWAY_SECS;
         v.validate_nbf = true;

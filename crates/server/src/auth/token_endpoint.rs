@@ -184,12 +184,8 @@ pub async fn token(State(state): State<Endpoint>, req: Request) -> Response {
     resp
 }
 
-/// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
-async fn issue(
-    state: &Endpoint,
-    req: Request,
-    limited: &mut Option<Decision>,
-) -> Result<Value, OAuthError> {
+/// The request's head and its parameters (JSON or a form, at most 1 MiB).
+async fn read_request(req: Request) -> Result<(Parts, Map<String, Value>), OAuthError> {
     let (parts, body) = req.into_parts();
     let body = read_limited(body).await.map_err(|_| {
         oauth(
@@ -199,6 +195,16 @@ async fn issue(
         )
     })?;
     let params = parameters(&parts.headers, &body)?;
+    Ok((parts, params))
+}
+
+/// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
+async fn issue(
+    state: &Endpoint,
+    req: Request,
+    limited: &mut Option<Decision>,
+) -> Result<Value, OAuthError> {
+    let (parts, params) = read_request(req).await?;
 
     let grant_type = param(&params, "grant_type").ok_or_else(|| {
         oauth(
@@ -378,15 +384,7 @@ pub async fn revoke_request(
     state: &Endpoint,
     req: Request,
 ) -> Result<(Client, String), OAuthError> {
-    let (parts, body) = req.into_parts();
-    let body = read_limited(body).await.map_err(|_| {
-        oauth(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request",
-            "Request body too large.",
-        )
-    })?;
-    let params = parameters(&parts.headers, &body)?;
+    let (parts, params) = read_request(req).await?;
     let client = authenticate_client(state, &parts, &params, Grant::RefreshToken).await?;
     let token = param(&params, "token").ok_or_else(|| {
         oauth(

@@ -124,6 +124,13 @@ fn door<'a>(flow: &'a Flow, name: &str) -> Option<&'a Door> {
     })
 }
 
+/// The email (trimmed, lowercase), if both it and the password are given and not too long.
+fn credentials(email: &str, password: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    let fits = |s: &str| !s.is_empty() && s.len() <= MAX_CREDENTIAL_CHARS;
+    (fits(&email) && fits(password)).then_some(email)
+}
+
 async fn log_in(
     l: &Login,
     parts: &Parts,
@@ -136,17 +143,12 @@ async fn log_in(
             "Choose a connection to log in with.",
         ));
     };
-    let email = form.username.trim().to_lowercase();
-    if email.is_empty()
-        || form.password.is_empty()
-        || email.len() > MAX_CREDENTIAL_CHARS
-        || form.password.len() > MAX_CREDENTIAL_CHARS
-    {
+    let Some(email) = credentials(&form.username, &form.password) else {
         return Ok(again(
             StatusCode::BAD_REQUEST,
             "Enter your email address and password.",
         ));
-    }
+    };
     let source = attempts::source(&parts.extensions);
     let account = Account {
         source: &source,
@@ -198,17 +200,12 @@ async fn sign_up(
             "Sign-ups are not allowed here: ask for an invitation.",
         ));
     }
-    let email = form.email.trim().to_lowercase();
-    if email.is_empty()
-        || form.password.is_empty()
-        || email.len() > MAX_CREDENTIAL_CHARS
-        || form.password.len() > MAX_CREDENTIAL_CHARS
-    {
+    let Some(email) = credentials(&form.email, &form.password) else {
         return Ok(again(
             StatusCode::BAD_REQUEST,
             "Enter your email address and a password.",
         ));
-    }
+    };
     if let Some(inv) = &flow.invitation {
         if !inv.invitee_email.eq_ignore_ascii_case(&email) {
             return Ok(again(

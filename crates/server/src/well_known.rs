@@ -5,7 +5,9 @@ use std::sync::Arc;
 use axum::extract::State;
 use orgwarden_domain::login::claims::OIDC_SCOPES;
 use orgwarden_proto::scopes::MANAGEMENT_SCOPES;
-use orgwarden_proto::tokens::{OpenIdConfiguration, AUTHORIZATION_CODE, CLIENT_CREDENTIALS};
+use orgwarden_proto::tokens::{
+    OpenIdConfiguration, AUTHORIZATION_CODE, CLIENT_CREDENTIALS, PASSWORD_REALM, REFRESH_TOKEN,
+};
 
 use crate::api::json::Reply;
 use crate::auth::tokens::Tokens;
@@ -59,7 +61,12 @@ pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
             "sub",
             "updated_at",
         ]),
-        grant_types_supported: strings(&[AUTHORIZATION_CODE, CLIENT_CREDENTIALS]),
+        grant_types_supported: strings(&[
+            AUTHORIZATION_CODE,
+            REFRESH_TOKEN,
+            CLIENT_CREDENTIALS,
+            PASSWORD_REALM,
+        ]),
         id_token_signing_alg_values_supported: strings(&["RS256"]),
         end_session_endpoint: at(login::OIDC_LOGOUT),
     })

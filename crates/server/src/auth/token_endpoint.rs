@@ -443,14 +443,7 @@ async fn client_credentials(
             "No audience parameter was provided, and no default audience has been configured",
         )
     })?;
-    let internal = |what: &str, e: orgwarden_domain::Error| {
-        tracing::error!(error = ?e, "token endpoint: {what} failed");
-        oauth(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "Internal error",
-        )
-    };
+    let internal = super::person::internal;
     // The Management API's tokens live the server's token lifetime; another API's, its own.
     let (audience, lifetime) = if state.tenant.identity.is_management_audience(audience) {
         (
@@ -554,14 +547,7 @@ async fn grant_organization(
         }
         return Ok(None);
     };
-    let internal = |e: orgwarden_domain::Error| {
-        tracing::error!(error = ?e, "token endpoint: reading the organization failed");
-        oauth(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "Internal error",
-        )
-    };
+    let internal = |e| super::person::internal("reading the organization", e);
     let org = match crate::login::flow::organization(&state.tenant, asked).await {
         Ok(o) => o,
         Err(orgwarden_domain::Error::NotFound(_)) => {

@@ -3,7 +3,7 @@
 //! the application's own origin (the redirect URI the client registered).
 
 use askama::Template;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use orgwarden_domain::login::AuthorizeParams;
 use serde_json::Value;
@@ -61,20 +61,12 @@ pub fn page(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
          frame-ancestors 'none'; form-action 'self'{extra}"
     );
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    match HeaderValue::from_str(&csp) {
+        Ok(v) => crate::ui::security_headers(resp.headers_mut(), v),
+        // Not reachable (origin_of admits only header-safe bytes), and never a page without
+        // a policy: refuse to serve it instead.
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 

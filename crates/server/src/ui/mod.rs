@@ -306,11 +306,15 @@ async fn finish(req: Request, next: Next) -> Response {
             Err(_) => (status, "error").into_response(),
         };
     }
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    security_headers(resp.headers_mut(), HeaderValue::from_static(CSP));
+    resp
+}
+
+/// The headers every HTML page carries, the dashboard's and the sign-in pages': its content
+/// policy, no sniffing, no framing, no referrer beyond this origin, and no caching unless the
+/// handler chose otherwise.
+pub(crate) fn security_headers(h: &mut axum::http::HeaderMap, csp: HeaderValue) {
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -323,7 +327,6 @@ async fn finish(req: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    resp
 }
 
 /// A validation message from the domain, tied to a form field when it names one.

@@ -1,12 +1,14 @@
 //! Signing people in to an organization (Auth0's Authentication API), without HTTP or SQL:
 //! what an `/authorize` request may ask of a client ([`authorize`]), PKCE ([`pkce`]), who may
-//! enter an organization through which connection ([`admission`]), and the short-lived,
+//! enter an organization through which connection ([`admission`]), which permissions their
+//! tokens carry ([`permissions`]), and the short-lived,
 //! one-time things the flow stores: authorization codes and login sessions ([`artifact`]).
 
 pub mod admission;
 pub mod artifact;
 pub mod authorize;
 pub mod claims;
+pub mod permissions;
 pub mod pkce;
 
 pub use admission::{admit, Admission, Refusal};

@@ -4,8 +4,10 @@
 
 use axum::http::StatusCode;
 use orgwarden_domain::client::Client;
+use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::login::artifact::new_secret;
 use orgwarden_domain::login::claims::granted;
+use orgwarden_domain::login::permissions;
 use orgwarden_domain::login::{Artifact, ArtifactKind, PersonGrant, RefreshGrant};
 use orgwarden_domain::resource_server::ResourceServer;
 use orgwarden_domain::user::{User, UserId};
@@ -17,9 +19,6 @@ use time::Duration;
 use super::token_endpoint::{oauth, Endpoint, OAuthError};
 use super::tokens::PersonTokens;
 use crate::api::json::to_json;
-
-/// How many of a person's permissions are read for one token.
-const MAX_PERMISSIONS: u32 = 1000;
 
 pub(super) fn invalid_grant(description: &str) -> OAuthError {
     oauth(StatusCode::FORBIDDEN, "invalid_grant", description)
@@ -70,35 +69,6 @@ pub(super) async fn api(
     }
 }
 
-/// The person's permissions on `api` (given directly or through their roles).
-async fn permissions(
-    state: &Endpoint,
-    user: &UserId,
-    api: &ResourceServer,
-) -> orgwarden_domain::Result<Vec<String>> {
-    let per_page = 100;
-    let mut out = Vec::new();
-    for page in 0..MAX_PERMISSIONS / per_page {
-        let listed = state
-            .tenant
-            .store
-            .user_permissions(user, page, per_page)
-            .await?;
-        let last = listed.items.len() < per_page as usize;
-        out.extend(
-            listed
-                .items
-                .into_iter()
-                .filter(|p| p.permission.permission.resource_server_identifier == api.identifier)
-                .map(|p| p.permission.permission.permission_name),
-        );
-        if last {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 /// Whether a refresh token comes with these tokens: `offline_access` asked for, the client
 /// allowed the refresh grant, and the API (if any) allows offline access.
 fn wants_refresh(client: &Client, scopes: &[String], api: Option<&ResourceServer>) -> bool {
@@ -118,9 +88,22 @@ pub(super) async fn respond(
     let user = person(state, &grant.user_id, "Invalid authorization code").await?;
     let api = api(state, grant.audience.as_deref()).await?;
     let permissions = match &api {
-        Some(rs) if rs.settings.enforce_policies == Some(true) => permissions(state, &user.id, rs)
-            .await
-            .map_err(|e| internal("reading permissions", e))?,
+        Some(rs) if rs.settings.enforce_policies == Some(true) => {
+            // A grant's org_id was an organization's id when stored; one that is not must not
+            // fall back to the person's tenant permissions.
+            let org = match grant.org_id.as_deref() {
+                None => None,
+                Some(id) => Some(OrgId::parse(id).ok_or_else(|| {
+                    internal(
+                        "reading the grant",
+                        Error::Internal(anyhow::anyhow!("org_id {id}")),
+                    )
+                })?),
+            };
+            permissions::for_token(&*state.tenant.store, &user.id, org.as_ref(), &rs.identifier)
+                .await
+                .map_err(|e| internal("reading permissions", e))?
+        }
         _ => Vec::new(),
     };
     let (scopes, claim) = granted(&grant.scope, api.as_ref(), &permissions);

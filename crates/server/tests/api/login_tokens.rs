@@ -374,3 +374,78 @@ async fn machine_tokens_for_an_organization() {
         "parameter organization is required for this client grant"
     );
 }
+
+#[tokio::test]
+async fn an_organization_token_carries_member_role_permissions_and_no_others() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let api = "https://reports.test/";
+    let r = app
+        .post(
+            "/api/v2/resource-servers",
+            json!({"name": "reports", "identifier": api,
+        "scopes": [{"value": "read:reports"}, {"value": "write:reports"}],
+        "enforce_policies": true, "token_dialect": "access_token_authz"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let role = |name: &'static str, permission: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.post("/api/v2/roles", json!({"name": name})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = app.post(&format!("/api/v2/roles/{id}/permissions"),
+                json!({"permissions": [{"resource_server_identifier": api, "permission_name": permission}]})).await;
+            assert!(r.status.is_success(), "{}", r.body);
+            id
+        }
+    };
+    let reader = role("org reader", "read:reports").await;
+    let writer = role("tenant writer", "write:reports").await;
+    let r = app
+        .post(
+            &format!("/api/v2/users/{}/roles", t.ann),
+            json!({"roles": [writer]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{}/members/{}/roles", t.org, t.ann),
+            json!({"roles": [reader]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = app.patch(&format!("/api/v2/clients/{}", t.client_id),
+        json!({"organization_usage": "allow", "grant_types": ["http://auth0.com/oauth/grant-type/password-realm"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let access = |org: Option<&'static str>| {
+        let mut b = json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+            "client_id": t.client_id, "client_secret": t.client_secret, "username": "ann@acme.test",
+            "password": PASSWORD, "realm": "people", "audience": api,
+            "scope": "openid read:reports write:reports"});
+        if let Some(o) = org {
+            b["organization"] = json!(o);
+        }
+        let app = &app;
+        async move {
+            let r = token(app, b).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            claims_of(r.body["access_token"].as_str().unwrap())
+        }
+    };
+    let inside = access(Some("acme")).await;
+    assert_eq!(inside["permissions"], json!(["read:reports"]));
+    assert_eq!(inside["scope"], "openid read:reports");
+    assert_eq!(inside["org_id"], t.org.as_str());
+    // Without the organization, the tenant role's and not the member role's.
+    let outside = access(None).await;
+    assert_eq!(outside["permissions"], json!(["write:reports"]));
+    assert_eq!(outside["scope"], "openid write:reports");
+    // In an organization where Ann holds no role: nothing (open-co admits her as a member).
+    let elsewhere = access(Some("open-co")).await;
+    assert_eq!(elsewhere["permissions"], json!([]));
+    assert_eq!(elsewhere["scope"], "openid");
+}

@@ -108,13 +108,14 @@ impl Client {
         }
     }
 
-    /// `organization_require_behavior`: what to do when an organization is required and the
-    /// request names none (`no_prompt`, the default, refuses it).
-    pub fn prompts_for_organization(&self) -> bool {
-        matches!(
-            self.text("organization_require_behavior"),
-            Some("pre_login_prompt") | Some("post_login_prompt")
-        )
+    /// `organization_require_behavior`: how to ask for the organization when one is required
+    /// and the request names none (`no_prompt`, the default, refuses it).
+    pub fn organization_prompt(&self) -> Option<OrganizationPrompt> {
+        match self.text("organization_require_behavior") {
+            Some("pre_login_prompt") => Some(OrganizationPrompt::BeforeLogin),
+            Some("post_login_prompt") => Some(OrganizationPrompt::AfterLogin),
+            _ => None,
+        }
     }
 
     pub fn verify_secret(&self, secret: &str) -> bool {
@@ -165,6 +166,14 @@ const AUTH_METHODS: &str = "client_authentication_methods";
 pub const NON_EXPIRING_REFRESH_SECS: i64 = 5 * 365 * 24 * 3600;
 
 /// Whether people sign in to this client through organizations.
+/// `organization_require_behavior`'s prompts: the organization's name before the login page,
+/// or a choice among the person's organizations after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationPrompt {
+    BeforeLogin,
+    AfterLogin,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrganizationUsage {
     Deny,

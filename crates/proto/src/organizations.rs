@@ -146,7 +146,9 @@ pub fn is_valid_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-fn is_html_color(s: &str) -> bool {
+/// `#rgb` or `#rrggbb`: the only colours branding accepts (and so the only ones a stylesheet
+/// is ever made from).
+pub fn is_html_color(s: &str) -> bool {
     let hex = match s.strip_prefix('#') {
         Some(h) => h,
         None => return false,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::pkce;
-use crate::client::{Client, OrganizationUsage};
+use crate::client::{Client, OrganizationPrompt, OrganizationUsage};
 
 /// The parameters of `/authorize` as sent (query or form). Carried through the login form as
 /// hidden fields and checked again on every step, so nothing in them is trusted.
@@ -59,8 +59,9 @@ pub struct Authorization {
     pub force_login: bool,
     pub signup: bool,
     pub login_hint: Option<String>,
-    /// The client requires an organization, asks for it with a prompt, and none was given.
-    pub needs_organization_prompt: bool,
+    /// The client requires an organization, asks for it with a prompt, and none was given:
+    /// which prompt.
+    pub organization_prompt: Option<OrganizationPrompt>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,7 +223,7 @@ impl AuthorizeParams {
         }
         let organization = given(&self.organization).map(str::to_owned);
         let usage = client.organization_usage();
-        let mut needs_organization_prompt = false;
+        let mut organization_prompt = None;
         match (usage, &organization) {
             (OrganizationUsage::Deny, Some(_)) => {
                 return Err(redirect_error(
@@ -230,8 +231,8 @@ impl AuthorizeParams {
                     "parameter organization is not allowed for this client",
                 ))
             }
-            (OrganizationUsage::Require, None) if client.prompts_for_organization() => {
-                needs_organization_prompt = true;
+            (OrganizationUsage::Require, None) if client.organization_prompt().is_some() => {
+                organization_prompt = client.organization_prompt();
             }
             (OrganizationUsage::Require, None) => {
                 return Err(redirect_error(
@@ -276,7 +277,7 @@ impl AuthorizeParams {
             force_login,
             signup: given(&self.screen_hint) == Some("signup"),
             login_hint: given(&self.login_hint).map(str::to_owned),
-            needs_organization_prompt,
+            organization_prompt,
         })
     }
 }
@@ -385,7 +386,26 @@ mod tests {
             params("https://a.test/cb")
                 .check(&prompt, |_| false)
                 .unwrap()
-                .needs_organization_prompt
+                .organization_prompt
+                == Some(OrganizationPrompt::BeforeLogin)
+        );
+        let after = client(
+            json!({"callbacks": ["https://a.test/cb"], "organization_usage": "require",
+            "organization_require_behavior": "post_login_prompt"}),
+        );
+        assert_eq!(
+            params("https://a.test/cb")
+                .check(&after, |_| false)
+                .unwrap()
+                .organization_prompt,
+            Some(OrganizationPrompt::AfterLogin)
+        );
+        // Named, the organization is not asked for.
+        let mut named = params("https://a.test/cb");
+        named.organization = Some("acme".into());
+        assert_eq!(
+            named.check(&after, |_| false).unwrap().organization_prompt,
+            None
         );
     }
 

@@ -6,6 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use orgwarden_domain::client::OrganizationPrompt;
 use orgwarden_domain::login::AuthorizeParams;
 use orgwarden_domain::user::UserId;
 use orgwarden_domain::{Error, NotFound};
@@ -40,7 +41,7 @@ async fn start(
 ) -> Result<Response, FlowError> {
     let tenant = &login.tenant;
     let flow = resolve(tenant, params).await?;
-    if flow.authz.needs_organization_prompt {
+    if flow.authz.organization_prompt == Some(OrganizationPrompt::BeforeLogin) {
         return Ok(pages::organization(&flow.params, &flow.client.name, None));
     }
     if !flow.authz.force_login {
@@ -96,6 +97,11 @@ async fn from_session(
     if user.profile.blocked == Some(true) || flow.invitation.is_some() {
         // An invitation is accepted by signing in (or up) as its invitee.
         return Ok(None);
+    }
+    if flow.authz.organization_prompt == Some(OrganizationPrompt::AfterLogin) {
+        return complete::pick_organization(tenant, flow, &user, None)
+            .await
+            .map(Some);
     }
     complete::enter(tenant, flow, &user, door).await?;
     complete::issue(tenant, flow, &s, None).await.map(Some)

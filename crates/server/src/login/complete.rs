@@ -4,6 +4,7 @@
 
 use axum::http::HeaderValue;
 use axum::response::Response;
+use orgwarden_domain::client::OrganizationPrompt;
 use orgwarden_domain::enabled_connection::Settings;
 use orgwarden_domain::ids::OrgId;
 use orgwarden_domain::invitation::Invitation;
@@ -23,6 +24,8 @@ use crate::tenant::Tenant;
 
 /// How many of a person's organizations are searched for a membership.
 const MAX_MEMBERSHIPS: u32 = 1000;
+/// How many of a person's organizations the post-login prompt offers.
+const MAX_CHOICES: u32 = 100;
 
 /// Whether `user` is a member of `org`.
 pub async fn is_member(tenant: &Tenant, org: &OrgId, user: &UserId) -> Result<bool> {
@@ -153,5 +156,33 @@ pub async fn signed_in(
 ) -> std::result::Result<Response, FlowError> {
     enter(tenant, flow, user, door).await?;
     let (session, cookie) = session::start(tenant, user.id.as_str(), &door.connection.name).await?;
+    if flow.authz.organization_prompt == Some(OrganizationPrompt::AfterLogin) {
+        return pick_organization(tenant, flow, user, Some(cookie)).await;
+    }
     issue(tenant, flow, &session, Some(cookie)).await
+}
+
+/// `post_login_prompt`: the person, signed in, chooses one of their organizations; the choice
+/// goes back to `/authorize` with `organization`, where the session and the admission rule
+/// answer it as any other request (a forged choice is refused there like any non-member).
+pub async fn pick_organization(
+    tenant: &Tenant,
+    flow: &Flow,
+    user: &User,
+    cookie: Option<HeaderValue>,
+) -> std::result::Result<Response, FlowError> {
+    let theirs = tenant
+        .store
+        .user_organizations(&user.id, 0, MAX_CHOICES)
+        .await?;
+    if theirs.items.is_empty() {
+        return Err(FlowError::redirect(
+            &flow.authz,
+            "access_denied",
+            format!("user {} is not part of any organization", user.id),
+        ));
+    }
+    let mut resp = super::pages::pick_organization(flow, &theirs.items);
+    session::set(&mut resp, cookie);
+    Ok(resp)
 }

@@ -3,7 +3,7 @@
 //! organization, the connections a person may use, the invitation, the API. Every step
 //! resolves the parameters again, so nothing a form carries is trusted.
 
-use orgwarden_domain::client::Client;
+use orgwarden_domain::client::{Client, OrganizationPrompt};
 use orgwarden_domain::connection::{Connection, ConnectionFilter};
 use orgwarden_domain::enabled_connection::Settings;
 use orgwarden_domain::ids::{ClientId, OrgId};
@@ -173,11 +173,15 @@ pub async fn resolve(tenant: &Tenant, params: AuthorizeParams) -> Result<Flow, F
     let org = match &authz.organization {
         None => None,
         Some(o) => Some(organization(tenant, o).await.map_err(|e| match e {
-            Error::NotFound(_) if client.prompts_for_organization() => FlowError::Prompt {
-                params: Box::new(params.clone()),
-                application: client.name.clone(),
-                message: format!("No organization is called {o}."),
-            },
+            Error::NotFound(_)
+                if client.organization_prompt() == Some(OrganizationPrompt::BeforeLogin) =>
+            {
+                FlowError::Prompt {
+                    params: Box::new(params.clone()),
+                    application: client.name.clone(),
+                    message: format!("No organization is called {o}."),
+                }
+            }
             Error::NotFound(_) => FlowError::redirect(
                 &authz,
                 "invalid_request",

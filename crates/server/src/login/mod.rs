@@ -7,6 +7,7 @@
 
 pub mod answer;
 pub mod authorize;
+pub mod brand;
 pub mod complete;
 pub mod dbconnections;
 pub mod flow;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route(AUTHORIZE, get(authorize::authorize))
         .route("/u/login", post(password::login))
         .route("/u/signup", post(password::signup))
+        .route(brand::PATH, get(brand::stylesheet))
         .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
         .route(V2_LOGOUT, get(logout::v2_logout))
         .route(OIDC_LOGOUT, get(logout::oidc_logout))

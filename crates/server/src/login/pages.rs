@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use orgwarden_domain::login::AuthorizeParams;
+use orgwarden_domain::organization::Organization;
 use serde_json::Value;
 
 use super::flow::{Door, Flow};
@@ -75,6 +76,8 @@ pub struct Brand {
     pub name: String,
     pub application: String,
     pub logo_url: Option<String>,
+    /// The organization's colours, as a stylesheet's URL.
+    pub stylesheet: Option<String>,
     pub organization: bool,
 }
 
@@ -85,12 +88,18 @@ impl Brand {
                 name: o.display_name.clone().unwrap_or_else(|| o.name.clone()),
                 application: flow.client.name.clone(),
                 logo_url: o.branding.as_ref().and_then(|b| b.logo_url.clone()),
+                stylesheet: o
+                    .branding
+                    .as_ref()
+                    .and_then(|b| b.colors.as_ref())
+                    .map(super::brand::href),
                 organization: true,
             },
             None => Brand {
                 name: flow.client.name.clone(),
                 application: flow.client.name.clone(),
                 logo_url: None,
+                stylesheet: None,
                 organization: false,
             },
         }
@@ -228,6 +237,40 @@ pub fn organization(
         application: application.to_owned(),
         error,
         hidden: hidden(&params),
+    };
+    page(StatusCode::OK, t.render(), None)
+}
+
+#[derive(Template)]
+#[template(path = "login/pick_organization.html")]
+pub struct PickOrganizationPage {
+    pub title: String,
+    pub css: String,
+    pub application: String,
+    pub hidden: Vec<(String, String)>,
+    /// (id, name shown)
+    pub choices: Vec<(String, String)>,
+}
+
+/// The post-login prompt (`organization_require_behavior: post_login_prompt`): one button per
+/// organization of the person's, each back to `/authorize` with it (and without `prompt`, so
+/// the session answers).
+pub fn pick_organization(flow: &Flow, orgs: &[Organization]) -> Response {
+    let mut params = flow.params.clone();
+    params.organization = None;
+    params.prompt = None;
+    let t = PickOrganizationPage {
+        title: format!("Choose an organization · {}", flow.client.name),
+        css: assets::href("app.css"),
+        application: flow.client.name.clone(),
+        hidden: hidden(&params),
+        choices: orgs
+            .iter()
+            .map(|o| {
+                let shown = o.display_name.clone().unwrap_or_else(|| o.name.clone());
+                (o.id.as_str().to_owned(), shown)
+            })
+            .collect(),
     };
     page(StatusCode::OK, t.render(), None)
 }

@@ -1096,3 +1096,168 @@ async fn guessing_a_password_locks_that_account_at_that_address() {
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
+
+#[tokio::test]
+async fn post_login_prompt_lets_the_person_choose_among_their_organizations() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let (after, after_secret) = client(
+        &app,
+        json!({"organization_require_behavior": "post_login_prompt"}),
+    )
+    .await;
+    let r = app
+        .patch(
+            &format!("/api/v2/connections/{}", t.connection),
+            json!({"enabled_clients": [t.client_id, after]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v2/organizations/{}/members", t.open_org),
+            json!({"members": [t.ann]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+    // The login page first (no organization yet), then the choice.
+    let mut p = Person::new(&app);
+    let page = p.get(&authorize(&after, &[("prompt", "login")])).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
+    assert!(text(&page).contains("name=\"password\""));
+    let choice = p
+        .submit(
+            &page,
+            &[("username", "ann@acme.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(choice.status, StatusCode::OK, "{}", text(&choice));
+    let html = text(&choice);
+    assert!(html.contains("Choose an organization"), "{html}");
+    assert!(
+        html.contains(&format!("value=\"{}\">Acme &#60;Inc&#62;</button>", t.org)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("value=\"{}\">open-co</button>", t.open_org)),
+        "{html}"
+    );
+    let mut fields: Vec<(String, String)> = hidden_fields(&html);
+    assert!(fields
+        .iter()
+        .all(|(k, _)| k != "prompt" && k != "organization"));
+    let mut pick = |org: &str| {
+        fields.retain(|(k, _)| k != "organization");
+        fields.push(("organization".into(), org.to_owned()));
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        format!("/authorize?{}", encode(&borrowed))
+    };
+    let r = p.get(&pick(&t.org)).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    let code = query_of(&location(&r))["code"].clone();
+    let r = app
+        .call(
+            Method::POST,
+            "/oauth/token",
+            None,
+            Some(
+                json!({"grant_type": "authorization_code", "client_id": after,
+                "client_secret": after_secret, "code": code, "redirect_uri": CALLBACK,
+                "code_verifier": VERIFIER}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = claims_of(r.body["id_token"].as_str().unwrap());
+    assert_eq!(
+        (id["org_id"].as_str(), id["org_name"].as_str()),
+        (Some(t.org.as_str()), Some("acme"))
+    );
+
+    // A forged choice is answered by the admission rule: not a member, refused.
+    let r = app
+        .post(
+            "/api/v2/organizations",
+            json!({"name": "closed", "enabled_connections": [{"connection_id": t.connection}]}),
+        )
+        .await;
+    let closed = r.body["id"].as_str().unwrap().to_owned();
+    let r = p.get(&pick(&closed)).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    let q = query_of(&location(&r));
+    assert!(location(&r).starts_with(CALLBACK));
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(
+        q["error_description"],
+        format!("user {} is not part of the {closed} organization", t.ann)
+    );
+
+    // Someone in no organization at all is sent back with access_denied.
+    let bob = user(&app, "bob@else.test").await;
+    let mut b = Person::new(&app);
+    let page = b.get(&authorize(&after, &[])).await;
+    let r = b
+        .submit(
+            &page,
+            &[("username", "bob@else.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    let q = query_of(&location(&r));
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(
+        q["error_description"],
+        format!("user {bob} is not part of any organization")
+    );
+}
+
+#[tokio::test]
+async fn an_organizations_colours_reach_its_login_page_through_a_stylesheet() {
+    let app = TestApp::new().await;
+    let t = tenant(&app).await;
+    let r = app
+        .patch(
+            &format!("/api/v2/organizations/{}", t.org),
+            json!({"branding": {"colors": {"primary": "#e3e2f0", "page_background": "#102030"}}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut p = Person::new(&app);
+    let page = p
+        .get(&authorize(&t.client_id, &[("organization", "acme")]))
+        .await;
+    let html = text(&page);
+    let href = attr(&html, "<link rel=\"stylesheet\" href=\"/u/brand.css", "\"")
+        .unwrap_or_else(|| panic!("a branding stylesheet: {html}"));
+    assert!(
+        !html.contains("style="),
+        "no inline styles (the policy forbids them)"
+    );
+    let sheet = p.get(&format!("/u/brand.css{href}")).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert_eq!(
+        sheet.headers[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    let css = text(&sheet);
+    assert!(
+        css.contains("--accent: #e3e2f0; --accent-fg: #000000;"),
+        "{css}"
+    );
+    assert!(css.contains("background: #102030;"), "{css}");
+    // Only colours become CSS.
+    for bad in ["red", "%23fff;}body{display:none", "%2312345", "%23ggg"] {
+        let r = p.get(&format!("/u/brand.css?primary={bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!text(&r).contains('{'));
+    }
+    // An organization without colours links no sheet.
+    let page = p
+        .get(&authorize(&t.client_id, &[("organization", "open-co")]))
+        .await;
+    assert!(!text(&page).contains("/u/brand.css"));
+}

@@ -24,6 +24,7 @@ pub mod resource_servers;
 pub mod roles;
 pub mod scopes;
 pub mod signing_keys;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod validate;

@@ -31,6 +31,22 @@ pub struct SignupRequest {
     pub user_metadata: Option<Map<String, Value>>,
 }
 
+/// `POST /dbconnections/change_password`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub connection: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+}
+
+/// Auth0's answer to a change-password request, whether or not the email is known.
+pub const CHANGE_PASSWORD_SENT: &str = "We've just sent you an email to reset your password.";
+
 /// The new user, as Auth0 answers a sign-up (its `_id` is the id without `auth0|`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignupResponse {

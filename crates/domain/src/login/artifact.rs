@@ -26,6 +26,8 @@ pub enum ArtifactKind {
     RevokedFamily,
     /// A client assertion's `jti` already used (keyed by the hash of client id and jti).
     Assertion,
+    /// A password-change ticket (`/tickets/password-change`, `/dbconnections/change_password`).
+    PasswordTicket,
 }
 
 impl ArtifactKind {
@@ -36,6 +38,7 @@ impl ArtifactKind {
             ArtifactKind::RefreshToken => "refresh",
             ArtifactKind::RevokedFamily => "revoked_family",
             ArtifactKind::Assertion => "assertion",
+            ArtifactKind::PasswordTicket => "password_ticket",
         }
     }
 }
@@ -137,4 +140,21 @@ pub struct LoginSession {
     pub user_id: String,
     pub connection: String,
     pub auth_time: i64,
+}
+
+/// What a password-change ticket lets its holder do: set `user_id`'s password, once, then go
+/// to `result_url` (if any).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordTicket {
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    #[serde(default)]
+    pub mark_email_as_verified: bool,
+    #[serde(default)]
+    pub include_email_in_redirect: bool,
 }

@@ -12,5 +12,7 @@ pub mod permissions;
 pub mod pkce;
 
 pub use admission::{admit, Admission, Refusal};
-pub use artifact::{Artifact, ArtifactKind, CodeGrant, LoginSession, PersonGrant, RefreshGrant};
+pub use artifact::{
+    Artifact, ArtifactKind, CodeGrant, LoginSession, PasswordTicket, PersonGrant, RefreshGrant,
+};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeParams, ResponseMode};

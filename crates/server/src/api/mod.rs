@@ -19,6 +19,7 @@ pub mod query;
 pub mod resource_servers;
 pub mod roles;
 pub mod signing_keys;
+pub mod tickets;
 pub mod unsupported;
 pub mod users;
 
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(roles::router())
         .merge(invitations::router())
         .merge(discovery_domains::router())
+        .merge(tickets::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(crate::observability::label_route))
         .fallback(route_not_found)

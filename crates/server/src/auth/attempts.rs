@@ -123,6 +123,9 @@ pub struct AttemptLimits {
     pub login_per_account: FailedAttempts,
     /// Sign-ups (each costs a password hash), per source address.
     pub signup_per_source: FailedAttempts,
+    /// Password-change requests and new passwords set with a ticket (each stores a ticket or
+    /// costs a password hash), per source address.
+    pub reset_per_source: FailedAttempts,
 }
 
 /// Which account a password attempt is for, at a source: the connection and the email.
@@ -164,6 +167,7 @@ impl Default for AttemptLimits {
             login_per_source: FailedAttempts::new(100, 20.0),
             login_per_account: FailedAttempts::new(10, 10.0 / 15.0),
             signup_per_source: FailedAttempts::new(30, 10.0),
+            reset_per_source: FailedAttempts::new(30, 10.0),
         }
     }
 }

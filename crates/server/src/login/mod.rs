@@ -14,6 +14,7 @@ pub mod flow;
 pub mod logout;
 pub mod pages;
 pub mod password;
+pub mod reset;
 pub mod session;
 pub mod userinfo;
 
@@ -64,4 +65,9 @@ pub fn router() -> Router<AppState> {
         .route(OIDC_LOGOUT, get(logout::oidc_logout))
         .route(REVOKE, post(crate::auth::refresh_grant::revoke))
         .route("/dbconnections/signup", post(dbconnections::signup))
+        .route(
+            "/dbconnections/change_password",
+            post(dbconnections::change_password),
+        )
+        .route(reset::RESET, get(reset::form).post(reset::submit))
 }

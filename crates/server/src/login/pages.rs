@@ -276,6 +276,30 @@ pub fn pick_organization(flow: &Flow, orgs: &[Organization]) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "login/reset.html")]
+pub struct ResetPage {
+    pub title: String,
+    pub css: String,
+    pub ticket: String,
+    pub email: String,
+    pub csrf: String,
+    pub error: Option<String>,
+}
+
+/// The new-password form of a password-change ticket.
+pub fn reset(ticket: &str, email: &str, csrf: &str, error: Option<String>) -> Response {
+    let t = ResetPage {
+        title: "Change your password".into(),
+        css: assets::href("app.css"),
+        ticket: ticket.to_owned(),
+        email: email.to_owned(),
+        csrf: csrf.to_owned(),
+        error,
+    };
+    page(StatusCode::OK, t.render(), None)
+}
+
+#[derive(Template)]
 #[template(path = "login/form_post.html")]
 pub struct FormPostPage {
     pub title: String,

@@ -106,13 +106,13 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn attr(html: &str, before: &str, after: &str) -> Option<String> {
+pub(crate) fn attr(html: &str, before: &str, after: &str) -> Option<String> {
     let at = html.find(before)? + before.len();
     let rest = &html[at..];
     Some(unescape(&rest[..rest.find(after)?]))
 }
 
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_fields(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {

@@ -25,6 +25,7 @@ mod openapi;
 mod operations;
 mod organization_client_grants;
 mod organizations;
+mod password_change;
 mod privileges;
 mod rate_limits;
 mod replay;

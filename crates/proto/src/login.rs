@@ -44,7 +44,8 @@ pub struct ChangePasswordRequest {
     pub organization: Option<String>,
 }
 
-/// Auth0's answer to a change-password request, whether or not the email is known.
+/// Auth0's answer to a change-password request, whether or not the email is known (a text
+/// body, not JSON).
 pub const CHANGE_PASSWORD_SENT: &str = "We've just sent you an email to reset your password.";
 
 /// The new user, as Auth0 answers a sign-up (its `_id` is the id without `auth0|`).

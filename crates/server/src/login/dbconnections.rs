@@ -4,8 +4,8 @@
 //! Authentication API's own shapes.
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use orgwarden_domain::ids::ClientId;
 use orgwarden_domain::login::PasswordTicket;
 use orgwarden_domain::password;
@@ -261,7 +261,13 @@ pub async fn change_password(State(l): State<Login>, req: Request) -> Response {
             Err(e) => return internal(e),
         }
     }
-    json_response(StatusCode::OK, &CHANGE_PASSWORD_SENT)
+    // Auth0 answers the sentence as text (SDKs read it raw), not as a JSON string.
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        CHANGE_PASSWORD_SENT,
+    )
+        .into_response()
 }
 
 fn internal(e: Error) -> Response {

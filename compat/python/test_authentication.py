@@ -5,9 +5,11 @@ authorization code with PKCE obtained through orgwarden's login form and redeeme
 (signature from the JWKS, issuer, audience, nonce, and the organization), refresh
 (`GetToken.refresh_token`) and revocation (`RevokeToken.revoke_refresh_token`); the policy's
 `invalid_password` on sign-up, rotation's reuse detection (a used refresh token again revokes its
-family), and the verifier refusing another nonce or organization and passing a refreshed ID token
-(no nonce, the organization kept). `GetToken.login` has no `organization` parameter, so
-password-realm into an organization is only in the Node part.
+family), the verifier refusing another nonce or organization and passing a refreshed ID token
+(no nonce, the organization kept), and password changes (`Database.change_password`, whose
+link is read from the server's log, and the management client's `tickets.change_password`).
+`GetToken.login` has no `organization` parameter, so password-realm into an organization is only
+in the Node part.
 
 KNOWN FAILURES (server incompatibilities, reported to the lead; the tests stay failing):
   (none in this file)
@@ -18,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 import re
 import secrets
 import urllib.parse
@@ -192,3 +195,39 @@ def test_the_verifier_refuses_another_nonce_or_organization_and_passes_a_refresh
     refreshed = checker.verify(get.refresh_token(got["refresh_token"])["id_token"], organization=org["id"])
     assert refreshed["sub"] == user["user_id"]
     assert "nonce" not in refreshed, "a refreshed ID token carries no nonce (node-auth0 refuses one it was not given)"
+
+
+def set_password_through(link: str, password: str) -> None:
+    """What a browser does with a password-change link: the page, then its form."""
+    with httpx.Client(follow_redirects=False) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200, page.text
+        fields = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)}
+        fields.update({"password": password, "password_confirm": password})
+        done = browser.post(f"{BASE}/lo/reset", data=fields)
+        assert done.status_code == 200, done.text
+        assert browser.get(link).status_code == 400, "the link is used up"
+
+
+def test_password_change_request_and_ticket(tenant, client):
+    email = f"{unique_name('pat')}@compat.test"
+    made = Database(DOMAIN, tenant["client_id"]).signup(email=email, password=PASSWORD, connection=tenant["connection"])
+    user_id = f"auth0|{made['_id']}"
+    sent = Database(DOMAIN, tenant["client_id"]).change_password(email=email, connection=tenant["connection"])
+    assert sent == "We've just sent you an email to reset your password."
+    assert Database(DOMAIN, tenant["client_id"]).change_password(email=f"nobody-{email}", connection=tenant["connection"]) == sent
+
+    # orgwarden sends no email: the link is in the server's log.
+    with open(os.environ["COMPAT_SERVER_LOG"], encoding="utf-8") as f:
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", l) for l in f if "password-change link" in l and user_id in l]
+    assert lines, f"the server logged a link for {user_id}"
+    set_password_through(re.search(r"url=(\S+)", lines[-1]).group(1), "Second-Horse-9-Battery")
+
+    ticket = client.tickets.change_password(user_id=user_id, ttl_sec=600).ticket
+    assert ticket.startswith(f"{BASE}/lo/reset?ticket="), ticket
+    set_password_through(ticket, "Third-Horse-9-Battery")
+    get = GetToken(DOMAIN, tenant["client_id"], client_secret=tenant["client_secret"])
+    assert get.login(username=email, password="Third-Horse-9-Battery", realm=tenant["connection"])["id_token"]
+    with pytest.raises(Auth0Error) as old:
+        get.login(username=email, password="Second-Horse-9-Battery", realm=tenant["connection"])
+    assert old.value.status_code == 403

@@ -199,3 +199,40 @@ export async function signInThroughTheForm(authorize, { username, password }) {
   check(done.status === 302, `the login form's POST redirects to the callback (${done.status})`);
   return new URL(done.headers.get("location"));
 }
+
+/**
+ * What a browser does with a page holding one form: GET `url`, then POST its form (its hidden
+ * fields plus `fields`, with the cookies the page set) without following a redirect. Returns
+ * the answer.
+ */
+export async function submitThePage(url, fields) {
+  const page = await fetch(url, { redirect: "manual" });
+  const html = await page.text();
+  check(page.status === 200, `GET ${new URL(url).pathname} answers a page (${page.status})`);
+  const cookies = page.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const action = htmlUnescape(/<form[^>]*\saction="([^"]*)"/.exec(html)?.[1] ?? "");
+  check(action !== "", "the page has a form with an action");
+  const body = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
+    body.append(htmlUnescape(name), htmlUnescape(value));
+  }
+  for (const [k, v] of Object.entries(fields)) body.set(k, v);
+  return fetch(new URL(action, url), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: body.toString(),
+    redirect: "manual",
+  });
+}
+
+/**
+ * The last password-change link the server logged for `userId` (orgwarden sends no email; it
+ * logs the link). compat/run passes the server's log as COMPAT_SERVER_LOG.
+ */
+export function loggedPasswordLink(userId) {
+  const log = fs.readFileSync(process.env.COMPAT_SERVER_LOG, "utf8").replace(/\x1b\[[0-9;]*m/g, "");
+  const lines = log.split("\n").filter((l) => l.includes("password-change link") && l.includes(userId));
+  const url = /url=(\S+)/.exec(lines.at(-1) ?? "")?.[1];
+  check(url !== undefined, `the server logged a password-change link for ${userId}`);
+  return url;
+}

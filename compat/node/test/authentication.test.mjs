@@ -6,7 +6,9 @@
 // with `realm` and `organization`), user info (`getUserInfo`), the authorization code with PKCE
 // got through orgwarden's login form and redeemed by `oauth.authorizationCodeGrantWithPKCE`,
 // refresh (`oauth.refreshTokenGrant`) with rotation and its reuse detection, revocation
-// (`oauth.revokeRefreshToken`), a code used twice.
+// (`oauth.revokeRefreshToken`), a code used twice; a password change asked for with
+// `database.changePassword` (its link read from the server's log: orgwarden sends no email) and
+// one made by the management client's `tickets.changePassword`, each link used once.
 //
 // The SDK checks every ID token it is given back (auth/id-token-validator.js): RS256 signature
 // from https://DOMAIN/.well-known/jwks.json, `iss` = https://DOMAIN/, `aud` = the client id,
@@ -30,6 +32,8 @@ import {
   pkcePair,
   claimsOf,
   signInThroughTheForm,
+  submitThePage,
+  loggedPasswordLink,
 } from "../lib/support.mjs";
 
 const management = managementClient();
@@ -251,4 +255,37 @@ test("the SDK's own ID token check is live: a nonce it was not given is refused"
   }
   check(err instanceof IdTokenValidatorError, `expected IdTokenValidatorError, got ${err}`);
   assert.match(err.message, /Nonce \(nonce\) claim mismatch/);
+});
+
+test("password changes: database.changePassword's link (logged) and tickets.changePassword's, each used once", async () => {
+  const { email, user } = await person();
+  const sent = await auth.database.changePassword({ email, connection: connection.name });
+  assert.equal(sent.data, "We've just sent you an email to reset your password.");
+  const unknown = await auth.database.changePassword({ email: `nobody-${email}`, connection: connection.name });
+  assert.equal(unknown.data, sent.data, "the same answer for an unknown email");
+
+  const setPassword = async (link, password) => {
+    const done = await submitThePage(link, { password, password_confirm: password });
+    assert.equal(done.status, 200, `the new password is set: ${await done.text()}`);
+    const again = await fetch(link);
+    assert.equal(again.status, 400, "the link is used up");
+  };
+  await setPassword(loggedPasswordLink(user.user_id), "Second-Horse-9-Battery");
+  const first = await auth.oauth.passwordGrant({
+    username: email,
+    password: "Second-Horse-9-Battery",
+    realm: connection.name,
+    scope: "openid email",
+  });
+  assert.equal(claimsOf(first.data.id_token).sub, user.user_id);
+  assert.equal(claimsOf(first.data.id_token).email_verified, true, "using the emailed link verifies the email");
+
+  const ticket = await management.tickets.changePassword({ user_id: user.user_id, ttl_sec: 600 });
+  check(typeof ticket.ticket === "string" && ticket.ticket.startsWith(`https://${domain}/lo/reset?ticket=`), `a ticket URL: ${JSON.stringify(ticket)}`);
+  await setPassword(ticket.ticket, "Third-Horse-9-Battery");
+  await auth.oauth.passwordGrant({ username: email, password: "Third-Horse-9-Battery", realm: connection.name });
+  await expectAuthError(
+    auth.oauth.passwordGrant({ username: email, password: "Second-Horse-9-Battery", realm: connection.name }),
+    { type: AuthApiError, statusCode: 403, error: "invalid_grant", description: "Wrong email or password." },
+  );
 });

@@ -10,43 +10,16 @@
 // token) and NSS_HOME (a HOME whose .pki/nssdb trusts the CA).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
 import express from "express";
 import eoc from "express-openid-connect";
-import { chromium } from "playwright-core";
+import { BASE, PASSWORD, api, appServer, checkOrganization, trustingBrowser } from "./lib/sign-in.mjs";
 
-const BASE = process.env.LOGIN_BASE;
-const TOKEN = process.env.LOGIN_TOKEN;
-const NSS_HOME = process.env.NSS_HOME;
-const ARTIFACTS = process.env.E2E_ARTIFACTS || new URL("./artifacts", import.meta.url).pathname;
-assert.ok(BASE && TOKEN && NSS_HOME, "run through e2e/run (LOGIN_BASE, LOGIN_TOKEN, NSS_HOME)");
-mkdirSync(ARTIFACTS, { recursive: true });
-const PASSWORD = "Correct-Horse-9-Battery";
-
-async function api(method, path, body) {
-  const r = await fetch(`${BASE}/api/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  const json = text ? JSON.parse(text) : null;
-  assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
-  return json;
-}
-
-let server, appBase, browser, context, page, t;
-const problems = [];
+let server, appBase, browser, page, shot, problems, t;
 
 before(async () => {
   // The app's port first: the client's callback names it.
-  server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  appBase = `http://localhost:${server.address().port}`;
+  ({ server, appBase } = await appServer());
   const client = await api("POST", "/clients", {
     name: "e2e express", app_type: "regular_web", callbacks: [`${appBase}/callback`],
     allowed_logout_urls: [appBase], organization_usage: "require",
@@ -83,35 +56,14 @@ before(async () => {
   app.use((err, req, res, _next) => res.status(err.status || 500).json({ error: err.error || "error", description: err.error_description || err.message }));
   server.on("request", app);
 
-  const profile = mkdtempSync(join(tmpdir(), "orgwarden-e2e-profile-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    env: { ...process.env, HOME: NSS_HOME },
-    viewport: { width: 420, height: 860 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  browser = { close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
-  page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(String(e)));
+  browser = await trustingBrowser();
+  ({ page, problems, shot } = browser);
 });
 
 after(async () => {
   await browser?.close();
   server?.close();
 });
-
-const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-const me = async () => JSON.parse(await (await page.goto(`${appBase}/me`)).text());
-
-/** The check Auth0's SDKs make and express-openid-connect leaves to the app. */
-function checkOrganization(claims, organization) {
-  if (organization.startsWith("org_")) assert.equal(claims.org_id, organization);
-  else assert.equal(claims.org_name, organization.toLowerCase());
-}
 
 test("a member signs in to her organization; the app sees org_id", async () => {
   await page.goto(`${appBase}/login?org=acme`);

@@ -93,9 +93,10 @@ pub fn failure(e: FlowError, headers: &HeaderMap) -> Response {
         FlowError::Prompt {
             params,
             application,
+            redirect_uri,
             message,
         } => {
-            let mut resp = pages::organization(&params, &application, Some(message));
+            let mut resp = pages::organization(&params, &application, &redirect_uri, Some(message));
             *resp.status_mut() = StatusCode::BAD_REQUEST;
             resp
         }

@@ -42,7 +42,12 @@ async fn start(
     let tenant = &login.tenant;
     let flow = resolve(tenant, params).await?;
     if flow.authz.organization_prompt == Some(OrganizationPrompt::BeforeLogin) {
-        return Ok(pages::organization(&flow.params, &flow.client.name, None));
+        return Ok(pages::organization(
+            &flow.params,
+            &flow.client.name,
+            &flow.authz.redirect_uri,
+            None,
+        ));
     }
     if !flow.authz.force_login {
         if let Some(resp) = from_session(login, headers, &flow).await? {

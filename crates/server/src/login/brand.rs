@@ -48,7 +48,7 @@ pub async fn stylesheet(
         }
         let fg = if is_light(&b) { "#1f2328" } else { "#f6f8fa" };
         css.push_str(&format!(
-            "body.login {{ background: {b}; }}\nbody.login .login-brand {{ color: {fg}; }}\n"
+            "html, body.login {{ background: {b}; }}\nbody.login .login-brand {{ color: {fg}; }}\n"
         ));
     }
     let mut resp = (StatusCode::OK, css).into_response();

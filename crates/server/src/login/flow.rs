@@ -75,6 +75,8 @@ pub enum FlowError {
     Prompt {
         params: Box<AuthorizeParams>,
         application: String,
+        /// The client's checked redirect URI (the prompt's answer may go there).
+        redirect_uri: String,
         message: String,
     },
     Internal(Error),
@@ -179,6 +181,7 @@ pub async fn resolve(tenant: &Tenant, params: AuthorizeParams) -> Result<Flow, F
                 FlowError::Prompt {
                     params: Box::new(params.clone()),
                     application: client.name.clone(),
+                    redirect_uri: authz.redirect_uri.clone(),
                     message: format!("No organization is called {o}."),
                 }
             }

@@ -223,10 +223,13 @@ pub struct OrganizationPage {
     pub hidden: Vec<(String, String)>,
 }
 
-/// The organization prompt (`organization_require_behavior: pre_login_prompt`).
+/// The organization prompt (`organization_require_behavior: pre_login_prompt`). Its form goes
+/// to `/authorize`, whose answer may be a redirect to `redirect_uri` (the client's, checked):
+/// the policy lets it through, as the login form's.
 pub fn organization(
     flow_params: &AuthorizeParams,
     application: &str,
+    redirect_uri: &str,
     error: Option<String>,
 ) -> Response {
     let mut params = flow_params.clone();
@@ -238,7 +241,7 @@ pub fn organization(
         error,
         hidden: hidden(&params),
     };
-    page(StatusCode::OK, t.render(), None)
+    page(StatusCode::OK, t.render(), Some(redirect_uri))
 }
 
 #[derive(Template)]
@@ -254,7 +257,7 @@ pub struct PickOrganizationPage {
 
 /// The post-login prompt (`organization_require_behavior: post_login_prompt`): one button per
 /// organization of the person's, each back to `/authorize` with it (and without `prompt`, so
-/// the session answers).
+/// the session answers) — whose redirect to the client's callback the policy lets through.
 pub fn pick_organization(flow: &Flow, orgs: &[Organization]) -> Response {
     let mut params = flow.params.clone();
     params.organization = None;
@@ -272,7 +275,7 @@ pub fn pick_organization(flow: &Flow, orgs: &[Organization]) -> Response {
             })
             .collect(),
     };
-    page(StatusCode::OK, t.render(), None)
+    page(StatusCode::OK, t.render(), Some(&flow.authz.redirect_uri))
 }
 
 #[derive(Template)]

@@ -1019,6 +1019,13 @@ async fn the_organization_prompt_asks_for_a_name_and_says_when_there_is_none() {
         html.contains("Organization name") && html.contains("action=\"/authorize\""),
         "{html}"
     );
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.ends_with("form-action 'self' https://app.test"),
+        "{csp}"
+    );
     let fields: BTreeMap<String, String> = hidden_fields(&html).into_iter().collect();
     assert_eq!(fields["client_id"], prompting);
     assert!(!fields.contains_key("organization"));
@@ -1135,6 +1142,13 @@ async fn post_login_prompt_lets_the_person_choose_among_their_organizations() {
     assert_eq!(choice.status, StatusCode::OK, "{}", text(&choice));
     let html = text(&choice);
     assert!(html.contains("Choose an organization"), "{html}");
+    let csp = choice.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.ends_with("form-action 'self' https://app.test"),
+        "the choice's answer may leave for the callback's origin only (a browser found it blocked): {csp}"
+    );
     assert!(
         html.contains(&format!("value=\"{}\">Acme &#60;Inc&#62;</button>", t.org)),
         "{html}"

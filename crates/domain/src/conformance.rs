@@ -3359,6 +3359,22 @@ pub async fn login_artifacts_expire_and_are_used_once(store: &dyn Store) {
         None,
         "expired artifacts are swept"
     );
+    // Copying an installation reads every live artifact, as stored.
+    let at = later + time::Duration::seconds(1);
+    let live = ok(store.live_artifacts(at).await, "live artifacts");
+    assert_eq!(
+        live.iter()
+            .map(|a| (a.kind, a.key.as_str()))
+            .collect::<Vec<_>>(),
+        [(Session, session_key.as_str())],
+        "the session, and not the expired code"
+    );
+    assert_eq!(live[0].consumed_at, None);
+    assert!(ok(
+        store.live_artifacts(later + time::Duration::days(4)).await,
+        "live after every expiry"
+    )
+    .is_empty());
     assert!(ok(
         store.delete_artifact(Session, &session_key).await,
         "delete"

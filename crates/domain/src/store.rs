@@ -371,6 +371,9 @@ pub trait LoginStore: Send + Sync {
     ) -> Result<Option<Artifact>>;
     /// Removes it; whether there was one.
     async fn delete_artifact(&self, kind: ArtifactKind, key: &str) -> Result<bool>;
+    /// Every artifact that has not expired at `now`, as stored, for copying an installation
+    /// (so sessions, refresh tokens and password links outlive a move between backends).
+    async fn live_artifacts(&self, now: OffsetDateTime) -> Result<Vec<Artifact>>;
 }
 
 /// Everything a server needs from storage.

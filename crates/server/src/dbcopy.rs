@@ -1,7 +1,8 @@
 //! `orgwarden db-copy --from URL --to URL`: moves a whole installation between storage
 //! backends through the storage traits (so any pair of backends works), keeping ids, secrets'
-//! hashes, keys (encrypted ones stay encrypted, byte for byte) and the order things were
-//! created in; then compares the counts.
+//! hashes, keys (encrypted ones stay encrypted, byte for byte), the live login artifacts
+//! (sessions, refresh tokens, password links) and the order things were created in; then
+//! compares the counts.
 
 use anyhow::{ensure, Context};
 use orgwarden_domain::client::GrantFilter;
@@ -246,6 +247,20 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
             .await
             .context("copying a signing key")?;
     }
+
+    // Login artifacts last (nothing refers to them): sessions, refresh tokens, password links
+    // and used assertion ids move with everything else, each as stored.
+    let now = time::OffsetDateTime::now_utc();
+    let artifacts = from.live_artifacts(now).await?;
+    for a in &artifacts {
+        to.put_artifact(a.clone(), now)
+            .await
+            .context("copying a login artifact")?;
+    }
+    ensure!(
+        to.live_artifacts(now).await?.len() == artifacts.len(),
+        "the login artifacts differ after the copy"
+    );
 
     let (source, target) = (counts(from).await?, counts(to).await?);
     ensure!(

@@ -10,7 +10,7 @@ use orgwarden_domain::Result;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
-use crate::db::{execute, query_opt};
+use crate::db::{execute, query, query_opt};
 use crate::errors::DbResult;
 use crate::PostgresStore;
 
@@ -88,6 +88,20 @@ async fn delete(tx: &Transaction<'_>, kind: ArtifactKind, key: String) -> DbResu
     Ok(execute(tx, sql, &[&kind.as_str(), &key]).await? == 1)
 }
 
+async fn live(c: &impl GenericClient, now: OffsetDateTime) -> DbResult<Vec<Artifact>> {
+    let sql = "SELECT key, payload, expires_at, consumed_at, kind FROM login_artifacts
+               WHERE expires_at > $1 ORDER BY expires_at, kind, key";
+    let mut out = Vec::new();
+    for row in query(c, sql, &[&now]).await? {
+        let kind: String = row.try_get(4)?;
+        let kind = ArtifactKind::parse(&kind).ok_or_else(|| {
+            orgwarden_domain::Error::Internal(anyhow::anyhow!("unknown artifact kind {kind}"))
+        })?;
+        out.push(from_row(kind, &row)?);
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl LoginStore for PostgresStore {
     async fn put_artifact(&self, artifact: Artifact, now: OffsetDateTime) -> Result<()> {
@@ -121,5 +135,10 @@ impl LoginStore for PostgresStore {
         self.db
             .write(|tx| Box::pin(delete(tx, kind, key.to_owned())))
             .await
+    }
+
+    async fn live_artifacts(&self, now: OffsetDateTime) -> Result<Vec<Artifact>> {
+        let client = self.db.client().await?;
+        Ok(live(&client, now).await?)
     }
 }

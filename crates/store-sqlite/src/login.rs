@@ -85,6 +85,21 @@ fn delete(conn: &Connection, kind: ArtifactKind, key: &str) -> DbResult<bool> {
         == 1)
 }
 
+fn live(conn: &Connection, now: OffsetDateTime) -> DbResult<Vec<Artifact>> {
+    let sql = "SELECT key, payload, expires_at, consumed_at, kind FROM login_artifacts
+               WHERE expires_at > ?1 ORDER BY rowid";
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params![nanos(now)?])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let kind: String = row.get(4)?;
+        let kind = ArtifactKind::parse(&kind)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown artifact kind {kind}")))?;
+        out.push(from_row(kind, row)?);
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl LoginStore for SqliteStore {
     async fn put_artifact(&self, artifact: Artifact, now: OffsetDateTime) -> Result<()> {
@@ -114,5 +129,9 @@ impl LoginStore for SqliteStore {
     async fn delete_artifact(&self, kind: ArtifactKind, key: &str) -> Result<bool> {
         let key = key.to_owned();
         self.db.write(move |tx| delete(tx, kind, &key)).await
+    }
+
+    async fn live_artifacts(&self, now: OffsetDateTime) -> Result<Vec<Artifact>> {
+        self.db.read(move |c| live(c, now)).await
     }
 }

@@ -31,6 +31,20 @@ pub enum ArtifactKind {
 }
 
 impl ArtifactKind {
+    pub const ALL: [ArtifactKind; 6] = [
+        ArtifactKind::Code,
+        ArtifactKind::Session,
+        ArtifactKind::RefreshToken,
+        ArtifactKind::RevokedFamily,
+        ArtifactKind::Assertion,
+        ArtifactKind::PasswordTicket,
+    ];
+
+    /// The kind stored as `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ArtifactKind::Code => "code",

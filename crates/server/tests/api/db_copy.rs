@@ -190,6 +190,20 @@ async fn copy_and_compare(target_url: &str) {
     let scopes = bootstrap::admin_scopes();
     app.admin_token = app.token(&scopes.iter().map(String::as_str).collect::<Vec<_>>());
 
+    // A password-change link sent before the move keeps working after it (login artifacts are
+    // copied); its path, for the copy.
+    let r = app
+        .post(
+            "/api/v2/tickets/password-change",
+            json!({"user_id": first.replace("%7C", "|")}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.body);
+    let ticket = r.body["ticket"].as_str().unwrap();
+    let reset_path = ticket[ticket.find("/lo/reset").unwrap()..]
+        .trim_end_matches('#')
+        .to_owned();
+
     let target = bootstrap::open_store(target_url).await.unwrap();
     let counts = dbcopy::copy(app.state.store().as_ref(), target.as_ref())
         .await
@@ -233,6 +247,17 @@ async fn copy_and_compare(target_url: &str) {
 
     // The copy answers the API exactly as the original, to the same (old) token.
     let copied = server::router(app.state.over_store(target.clone()));
+    let req = axum::http::Request::get(&reset_path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(copied.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        axum::http::StatusCode::OK,
+        "the password link still works on the copy"
+    );
     let orgs = target
         .list_organizations(Sort::default(), PageRequest::first(50))
         .await

@@ -23,6 +23,13 @@ pub struct Client {
     pub attributes: Map<String, Value>,
 }
 
+/// `scheme://authority` of an absolute URL.
+pub fn url_origin(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    (!scheme.is_empty() && end > 0).then(|| &url[..scheme.len() + 3 + end])
+}
+
 impl Client {
     pub fn grant_types(&self) -> Vec<&str> {
         self.attributes
@@ -60,6 +67,36 @@ impl Client {
     /// The URLs a logout may return to (`allowed_logout_urls`), compared exactly.
     pub fn allowed_logout_urls(&self) -> Vec<&str> {
         self.strings("allowed_logout_urls")
+    }
+
+    /// Whether a browser page at `origin` (`scheme://host[:port]`) may read this client's
+    /// answers from the token, revocation and user-info endpoints (CORS): one of its
+    /// `allowed_origins` or `web_origins`, or the origin of one of its `callbacks` (Auth0's
+    /// default). Compared exactly, without a trailing slash; no wildcards.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        if origin.is_empty() || origin == "null" {
+            return false;
+        }
+        self.strings("allowed_origins")
+            .into_iter()
+            .chain(self.strings("web_origins"))
+            .any(|o| o.trim_end_matches('/') == origin)
+            || self
+                .callbacks()
+                .into_iter()
+                .any(|c| url_origin(c) == Some(origin))
+    }
+
+    /// Whether `response_mode=web_message` may post its answer to `origin`: one of the
+    /// client's `web_origins` (as Auth0 requires for silent authentication in an iframe).
+    pub fn allows_web_message_to(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        !origin.is_empty()
+            && self
+                .strings("web_origins")
+                .into_iter()
+                .any(|o| o.trim_end_matches('/') == origin)
     }
 
     /// A public client (a SPA or native app) has no secret to authenticate with at the token
@@ -481,6 +518,44 @@ mod tests {
         assert!(!client.verify_secret("wrong"));
         assert!(!client.secret_hash.contains(&secret));
         assert!(client.allows_client_credentials());
+    }
+
+    #[test]
+    fn browsers_may_read_answers_from_listed_origins_and_callbacks_origins() {
+        let (mut client, _) = NewClient::machine("spa").into_client();
+        for (k, v) in [
+            (
+                "callbacks",
+                serde_json::json!(["https://app.test:3000/cb?x=1"]),
+            ),
+            ("allowed_origins", serde_json::json!(["https://cors.test/"])),
+            ("web_origins", serde_json::json!(["http://localhost:8080"])),
+        ] {
+            client.attributes.insert(k.into(), v);
+        }
+        for ok in [
+            "https://app.test:3000",
+            "https://cors.test",
+            "http://localhost:8080",
+        ] {
+            assert!(client.allows_origin(ok), "{ok}");
+        }
+        for no in [
+            "https://app.test",
+            "https://evil.test",
+            "null",
+            "",
+            "https://cors.test.evil",
+        ] {
+            assert!(!client.allows_origin(no), "{no}");
+        }
+        assert!(client.allows_web_message_to("http://localhost:8080"));
+        assert!(
+            !client.allows_web_message_to("https://app.test:3000"),
+            "web_origins only"
+        );
+        assert_eq!(url_origin("https://a.test:1/x?y"), Some("https://a.test:1"));
+        assert_eq!(url_origin("/relative"), None);
     }
 
     #[test]

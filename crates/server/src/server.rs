@@ -66,7 +66,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::observability::healthz))
         .route("/readyz", get(crate::observability::readyz))
         .route("/metrics", get(crate::operations::metrics))
-        .route("/oauth/token", post(crate::auth::token_endpoint::token))
+        .route(
+            "/oauth/token",
+            post(crate::auth::token_endpoint::token).options(crate::login::cors::preflight),
+        )
         .merge(crate::login::router())
         .route("/.well-known/jwks.json", get(crate::well_known::jwks))
         .route(

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use orgwarden_domain::login::claims::OIDC_SCOPES;
 use orgwarden_proto::scopes::MANAGEMENT_SCOPES;
 use orgwarden_proto::tokens::{
@@ -14,17 +15,21 @@ use crate::auth::tokens::Tokens;
 use crate::login;
 use crate::tenant::Tenant;
 
-pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Reply {
-    Reply::ok(tokens.key_ring().jwks().clone())
+/// Public, and so readable by any page (`Access-Control-Allow-Origin: *`), as the discovery
+/// document: SPAs fetch both.
+pub async fn jwks(State(tokens): State<Arc<Tokens>>) -> Response {
+    let mut resp = Reply::ok(tokens.key_ring().jwks().clone()).into_response();
+    login::cors::allow_any(&mut resp);
+    resp
 }
 
-pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
+pub async fn openid_configuration(State(tenant): State<Tenant>) -> Response {
     let id = &tenant.identity;
     let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect();
     let at = |path: &str| format!("{}{path}", id.base_url);
     let mut scopes: Vec<String> = strings(OIDC_SCOPES);
     scopes.extend(MANAGEMENT_SCOPES.iter().map(|s| s.to_string()));
-    Reply::ok(OpenIdConfiguration {
+    let mut resp = Reply::ok(OpenIdConfiguration {
         issuer: id.issuer.clone(),
         authorization_endpoint: at(login::AUTHORIZE),
         token_endpoint: at("/oauth/token"),
@@ -33,7 +38,7 @@ pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
         scopes_supported: scopes,
         response_types_supported: strings(&["code"]),
         code_challenge_methods_supported: strings(&["S256"]),
-        response_modes_supported: strings(&["query", "form_post"]),
+        response_modes_supported: strings(&["query", "form_post", "web_message"]),
         subject_types_supported: strings(&["public"]),
         token_endpoint_auth_methods_supported: strings(&[
             "client_secret_basic",
@@ -70,4 +75,7 @@ pub async fn openid_configuration(State(tenant): State<Tenant>) -> Reply {
         id_token_signing_alg_values_supported: strings(&["RS256"]),
         end_session_endpoint: at(login::OIDC_LOGOUT),
     })
+    .into_response();
+    login::cors::allow_any(&mut resp);
+    resp
 }

@@ -36,6 +36,21 @@ pub const MAX_PARAM_CHARS: usize = 2048;
 pub enum ResponseMode {
     Query,
     FormPost,
+    /// The answer posted (`postMessage`) to the page that framed `/authorize` in an iframe:
+    /// Auth0's silent authentication for single-page applications.
+    WebMessage,
+}
+
+impl ResponseMode {
+    /// `response_mode` as given (none means `query`).
+    pub fn parse(s: Option<&str>) -> Option<Self> {
+        match s {
+            None | Some("") | Some("query") => Some(ResponseMode::Query),
+            Some("form_post") => Some(ResponseMode::FormPost),
+            Some("web_message") => Some(ResponseMode::WebMessage),
+            Some(_) => None,
+        }
+    }
 }
 
 /// A request the client may make, with its defaults filled in.
@@ -152,16 +167,28 @@ impl AuthorizeParams {
                 ),
             ));
         }
-        let response_mode = match given(&self.response_mode) {
-            None | Some("query") => ResponseMode::Query,
-            Some("form_post") => ResponseMode::FormPost,
-            Some(other) => {
-                return Err(redirect_error(
-                    "invalid_request",
-                    format!("Unsupported response_mode: {other}"),
-                ))
-            }
+        let Some(response_mode) = ResponseMode::parse(given(&self.response_mode)) else {
+            return Err(redirect_error(
+                "invalid_request",
+                format!(
+                    "Unsupported response_mode: {}",
+                    given(&self.response_mode).unwrap_or_default()
+                ),
+            ));
         };
+        if response_mode == ResponseMode::WebMessage
+            && !crate::client::url_origin(redirect_uri)
+                .is_some_and(|o| client.allows_web_message_to(o))
+        {
+            // Posting the answer to a page the client did not list would hand its code over.
+            return Err(page(
+                "Invalid request",
+                format!(
+                    "response_mode=web_message needs the redirect_uri's origin in the application's \
+                     Allowed Web Origins (web_origins): {redirect_uri}"
+                ),
+            ));
+        }
         match given(&self.response_type) {
             Some("code") => {}
             None => {

@@ -99,13 +99,19 @@ pub(super) async fn refresh(
 /// `POST /oauth/revoke`: `{client_id, client_secret?, token}`. Revokes the refresh token's
 /// whole family; an unknown token is answered the same (RFC 7009), another client's is refused.
 pub async fn revoke(State(state): State<Endpoint>, req: Request) -> Response {
-    match super::token_endpoint::revoke_request(&state, req).await {
-        Ok((client, token)) => match revoke_token(&state, &client, &token).await {
-            Ok(()) => StatusCode::OK.into_response(),
-            Err(e) => e.into_response(),
-        },
+    let origin = crate::login::cors::origin(req.headers());
+    let (client, token) = match super::token_endpoint::revoke_request(&state, req).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let mut resp = match revoke_token(&state, &client, &token).await {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(e) => e.into_response(),
+    };
+    if let Some(o) = origin.filter(|o| o.to_str().is_ok_and(|o| client.allows_origin(o))) {
+        crate::login::cors::allow(&mut resp, o);
     }
+    resp
 }
 
 async fn revoke_token(state: &Endpoint, client: &Client, token: &str) -> Result<(), OAuthError> {

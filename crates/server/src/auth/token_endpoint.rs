@@ -168,7 +168,9 @@ where
 
 pub async fn token(State(state): State<Endpoint>, req: Request) -> Response {
     let mut limited = None;
-    let mut resp = match issue(&state, req, &mut limited).await {
+    let mut authenticated = None;
+    let origin = crate::login::cors::origin(req.headers());
+    let mut resp = match issue(&state, req, &mut limited, &mut authenticated).await {
         Ok(v) => {
             let mut resp = json_response(StatusCode::OK, &v);
             let h = resp.headers_mut();
@@ -180,6 +182,13 @@ pub async fn token(State(state): State<Endpoint>, req: Request) -> Response {
     };
     if let Some(d) = &limited {
         ratelimit::set_headers(resp.headers_mut(), d);
+    }
+    // A browser page reads the answer (a success or the grant's error) only from an origin
+    // the authenticated client allows.
+    if let (Some(o), Some(c)) = (origin, &authenticated) {
+        if o.to_str().is_ok_and(|o| c.allows_origin(o)) {
+            crate::login::cors::allow(&mut resp, o);
+        }
     }
     resp
 }
@@ -198,11 +207,13 @@ async fn read_request(req: Request) -> Result<(Parts, Map<String, Value>), OAuth
     Ok((parts, params))
 }
 
-/// Issues a token; `limited` receives where the client stands in its rate-limit bucket.
+/// Issues a token; `limited` receives where the client stands in its rate-limit bucket, and
+/// `authenticated` the client once it has proved who it is.
 async fn issue(
     state: &Endpoint,
     req: Request,
     limited: &mut Option<Decision>,
+    authenticated: &mut Option<Client>,
 ) -> Result<Value, OAuthError> {
     let (parts, params) = read_request(req).await?;
 
@@ -221,6 +232,7 @@ async fn issue(
         ));
     };
     let client = authenticate_client(state, &parts, &params, grant).await?;
+    *authenticated = Some(client.clone());
     spend_bucket(state, &client, limited).await?;
     match grant {
         Grant::ClientCredentials => client_credentials(state, &client, &params).await,

@@ -1,9 +1,12 @@
-//! Answers to the application: the code (or an OAuth error) at its redirect URI, in the query
-//! or by `form_post`, always with the request's `state`. Only a redirect URI the client
+//! Answers to the application: the code (or an OAuth error) at its redirect URI, in the query,
+//! by `form_post` or by `web_message` (to the page that framed the request, if the client lists
+//! its origin), always with the request's `state`. Only a redirect URI the client
 //! registered ever gets here ([`super::flow::Target`] is built from a checked request).
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use orgwarden_domain::login::ResponseMode;
 
 use super::flow::{FlowError, Target};
 use super::pages;
@@ -13,8 +16,10 @@ fn send(target: &Target, mut fields: Vec<(String, String)>) -> Response {
     if let Some(state) = &target.state {
         fields.push(("state".into(), state.clone()));
     }
-    if target.form_post {
-        return pages::form_post(&target.redirect_uri, fields);
+    match target.mode {
+        ResponseMode::FormPost => return pages::form_post(&target.redirect_uri, fields),
+        ResponseMode::WebMessage => return pages::web_message(&target.redirect_uri, fields),
+        ResponseMode::Query => {}
     }
     let query: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)

@@ -8,7 +8,7 @@ use orgwarden_domain::connection::{Connection, ConnectionFilter};
 use orgwarden_domain::enabled_connection::Settings;
 use orgwarden_domain::ids::{ClientId, OrgId};
 use orgwarden_domain::invitation::Invitation;
-use orgwarden_domain::login::{Authorization, AuthorizeError, AuthorizeParams};
+use orgwarden_domain::login::{Authorization, AuthorizeError, AuthorizeParams, ResponseMode};
 use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::PageRequest;
 use orgwarden_domain::resource_server::ResourceServer;
@@ -86,7 +86,7 @@ pub enum FlowError {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub redirect_uri: String,
-    pub form_post: bool,
+    pub mode: ResponseMode,
     pub state: Option<String>,
 }
 
@@ -94,7 +94,7 @@ impl Target {
     pub fn of(authz: &Authorization) -> Self {
         Target {
             redirect_uri: authz.redirect_uri.clone(),
-            form_post: authz.response_mode == orgwarden_domain::login::ResponseMode::FormPost,
+            mode: authz.response_mode,
             state: authz.state.clone(),
         }
     }
@@ -165,7 +165,12 @@ pub async fn resolve(tenant: &Tenant, params: AuthorizeParams) -> Result<Flow, F
             AuthorizeError::Redirect { error, description } => FlowError::Redirect {
                 flow_target: Box::new(Target {
                     redirect_uri: params.redirect_uri.clone().unwrap_or_default(),
-                    form_post: params.response_mode.as_deref() == Some("form_post"),
+                    // Before the mode was accepted (an unknown one, or web_message to an
+                    // origin the client did not list), an error goes back in the query.
+                    mode: match ResponseMode::parse(params.response_mode.as_deref()) {
+                        Some(ResponseMode::WebMessage) | None => ResponseMode::Query,
+                        Some(m) => m,
+                    },
                     state: params.state.clone(),
                 }),
                 error,

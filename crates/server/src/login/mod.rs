@@ -9,6 +9,7 @@ pub mod answer;
 pub mod authorize;
 pub mod brand;
 pub mod complete;
+pub mod cors;
 pub mod dbconnections;
 pub mod flow;
 pub mod logout;
@@ -60,10 +61,18 @@ pub fn router() -> Router<AppState> {
         .route("/u/login", post(password::login))
         .route("/u/signup", post(password::signup))
         .route(brand::PATH, get(brand::stylesheet))
-        .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(
+            USERINFO,
+            get(userinfo::userinfo)
+                .post(userinfo::userinfo)
+                .options(cors::preflight),
+        )
         .route(V2_LOGOUT, get(logout::v2_logout))
         .route(OIDC_LOGOUT, get(logout::oidc_logout))
-        .route(REVOKE, post(crate::auth::refresh_grant::revoke))
+        .route(
+            REVOKE,
+            post(crate::auth::refresh_grant::revoke).options(cors::preflight),
+        )
         .route("/dbconnections/signup", post(dbconnections::signup))
         .route(
             "/dbconnections/change_password",

@@ -325,6 +325,61 @@ pub fn form_post(action: &str, fields: Vec<(String, String)>) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "login/web_message.html")]
+pub struct WebMessagePage {
+    pub title: String,
+    pub css: String,
+    pub script: String,
+    pub origin: String,
+    pub response: String,
+}
+
+/// `response_mode=web_message`: a page, framed by the application (only by its origin), that
+/// posts the answer to it. The origin was checked against the client's `web_origins`.
+pub fn web_message(redirect_uri: &str, fields: Vec<(String, String)>) -> Response {
+    let Some(origin) = origin_of(redirect_uri) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "The redirect URI cannot be used.",
+            "invalid_request",
+            "",
+        );
+    };
+    let response: serde_json::Map<String, Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let t = WebMessagePage {
+        title: "Continuing…".into(),
+        css: assets::href("app.css"),
+        script: assets::href("web_message.js"),
+        origin: origin.clone(),
+        response: Value::Object(response).to_string(),
+    };
+    let html = match t.render() {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a sign-in page failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+        }
+    };
+    let mut resp = (StatusCode::OK, Html(html)).into_response();
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+         frame-ancestors {origin}; form-action 'none'"
+    );
+    match HeaderValue::from_str(&csp) {
+        Ok(v) => crate::ui::security_headers(resp.headers_mut(), v),
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
+    }
+    // Framed by the application's page: its policy's frame-ancestors says by which origin.
+    resp.headers_mut()
+        .remove(axum::http::header::X_FRAME_OPTIONS);
+    resp
+}
+
+#[derive(Template)]
 #[template(path = "login/message.html")]
 pub struct MessagePage {
     pub title: String,

@@ -15,12 +15,26 @@ pub const SESSION_COOKIE: &str = "orgwarden_login";
 pub const CSRF_COOKIE: &str = "orgwarden_login_csrf";
 
 fn attributes(tenant: &Tenant, max_age: i64) -> String {
-    let secure = if tenant.identity.base_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if https(tenant) { "; Secure" } else { "" };
     format!("Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+fn https(tenant: &Tenant) -> bool {
+    tenant.identity.base_url.starts_with("https://")
+}
+
+/// The session cookie's attributes. Over HTTPS it is `SameSite=None`, as Auth0's: silent
+/// authentication runs `/authorize` in an iframe on the application's site, where a `Lax`
+/// cookie is not sent. Nothing answers a cross-site request with more than a top-level
+/// navigation would get: every page but the `web_message` answer refuses to be framed (and
+/// that one only by the client's web origins), and every form needs its CSRF token. Browsers
+/// refuse `SameSite=None` without `Secure`, so plain HTTP keeps `Lax`.
+fn session_attributes(tenant: &Tenant, max_age: i64) -> String {
+    if https(tenant) {
+        format!("Path=/; HttpOnly; SameSite=None; Max-Age={max_age}; Secure")
+    } else {
+        attributes(tenant, max_age)
+    }
 }
 
 /// The live session the request's cookie names, if any.
@@ -66,7 +80,7 @@ pub async fn start(
     tenant.store.put_artifact(artifact, now).await?;
     let value = format!(
         "{SESSION_COOKIE}={secret}; {}",
-        attributes(tenant, SESSION_LIFETIME_SECS)
+        session_attributes(tenant, SESSION_LIFETIME_SECS)
     );
     let header =
         HeaderValue::from_str(&value).map_err(|e| orgwarden_domain::Error::Internal(e.into()))?;
@@ -83,7 +97,7 @@ pub async fn end(tenant: &Tenant, headers: &HeaderMap) -> orgwarden_domain::Resu
             .delete_artifact(ArtifactKind::Session, &key_of(secret))
             .await?;
     }
-    let value = format!("{SESSION_COOKIE}=; {}", attributes(tenant, 0));
+    let value = format!("{SESSION_COOKIE}=; {}", session_attributes(tenant, 0));
     HeaderValue::from_str(&value).map_err(|e| orgwarden_domain::Error::Internal(e.into()))
 }
 

@@ -37,6 +37,14 @@ pub async fn userinfo(
     State(tokens): State<Arc<Tokens>>,
     headers: HeaderMap,
 ) -> Response {
+    let mut resp = answer(&tenant, &tokens, &headers).await;
+    if let Some(o) = super::cors::origin(&headers) {
+        super::cors::allow(&mut resp, o);
+    }
+    resp
+}
+
+async fn answer(tenant: &Tenant, tokens: &Tokens, headers: &HeaderMap) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

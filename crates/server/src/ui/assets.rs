@@ -27,6 +27,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../assets/form_post.js"),
     ),
+    (
+        "web_message.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/web_message.js"),
+    ),
 ];
 
 /// The first 12 hex digits of the SHA-256 of every asset (one version for all).

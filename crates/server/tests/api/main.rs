@@ -35,6 +35,7 @@ mod schema;
 mod served;
 mod signing_keys;
 mod slow_clients;
+mod spa;
 mod spawn;
 mod storage_busy;
 mod tokens;

@@ -366,7 +366,7 @@ pub fn web_message(redirect_uri: &str, fields: Vec<(String, String)>) -> Respons
     };
     let mut resp = (StatusCode::OK, Html(html)).into_response();
     let csp = format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          frame-ancestors {origin}; form-action 'none'"
     );
     match HeaderValue::from_str(&csp) {

@@ -1,4 +1,5 @@
-//! The subcommands: `serve`, `token`, `trust`, `migrate`, `db-copy`, `master-key generate`.
+//! The subcommands: `serve`, `token`, `trust`, `migrate`, `db-copy`, `master-key generate`
+//! (the client subcommands, `orgs …` and `login`, are orgwarden-cli's: see main.rs).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -42,6 +43,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 c.organizations, c.connections, c.enabled_connections, c.clients, c.grants, c.organization_grants, c.resource_servers, c.users, c.members, c.roles, c.role_holdings, c.invitations, c.discovery_domains, c.keys
             );
             Ok(())
+        }
+        Command::Client(_) => {
+            anyhow::bail!("the client subcommands are run by orgwarden_cli::run, from main")
         }
         Command::Migrate(settings) => {
             bootstrap::open_store(&settings.database_url()).await?;

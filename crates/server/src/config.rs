@@ -101,6 +101,10 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// The client subcommands (`orgs …`, `login`): orgwarden-cli's, against this or any
+    /// Auth0-compatible server.
+    #[command(flatten)]
+    Client(orgwarden_cli::ClientCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,7 +47,10 @@ impl Failure {
             Failure::Usage(why) => (2, format!("orgwarden: {why}")),
             Failure::NotFound(why) => (3, format!("orgwarden: {why}")),
             Failure::Local(why) => (1, format!("orgwarden: {why}")),
-            Failure::Client { error, domain } => client_failure(error, domain),
+            Failure::Client { error, domain } => {
+                let (code, line) = client_failure(error, domain);
+                (code, format!("orgwarden: {line}"))
+            }
         }
     }
 }
@@ -95,7 +98,7 @@ fn client_failure(error: &Error, domain: &str) -> (u8, String) {
             1,
             format!("unexpected answer from https://{domain} to {what}: {detail}"),
         ),
-        Error::Config(why) => (2, format!("orgwarden: {why}")),
+        Error::Config(why) => (2, why.clone()),
     }
 }
 

@@ -24,7 +24,7 @@ pub use failure::Failure;
 pub use login::LoginArgs;
 pub use orgs::{OrgConnectionsCommand, OrgsArgs, OrgsCommand};
 pub use output::Format;
-pub use target::Target;
+pub use target::{Secret, Target};
 
 /// Where notices go while a command runs (a rate-limit wait is told as it starts), shared
 /// with the client's wait hook.

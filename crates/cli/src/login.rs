@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::profiles::{self, Profile};
-use crate::target::{Credential, Resolved};
+use crate::target::{Credential, Resolved, Secret};
 use crate::{Failure, Notices};
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub struct LoginArgs {
     pub client_id: String,
     /// Its secret (prefer the variable: a flag is visible to other local users).
     #[arg(long, env = "ORGWARDEN_CLI_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: String,
+    pub client_secret: Secret,
     /// Also trust the CA certificates in this PEM file (kept in the profile as an absolute path).
     #[arg(long, env = "ORGWARDEN_CLI_CA_FILE", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
@@ -38,7 +38,7 @@ pub async fn run(args: LoginArgs, out: &mut impl Write, notices: &Notices) -> Re
         domain: args.domain.clone(),
         credential: Credential::ClientCredentials {
             id: args.client_id.clone(),
-            secret: args.client_secret.clone(),
+            secret: args.client_secret.0.clone(),
         },
         ca_file: ca_file.clone(),
     };
@@ -54,7 +54,7 @@ pub async fn run(args: LoginArgs, out: &mut impl Write, notices: &Notices) -> Re
         Profile {
             domain: args.domain,
             client_id: args.client_id,
-            client_secret: args.client_secret,
+            client_secret: args.client_secret.0,
             ca_file,
         },
     );

@@ -27,7 +27,7 @@ pub struct Target {
         env = "ORGWARDEN_CLI_CLIENT_SECRET",
         hide_env_values = true
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     /// A ready Management API access token, instead of client credentials.
     #[arg(
         long,
@@ -35,7 +35,7 @@ pub struct Target {
         env = "ORGWARDEN_CLI_TOKEN",
         hide_env_values = true
     )]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
     /// Also trust the CA certificates in this PEM file (a local orgwarden's tls/ca.pem).
     #[arg(
         long,
@@ -59,6 +59,25 @@ pub struct Target {
     /// ./orgwarden-data). Takes the place of a profile.
     #[arg(long, global = true, value_name = "DATA_DIR", num_args = 0..=1, default_missing_value = "./orgwarden-data")]
     pub local: Option<PathBuf>,
+}
+
+/// A secret given on the command line: `Debug` shows `<hidden>`, so printing the parsed
+/// command never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
 }
 
 /// A target with every part settled.
@@ -117,7 +136,7 @@ impl Target {
                 )
             })?;
         let credential = match (&self.token, &self.client_id, &self.client_secret) {
-            (Some(token), None, None) => Credential::Token(token.clone()),
+            (Some(token), None, None) => Credential::Token(token.0.clone()),
             (Some(_), _, _) => {
                 return Err(Failure::Usage(
                     "give --token or --client-id/--client-secret, not both".into(),
@@ -128,7 +147,8 @@ impl Target {
                     .clone()
                     .or_else(|| base.as_ref().map(|b| b.client_id.clone()));
                 let secret = secret
-                    .clone()
+                    .as_ref()
+                    .map(|s| s.0.clone())
                     .or_else(|| base.as_ref().map(|b| b.client_secret.clone()));
                 match (id, secret) {
                     (Some(id), Some(secret)) => Credential::ClientCredentials { id, secret },
@@ -237,7 +257,7 @@ mod tests {
         assert_eq!(r.ca_file, None, "no tls/ca.pem yet");
         let overridden = Target {
             domain: Some("127.0.0.1:9443".into()),
-            token: Some("tok".into()),
+            token: Some(Secret("tok".into())),
             ..local
         };
         let r = overridden.resolve().unwrap();

@@ -53,7 +53,7 @@ impl Server {
     /// `orgwarden serve` on a free port with rate-limit plan `plan`.
     pub fn start(plan: &str) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().join("data");
+        let data = dir.path().join("orgwarden-data");
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
@@ -126,6 +126,28 @@ impl Server {
     pub fn data(&self) -> &Path {
         &self.data
     }
+}
+
+impl Server {
+    /// A Management API client for the admin client, to set up what the CLI has no command
+    /// for, and to get a token.
+    pub fn api_client(&self) -> orgwarden_client::Client {
+        orgwarden_client::Client::builder()
+            .domain(&self.domain)
+            .ca_file(&self.ca)
+            .client_credentials(&self.client_id, &self.client_secret)
+            .build()
+            .expect("client")
+    }
+}
+
+/// Runs `fut` to its end on a runtime of its own (the tests themselves are plain threads).
+pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(fut)
 }
 
 /// Runs `command` (given or borrowed) to its end.

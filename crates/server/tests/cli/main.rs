@@ -4,26 +4,16 @@
 
 mod harness;
 
-use harness::{run, Server};
+use harness::{block_on, run, Server};
 use serde_json::{json, Value};
 
 /// Makes connection `name` with `strategy` through the Management API (the CLI has no
 /// `connections create` yet).
 fn create_connection(s: &Server, name: &str, strategy: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = orgwarden_client::Client::builder()
-            .domain(&s.domain)
-            .ca_file(&s.ca)
-            .client_credentials(&s.client_id, &s.client_secret)
-            .build()
-            .unwrap();
-        let body = serde_json::from_value(json!({ "name": name, "strategy": strategy })).unwrap();
-        client.connections().create(&body).await.unwrap().id
-    })
+    let body = serde_json::from_value(json!({ "name": name, "strategy": strategy })).unwrap();
+    block_on(s.api_client().connections().create(&body))
+        .unwrap()
+        .id
 }
 
 #[test]
@@ -309,6 +299,11 @@ fn a_local_data_directory_and_the_environment_are_targets() {
         .json();
     assert_eq!(local[0]["name"], "acme");
 
+    // --local alone: ./orgwarden-data.
+    let mut here = s.bare(&["orgs", "list", "--json", "--local"]);
+    here.current_dir(s.data().parent().unwrap());
+    assert_eq!(run(here).expect(0).json(), local);
+
     let env = run(s
         .bare(&["orgs", "get", "acme", "--json"])
         .env("ORGWARDEN_CLI_DOMAIN", &s.domain)
@@ -422,4 +417,50 @@ fn every_command_shows_an_example_in_its_help() {
             "{args:?}:\n{help}"
         );
     }
+}
+
+#[test]
+fn lists_page_through_everything() {
+    let s = Server::start("off");
+    let api = s.api_client();
+    block_on(async {
+        for i in 0..230 {
+            let body = serde_json::from_value(json!({ "name": format!("org-{i:03}") })).unwrap();
+            api.organizations().create(&body).await.unwrap();
+        }
+    });
+    let all = run(s.admin(&["orgs", "list", "--json"])).expect(0).json();
+    let mut names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 230);
+    let table = run(s.admin(&["orgs", "list"])).expect(0).stdout;
+    assert_eq!(table.lines().count(), 231, "a header and a row each");
+}
+
+#[test]
+fn a_token_the_server_did_not_sign_is_a_refused_credential() {
+    let (s, other) = (Server::start("off"), Server::start("off"));
+    let foreign = block_on(other.api_client().access_token()).unwrap();
+    let mut c = s.bare(&[
+        "orgs",
+        "list",
+        "--domain",
+        &s.domain,
+        "--token",
+        &foreign,
+        "--ca-file",
+    ]);
+    c.arg(&s.ca);
+    let refused = run(c).expect(5);
+    assert!(
+        refused.stderr.contains("credential refused"),
+        "{}",
+        refused.stderr
+    );
 }

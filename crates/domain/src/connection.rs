@@ -361,6 +361,28 @@ mod tests {
     }
 
     #[test]
+    fn oidc_endpoints_left_null_come_from_the_metadata_sent() {
+        let c = NewConnection::from_json(&json!({"name": "sso", "strategy": "oidc", "options": {
+            "issuer": "https://idp.test", "token_endpoint": null,
+            "authorization_endpoint": "https://idp.test/mine",
+            "oidc_metadata": {"issuer": "https://other.test", "token_endpoint": "https://idp.test/token",
+                "userinfo_endpoint": "https://idp.test/userinfo", "authorization_endpoint": "https://idp.test/authorize"}}}))
+        .unwrap()
+        .into_connection(ConnectionId::generate());
+        assert_eq!(c.options["token_endpoint"], "https://idp.test/token");
+        assert_eq!(c.options["userinfo_endpoint"], "https://idp.test/userinfo");
+        assert_eq!(
+            c.options["authorization_endpoint"], "https://idp.test/mine",
+            "sent values stay"
+        );
+        assert_eq!(c.options["issuer"], "https://idp.test");
+        assert!(
+            c.options.get("jwks_uri").is_none(),
+            "nothing to fill it from"
+        );
+    }
+
+    #[test]
     fn database_attribute_rules_use_auth0s_messages() {
         let check =
             |o: Value| check_options("auth0", o.as_object().unwrap()).map_err(|e| e.to_string());

@@ -25,6 +25,26 @@ fn add_missing_inside(options: &mut Map<String, Value>, key: &str, defaults: Val
     }
 }
 
+/// The endpoints an OpenID Connect connection's `oidc_metadata` (its provider's discovery
+/// document, as sent) names, where `options` has none.
+fn endpoints_from_metadata(options: &mut Map<String, Value>) {
+    let Some(Value::Object(metadata)) = options.get("oidc_metadata").cloned() else {
+        return;
+    };
+    for key in [
+        "issuer",
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+    ] {
+        let missing = options.get(key).is_none_or(Value::is_null);
+        if let (true, Some(Value::String(v))) = (missing, metadata.get(key)) {
+            options.insert(key.to_owned(), Value::String(v.clone()));
+        }
+    }
+}
+
 pub(super) fn options(strategy: &str, mut options: Map<String, Value>) -> Map<String, Value> {
     let defaults = match strategy {
         // TestConnectionManager_CreateDBConnectionWithDifferentOptions/* (2026-04-30). Older
@@ -64,9 +84,10 @@ pub(super) fn options(strategy: &str, mut options: Map<String, Value>) -> Map<St
             "use_wsfed": false,
             "waad_protocol": "openid-connect"
         }),
-        // *_OIDC_Connection* (2025-09-12); Auth0 also fills null `token_endpoint` /
-        // `userinfo_endpoint` from `oidc_metadata`, which is not a default.
+        // *_OIDC_Connection* (2025-09-12): Auth0 also fills the endpoints sent as null (or not
+        // sent) from the `oidc_metadata` sent with them.
         "oidc" => {
+            endpoints_from_metadata(&mut options);
             add_missing_inside(
                 &mut options,
                 "oidc_metadata",

@@ -1,4 +1,5 @@
-//! `orgwarden`'s client subcommands — `orgwarden orgs …` and `orgwarden login` — over the
+//! `orgwarden`'s client subcommands — `orgwarden orgs …`, `orgwarden login` and `orgwarden
+//! tenant copy` — over the
 //! typed client (`orgwarden-client`), for a local orgwarden and an Auth0 tenant alike.
 //!
 //! The binary flattens [`ClientCommand`] into its own subcommands and hands it to [`run`],
@@ -13,6 +14,7 @@ mod output;
 mod profiles;
 mod resolve;
 mod target;
+mod tenant;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,6 +27,7 @@ pub use login::LoginArgs;
 pub use orgs::{OrgConnectionsCommand, OrgsArgs, OrgsCommand};
 pub use output::Format;
 pub use target::{Secret, Target};
+pub use tenant::{CopyArgs, TenantArgs, TenantCommand};
 
 /// Where notices go while a command runs (a rate-limit wait is told as it starts), shared
 /// with the client's wait hook.
@@ -50,6 +53,10 @@ pub enum ClientCommand {
         orgwarden login --profile staging --domain acme.eu.auth0.com --client-id ID --client-secret SECRET\n  \
         orgwarden orgs list --profile staging")]
     Login(LoginArgs),
+    /// A whole tenant: copy one into another (e.g. a real Auth0 tenant into a local orgwarden).
+    #[command(after_help = "Example:\n  \
+        orgwarden tenant copy --from production --to local:./orgwarden-data")]
+    Tenant(TenantArgs),
 }
 
 /// Runs `cmd`: results on `out`, notices and the one line saying what failed on `err`.
@@ -62,6 +69,7 @@ pub async fn run(
     let done = match cmd {
         ClientCommand::Orgs(args) => orgs::run(args, out, &notices).await,
         ClientCommand::Login(args) => login::run(args, out, &notices).await,
+        ClientCommand::Tenant(args) => tenant::run(args, out, &notices).await,
     };
     match done.and_then(|()| out.flush().map_err(Failure::output)) {
         Ok(()) => ExitCode::SUCCESS,

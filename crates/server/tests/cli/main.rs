@@ -3,6 +3,7 @@
 //! output (table, `--json`, `--jsonl`) and every exit code.
 
 mod harness;
+mod tenant_copy;
 
 use harness::{block_on, run, Server};
 use serde_json::{json, Value};

@@ -1,0 +1,218 @@
+//! `orgwarden tenant copy` between two real servers: what it creates, that a second run changes
+//! nothing, that --dry-run writes nothing, that secrets stay behind (listed, and a target's own
+//! kept), and that the source is only read.
+
+use serde_json::{json, Value};
+
+use crate::harness::{block_on, run, Server};
+
+/// Saves profile `name` for `server` in `home`'s profiles file.
+fn login(home: &Server, name: &str, server: &Server) {
+    let mut c = home.bare(&[
+        "login",
+        "--profile",
+        name,
+        "--domain",
+        &server.domain,
+        "--client-id",
+        &server.client_id,
+        "--client-secret",
+        &server.client_secret,
+        "--ca-file",
+    ]);
+    c.arg(&server.ca);
+    run(c).expect(0);
+}
+
+fn api(s: &Server, method: &str, path: &str, body: Value) -> Value {
+    let client = s.api_client();
+    let method = orgwarden_client::Method::from_bytes(method.as_bytes()).unwrap();
+    block_on(async {
+        let resp = client
+            .send(method, &format!("/api/v2{path}"), &[], Some(&body))
+            .await
+            .unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    })
+}
+
+fn get(s: &Server, path: &str) -> Value {
+    let client = s.api_client();
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let query: Vec<(&str, &str)> = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+    block_on(async {
+        let resp = client
+            .send(
+                orgwarden_client::Method::GET,
+                &format!("/api/v2{path}"),
+                &query,
+                None,
+            )
+            .await
+            .unwrap();
+        serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+    })
+}
+
+#[test]
+fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
+    let a = Server::start("off");
+    let b = Server::start("off");
+    let people = api(
+        &a,
+        "POST",
+        "/connections",
+        json!({"name": "people", "strategy": "auth0"}),
+    );
+    let sso = api(
+        &a,
+        "POST",
+        "/connections",
+        json!({"name": "corp-sso", "strategy": "oidc",
+        "options": {"client_id": "corp", "client_secret": "s3cret", "issuer": "https://idp.corp.test",
+            "authorization_endpoint": "https://idp.corp.test/authorize", "type": "back_channel"}}),
+    );
+    api(
+        &a,
+        "POST",
+        "/roles",
+        json!({"name": "editor", "description": "Edits"}),
+    );
+    let acme = api(
+        &a,
+        "POST",
+        "/organizations",
+        json!({"name": "acme", "display_name": "Acme",
+        "branding": {"colors": {"primary": "#123456", "page_background": "#ffffff"}},
+        "metadata": {"tier": "gold"},
+        "enabled_connections": [{"connection_id": people["id"], "assign_membership_on_login": true},
+            {"connection_id": sso["id"]}]}),
+    );
+    api(&a, "POST", "/organizations", json!({"name": "globex"}));
+    let before = get(&a, "/organizations");
+    login(&a, "a", &a);
+    login(&a, "b", &b);
+    let copy = |extra: &[&str]| {
+        let mut args = vec!["tenant", "copy", "--from", "a", "--to", "b"];
+        args.extend_from_slice(extra);
+        run(a.bare(&args))
+    };
+
+    // A dry run says what it would do and writes nothing.
+    let dry = copy(&["--dry-run"]).expect(0);
+    assert!(
+        dry.stdout.contains("would create organization acme"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(get(&b, "/organizations").as_array().unwrap().len(), 0);
+
+    let first = copy(&[]).expect(0);
+    assert!(
+        first.stdout.contains("create connection corp-sso (oidc)"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first
+            .stdout
+            .contains("fill in on the target: connection corp-sso: options.client_secret"),
+        "{}",
+        first.stdout
+    );
+    let b_acme = get(&b, "/organizations/name/acme");
+    assert_eq!(
+        (
+            &b_acme["display_name"],
+            &b_acme["branding"],
+            &b_acme["metadata"]
+        ),
+        (&acme["display_name"], &acme["branding"], &acme["metadata"])
+    );
+    let enabled = get(
+        &b,
+        &format!(
+            "/organizations/{}/enabled_connections",
+            b_acme["id"].as_str().unwrap()
+        ),
+    );
+    let mut names: Vec<(&str, bool)> = enabled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["connection"]["name"].as_str().unwrap(),
+                e["assign_membership_on_login"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, [("corp-sso", false), ("people", true)]);
+    let b_sso = get(&b, "/connections?name=corp-sso");
+    assert_eq!(b_sso[0]["options"]["issuer"], "https://idp.corp.test");
+    assert!(
+        b_sso[0]["options"].get("client_secret").is_none(),
+        "secrets stay behind"
+    );
+    assert_eq!(get(&b, "/roles")[0]["name"], "editor");
+
+    // Again: nothing to do.
+    let second = copy(&[]).expect(0);
+    assert!(
+        second.stdout.starts_with("0 created, 0 updated,"),
+        "{}",
+        second.stdout
+    );
+
+    // A change on the source is carried over; the secret filled in on the target is kept.
+    let mut filled = b_sso[0]["options"].clone();
+    filled["client_secret"] = json!("filled-in");
+    api(
+        &b,
+        "PATCH",
+        &format!("/connections/{}", b_sso[0]["id"].as_str().unwrap()),
+        json!({ "options": filled }),
+    );
+    api(
+        &a,
+        "PATCH",
+        &format!("/organizations/{}", acme["id"].as_str().unwrap()),
+        json!({"display_name": "Acme Corp"}),
+    );
+    let third = copy(&[]).expect(0);
+    assert!(
+        third.stdout.contains("update organization acme"),
+        "{}",
+        third.stdout
+    );
+    assert!(
+        third
+            .stdout
+            .starts_with("update organization acme\n0 created, 1 updated,"),
+        "{}",
+        third.stdout
+    );
+    assert_eq!(
+        get(&b, "/organizations/name/acme")["display_name"],
+        "Acme Corp"
+    );
+    let client_b = b.api_client();
+    let sso_b = block_on(client_b.connections().get(b_sso[0]["id"].as_str().unwrap())).unwrap();
+    assert_eq!(sso_b.options["client_secret"], "filled-in");
+
+    // The source was only read.
+    let after = get(&a, "/organizations");
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len()
+    );
+    // One tenant into itself is refused.
+    run(a.bare(&["tenant", "copy", "--from", "a", "--to", "a"])).expect(2);
+}

@@ -13,7 +13,7 @@ mod orgs;
 mod output;
 mod profiles;
 mod resolve;
-mod target;
+pub(crate) mod target;
 mod tenant;
 
 use std::io::Write;

@@ -64,11 +64,31 @@ fn get(s: &Server, path: &str) -> Value {
 fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
     let a = Server::start("off");
     let b = Server::start("off");
+    api(
+        &a,
+        "POST",
+        "/resource-servers",
+        json!({"name": "reports", "identifier": "https://reports.test/",
+            "scopes": [{"value": "read:reports"}], "enforce_policies": true}),
+    );
+    let web = api(
+        &a,
+        "POST",
+        "/clients",
+        json!({"name": "portal", "app_type": "regular_web", "callbacks": ["https://portal.test/cb"],
+            "organization_usage": "allow", "grant_types": ["authorization_code", "client_credentials"]}),
+    );
+    api(
+        &a,
+        "POST",
+        "/client-grants",
+        json!({"client_id": web["client_id"], "audience": "https://reports.test/", "scope": ["read:reports"]}),
+    );
     let people = api(
         &a,
         "POST",
         "/connections",
-        json!({"name": "people", "strategy": "auth0"}),
+        json!({"name": "people", "strategy": "auth0", "enabled_clients": [web["client_id"]]}),
     );
     let sso = api(
         &a,
@@ -162,6 +182,42 @@ fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
         "secrets stay behind"
     );
     assert_eq!(get(&b, "/roles")[0]["name"], "editor");
+    // Applications by name (a new id and secret on the target), their grants and connections.
+    let portal = get(&b, "/clients")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "portal")
+        .cloned()
+        .expect("the application on the target");
+    assert_eq!(portal["callbacks"], json!(["https://portal.test/cb"]));
+    assert_ne!(portal["client_id"], web["client_id"]);
+    assert!(
+        first
+            .stdout
+            .contains("fill in on the target: application portal"),
+        "{}",
+        first.stdout
+    );
+    let grants = get(
+        &b,
+        &format!(
+            "/client-grants?client_id={}",
+            portal["client_id"].as_str().unwrap()
+        ),
+    );
+    assert_eq!(grants[0]["audience"], "https://reports.test/");
+    assert_eq!(grants[0]["scope"], json!(["read:reports"]));
+    let b_people = get(&b, "/connections?name=people");
+    assert_eq!(b_people[0]["enabled_clients"], json!([portal["client_id"]]));
+    let apis = get(&b, "/resource-servers");
+    let reports = apis
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["identifier"] == "https://reports.test/")
+        .expect("the API on the target");
+    assert_eq!(reports["enforce_policies"], true);
 
     // Again: nothing to do.
     let second = copy(&[]).expect(0);

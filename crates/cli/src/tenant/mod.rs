@@ -20,6 +20,7 @@ use crate::{Failure, Notices};
 mod applications;
 mod directory;
 mod organizations;
+mod people;
 
 const PAGE: u32 = 100;
 
@@ -78,6 +79,8 @@ struct Tally {
     unchanged: usize,
     /// What the user must fill in or fetch on the target (`connection NAME: options.KEY`).
     secrets: Vec<String>,
+    /// Users created with a password of their own to reset.
+    new_users: usize,
 }
 
 pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> Result<(), Failure> {
@@ -101,6 +104,7 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         to: to.domain.clone(),
         own: [own(&from), own(&to)],
         clients: Default::default(),
+        users: Default::default(),
         source: &source,
         target: &target,
         dry_run: args.dry_run,
@@ -111,6 +115,8 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
     copy.applications().await?;
     copy.connections().await?;
     copy.roles().await?;
+    copy.role_permissions().await?;
+    copy.users().await?;
     copy.organizations().await?;
     copy.grants().await?;
     let t = &copy.tally;
@@ -123,6 +129,14 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
     for s in &t.secrets {
         writeln!(copy.out, "fill in on the target: {s}").map_err(Failure::output)?;
     }
+    if t.new_users > 0 {
+        writeln!(
+            copy.out,
+            "{} new users have a random password: they set theirs with a password-change link",
+            t.new_users
+        )
+        .map_err(Failure::output)?;
+    }
     Ok(())
 }
 
@@ -134,6 +148,8 @@ struct Copy<'a, W: Write> {
     own: [Option<String>; 2],
     /// Source client id → target client id, by name, once applications are copied.
     clients: std::collections::HashMap<String, String>,
+    /// Source user id → target user id, by connection and email, once users are copied.
+    users: std::collections::HashMap<String, String>,
     source: &'a Client,
     target: &'a Client,
     dry_run: bool,

@@ -96,6 +96,9 @@ impl<W: Write> Copy<'_, W> {
             };
             self.enabled_connections(&o, id.as_deref(), &target_connections)
                 .await?;
+            if let Some(id) = id.as_deref() {
+                self.members(&o.id, id, &o.name).await?;
+            }
         }
         Ok(())
     }

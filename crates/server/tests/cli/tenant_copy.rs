@@ -115,6 +115,37 @@ fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
             {"connection_id": sso["id"]}]}),
     );
     api(&a, "POST", "/organizations", json!({"name": "globex"}));
+    let ann = api(
+        &a,
+        "POST",
+        "/users",
+        json!({"connection": "people", "email": "ann@acme.test", "password": "Source-only 9 secret",
+            "name": "Ann A.", "user_metadata": {"lang": "fr"}}),
+    );
+    let roles = get(&a, "/roles");
+    let editor = roles[0]["id"].as_str().unwrap().to_owned();
+    api(
+        &a,
+        "POST",
+        &format!("/roles/{editor}/permissions"),
+        json!({"permissions": [{"resource_server_identifier": "https://reports.test/", "permission_name": "read:reports"}]}),
+    );
+    let acme_id = acme["id"].as_str().unwrap().to_owned();
+    api(
+        &a,
+        "POST",
+        &format!("/organizations/{acme_id}/members"),
+        json!({"members": [ann["user_id"]]}),
+    );
+    api(
+        &a,
+        "POST",
+        &format!(
+            "/organizations/{acme_id}/members/{}/roles",
+            ann["user_id"].as_str().unwrap()
+        ),
+        json!({"roles": [editor]}),
+    );
     let before = get(&a, "/organizations");
     login(&a, "a", &a);
     login(&a, "b", &b);
@@ -218,6 +249,31 @@ fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
         .find(|r| r["identifier"] == "https://reports.test/")
         .expect("the API on the target");
     assert_eq!(reports["enforce_policies"], true);
+
+    // People: the user by email (a password of their own to reset), membership, member role,
+    // the role's permission.
+    let b_ann = get(&b, "/users-by-email?email=ann@acme.test");
+    assert_eq!(
+        (&b_ann[0]["name"], &b_ann[0]["user_metadata"]),
+        (&json!("Ann A."), &json!({"lang": "fr"}))
+    );
+    assert!(
+        first.stdout.contains("1 new users have a random password"),
+        "{}",
+        first.stdout
+    );
+    let b_ann_id = b_ann[0]["user_id"].as_str().unwrap();
+    let b_acme_id = b_acme["id"].as_str().unwrap();
+    let members = get(&b, &format!("/organizations/{b_acme_id}/members"));
+    assert_eq!(members[0]["user_id"], b_ann_id);
+    let member_roles = get(
+        &b,
+        &format!("/organizations/{b_acme_id}/members/{b_ann_id}/roles"),
+    );
+    assert_eq!(member_roles[0]["name"], "editor");
+    let b_editor = get(&b, "/roles")[0]["id"].as_str().unwrap().to_owned();
+    let permissions = get(&b, &format!("/roles/{b_editor}/permissions"));
+    assert_eq!(permissions[0]["permission_name"], "read:reports");
 
     // Again: nothing to do.
     let second = copy(&[]).expect(0);

@@ -1,4 +1,5 @@
-//! The subcommands: `serve`, `token`, `trust`, `migrate`, `db-copy`, `master-key generate`
+//! The subcommands: `serve`, `token`, `trust`, `migrate`, `db-copy`, `master-key generate`,
+//! `completions`
 //! (the client subcommands, `orgs …` and `login`, are orgwarden-cli's: see main.rs).
 
 use std::net::TcpListener;
@@ -43,6 +44,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 c.organizations, c.connections, c.enabled_connections, c.clients, c.grants, c.organization_grants, c.resource_servers, c.users, c.members, c.roles, c.role_holdings, c.invitations, c.discovery_domains, c.keys
             );
             Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "orgwarden", &mut script);
+            // Into a buffer first: a reader that stops early (`| head`) is not an error.
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(e).context("writing the completion script")
+                }
+                _ => Ok(()),
+            }
         }
         Command::Client(_) => {
             anyhow::bail!("the client subcommands are run by orgwarden_cli::run, from main")

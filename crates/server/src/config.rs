@@ -101,6 +101,15 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Print a shell's completion script for every subcommand and flag.
+    #[command(after_help = "Examples:\n  \
+        orgwarden completions bash > ~/.local/share/bash-completion/completions/orgwarden\n  \
+        orgwarden completions zsh > \"${fpath[1]}/_orgwarden\"\n  \
+        orgwarden completions fish > ~/.config/fish/completions/orgwarden.fish")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// The client subcommands (`orgs …`, `login`): orgwarden-cli's, against this or any
     /// Auth0-compatible server.
     #[command(flatten)]

@@ -2,6 +2,7 @@
 //! built binary as a process against a real `orgwarden serve` over HTTPS, checking the
 //! output (table, `--json`, `--jsonl`) and every exit code.
 
+mod completions;
 mod harness;
 mod tenant_copy;
 

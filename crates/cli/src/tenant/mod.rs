@@ -105,6 +105,7 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         own: [own(&from), own(&to)],
         clients: Default::default(),
         users: Default::default(),
+        target_roles: None,
         source: &source,
         target: &target,
         dry_run: args.dry_run,
@@ -150,6 +151,8 @@ struct Copy<'a, W: Write> {
     clients: std::collections::HashMap<String, String>,
     /// Source user id → target user id, by connection and email, once users are copied.
     users: std::collections::HashMap<String, String>,
+    /// The target's roles, read once when a member's roles are first compared.
+    target_roles: Option<Vec<orgwarden_proto::roles::Role>>,
     source: &'a Client,
     target: &'a Client,
     dry_run: bool,

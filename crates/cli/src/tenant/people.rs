@@ -223,6 +223,9 @@ impl<W: Write> Copy<'_, W> {
             .try_collect()
             .await
             .map_err(|e| Failure::from(e).at(&self.from))?;
+        if theirs.is_empty() {
+            return Ok(());
+        }
         let ours: Vec<Member> = self
             .target
             .organization(target_org)
@@ -230,13 +233,17 @@ impl<W: Write> Copy<'_, W> {
             .try_collect()
             .await
             .map_err(|e| Failure::from(e).at(&self.to))?;
-        let target_roles: Vec<Role> = self
-            .target
-            .roles()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+        if self.target_roles.is_none() {
+            let all: Vec<Role> = self
+                .target
+                .roles()
+                .all(PAGE)
+                .try_collect()
+                .await
+                .map_err(|e| Failure::from(e).at(&self.to))?;
+            self.target_roles = Some(all);
+        }
+        let target_roles = self.target_roles.clone().unwrap_or_default();
         for m in theirs {
             let Some(user) = self.users.get(&m.user_id).cloned() else {
                 continue; // not copied (another kind of connection)

@@ -328,3 +328,53 @@ fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
     // One tenant into itself is refused.
     run(a.bare(&["tenant", "copy", "--from", "a", "--to", "a"])).expect(2);
 }
+
+#[test]
+fn a_thousand_organizations_copy_and_copy_again_without_change() {
+    let a = Server::start("off");
+    let b = Server::start("off");
+    let people = api(
+        &a,
+        "POST",
+        "/connections",
+        json!({"name": "people", "strategy": "auth0"}),
+    );
+    let client = a.api_client();
+    block_on(async {
+        for i in 0..1000 {
+            let body = serde_json::from_value(json!({"name": format!("org-{i:04}"),
+                "enabled_connections": [{"connection_id": people["id"]}]}))
+            .unwrap();
+            client.organizations().create(&body).await.unwrap();
+        }
+    });
+    login(&a, "a", &a);
+    login(&a, "b", &b);
+    let started = std::time::Instant::now();
+    let first = run(a.bare(&["tenant", "copy", "--from", "a", "--to", "b"])).expect(0);
+    let took = started.elapsed();
+    assert!(
+        first.stdout.contains("2001 created, 0 updated"),
+        "1 connection, 1,000 organizations and their enabled connections: {}",
+        first.stdout.lines().last().unwrap_or_default()
+    );
+    let second = run(a.bare(&["tenant", "copy", "--from", "a", "--to", "b"])).expect(0);
+    assert!(
+        second
+            .stdout
+            .starts_with("0 created, 0 updated, 2001 unchanged"),
+        "{}",
+        second.stdout
+    );
+    let orgs: Vec<_> = block_on(async {
+        use futures_util::TryStreamExt;
+        b.api_client()
+            .organizations()
+            .checkpoints(100)
+            .try_collect::<Vec<_>>()
+            .await
+    })
+    .unwrap();
+    assert_eq!(orgs.len(), 1000);
+    eprintln!("copied 1,000 organizations in {took:?}");
+}

@@ -112,14 +112,7 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         out,
         tally: Tally::default(),
     };
-    copy.resource_servers().await?;
-    copy.applications().await?;
-    copy.connections().await?;
-    copy.roles().await?;
-    copy.role_permissions().await?;
-    copy.users().await?;
-    copy.organizations().await?;
-    copy.grants().await?;
+    let done = copy.everything().await;
     let t = &copy.tally;
     let verb = if args.dry_run { "would be" } else { "were" };
     let line = format!(
@@ -138,7 +131,15 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         )
         .map_err(Failure::output)?;
     }
-    Ok(())
+    if done.is_err() {
+        // What was written stays; a second run picks up where this one stopped.
+        writeln!(
+            copy.out,
+            "stopped before the end: run the same command again to finish"
+        )
+        .map_err(Failure::output)?;
+    }
+    done
 }
 
 struct Copy<'a, W: Write> {
@@ -161,6 +162,19 @@ struct Copy<'a, W: Write> {
 }
 
 impl<W: Write> Copy<'_, W> {
+    /// In dependency order: APIs and applications before grants and connections, roles and
+    /// users before organizations' members.
+    async fn everything(&mut self) -> Result<(), Failure> {
+        self.resource_servers().await?;
+        self.applications().await?;
+        self.connections().await?;
+        self.roles().await?;
+        self.role_permissions().await?;
+        self.users().await?;
+        self.organizations().await?;
+        self.grants().await
+    }
+
     fn say(&mut self, line: String) -> Result<(), Failure> {
         let prefix = if self.dry_run { "would " } else { "" };
         writeln!(self.out, "{prefix}{line}").map_err(Failure::output)

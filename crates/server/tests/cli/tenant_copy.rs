@@ -378,3 +378,66 @@ fn a_thousand_organizations_copy_and_copy_again_without_change() {
     assert_eq!(orgs.len(), 1000);
     eprintln!("copied 1,000 organizations in {took:?}");
 }
+
+#[test]
+fn a_copy_that_stops_says_so_and_the_next_run_finishes_it() {
+    let a = Server::start("off");
+    let b = Server::start("off");
+    api(
+        &a,
+        "POST",
+        "/clients",
+        json!({"name": "portal", "app_type": "regular_web"}),
+    );
+    api(
+        &a,
+        "POST",
+        "/connections",
+        json!({"name": "people", "strategy": "auth0"}),
+    );
+    api(&a, "POST", "/organizations", json!({"name": "acme"}));
+    // The target has a connection of that name and another kind: the copy cannot go on.
+    let clash = api(
+        &b,
+        "POST",
+        "/connections",
+        json!({"name": "people", "strategy": "samlp"}),
+    );
+    login(&a, "a", &a);
+    login(&a, "b", &b);
+    let stopped = run(a.bare(&["tenant", "copy", "--from", "a", "--to", "b"])).expect(2);
+    assert!(
+        stopped
+            .stdout
+            .contains("stopped before the end: run the same command again"),
+        "{}",
+        stopped.stdout
+    );
+    assert!(
+        stopped
+            .stderr
+            .contains("connection people is auth0 on the source and samlp on the target"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(
+        get(&b, "/organizations").as_array().unwrap().len(),
+        0,
+        "nothing after the clash"
+    );
+
+    let client = b.api_client();
+    block_on(client.connections().delete(clash["id"].as_str().unwrap())).unwrap();
+    let finished = run(a.bare(&["tenant", "copy", "--from", "a", "--to", "b"])).expect(0);
+    assert!(
+        finished.stdout.contains("create organization acme"),
+        "{}",
+        finished.stdout
+    );
+    assert!(
+        stopped.stdout.contains("create application portal")
+            && !finished.stdout.contains("create application portal"),
+        "what the first run wrote stays: {}",
+        finished.stdout
+    );
+}

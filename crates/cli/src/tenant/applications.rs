@@ -75,7 +75,7 @@ fn same_api(a: &ResourceServer, b: &ResourceServer) -> bool {
 }
 
 impl<W: Write> Copy<'_, W> {
-    fn is_own(&self, side: usize, client_id: &str) -> bool {
+    pub(super) fn is_own(&self, side: usize, client_id: &str) -> bool {
         self.own[side].as_deref() == Some(client_id)
     }
 

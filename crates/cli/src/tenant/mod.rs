@@ -21,6 +21,7 @@ mod applications;
 mod directory;
 mod organizations;
 mod people;
+mod prune;
 
 const PAGE: u32 = 100;
 
@@ -51,6 +52,11 @@ pub struct CopyArgs {
     /// Print what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also delete what the target has and the source lacks (organizations, connections,
+    /// roles, applications, APIs; never users, global applications or the ones the command
+    /// signs in as). Try it with --dry-run first.
+    #[arg(long)]
+    pub prune: bool,
     /// The file of profiles; default $XDG_CONFIG_HOME/orgwarden/profiles.json.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -77,6 +83,7 @@ struct Tally {
     created: usize,
     updated: usize,
     unchanged: usize,
+    deleted: usize,
     /// What the user must fill in or fetch on the target (`connection NAME: options.KEY`).
     secrets: Vec<String>,
     /// Users created with a password of their own to reset.
@@ -112,11 +119,19 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         out,
         tally: Tally::default(),
     };
-    let done = copy.everything().await;
+    let done = match copy.everything().await {
+        Ok(()) if args.prune => copy.prune().await,
+        other => other,
+    };
     let t = &copy.tally;
     let verb = if args.dry_run { "would be" } else { "were" };
+    let deleted = if args.prune {
+        format!(", {} deleted", t.deleted)
+    } else {
+        String::new()
+    };
     let line = format!(
-        "{} created, {} updated, {} unchanged ({verb} from {} into {})",
+        "{} created, {} updated, {} unchanged{deleted} ({verb} from {} into {})",
         t.created, t.updated, t.unchanged, from.domain, to.domain
     );
     writeln!(copy.out, "{line}").map_err(Failure::output)?;

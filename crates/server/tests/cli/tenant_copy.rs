@@ -441,3 +441,64 @@ fn a_copy_that_stops_says_so_and_the_next_run_finishes_it() {
         finished.stdout
     );
 }
+
+#[test]
+fn prune_deletes_what_the_source_lacks_and_nothing_it_must_keep() {
+    let a = Server::start("off");
+    let b = Server::start("off");
+    api(&a, "POST", "/organizations", json!({"name": "acme"}));
+    api(&b, "POST", "/organizations", json!({"name": "stale"}));
+    api(&b, "POST", "/roles", json!({"name": "old"}));
+    api(&b, "POST", "/clients", json!({"name": "forgotten"}));
+    login(&a, "a", &a);
+    login(&a, "b", &b);
+    let prune = |extra: &[&str]| {
+        let mut args = vec!["tenant", "copy", "--from", "a", "--to", "b", "--prune"];
+        args.extend_from_slice(extra);
+        run(a.bare(&args)).expect(0)
+    };
+    let plan = prune(&["--dry-run"]);
+    for line in [
+        "would delete organization stale",
+        "would delete role old",
+        "would delete application forgotten",
+    ] {
+        assert!(plan.stdout.contains(line), "{line}: {}", plan.stdout);
+    }
+    assert_eq!(
+        get(&b, "/organizations").as_array().unwrap().len(),
+        1,
+        "a dry run deletes nothing"
+    );
+    let done = prune(&[]);
+    assert!(done.stdout.contains(", 3 deleted"), "{}", done.stdout);
+    let orgs = get(&b, "/organizations");
+    assert_eq!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["acme"]
+    );
+    assert!(get(&b, "/roles").as_array().unwrap().is_empty());
+    // The client it signs in as, and the system API, are still there.
+    let clients = get(&b, "/clients");
+    assert!(clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["client_id"] == b.client_id.as_str()));
+    assert!(get(&b, "/resource-servers")
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["is_system"] == true));
+    let again = prune(&[]);
+    assert!(
+        again.stdout.starts_with("0 created, 0 updated,"),
+        "{}",
+        again.stdout
+    );
+    assert!(again.stdout.contains(", 0 deleted"), "{}", again.stdout);
+}

@@ -120,6 +120,14 @@ impl Roles<'_> {
             .offset_items(self.client.api(&["roles"]), Query::new(), per_page)
     }
 
+    /// Every role whose name contains `name_filter` (case-insensitive, Auth0's
+    /// `name_filter`), by offset paging.
+    pub fn named(&self, name_filter: &str, per_page: u32) -> Items<Role> {
+        let query = vec![("name_filter".to_owned(), name_filter.to_owned())];
+        self.client
+            .offset_items(self.client.api(&["roles"]), query, per_page)
+    }
+
     pub async fn get(&self, id: &str) -> Result<Role> {
         self.client.get(self.client.api(&["roles", id]), &[]).await
     }
@@ -231,6 +239,28 @@ impl OrganizationPeople<'_> {
             .client
             .api(&["organizations", self.org_id, "members", user_id, "roles"]);
         self.client.call_no_content(Method::POST, url, roles).await
+    }
+
+    pub async fn take_member_roles(&self, user_id: &str, roles: &RoleIds) -> Result<()> {
+        let url = self
+            .client
+            .api(&["organizations", self.org_id, "members", user_id, "roles"]);
+        self.client
+            .call_no_content(Method::DELETE, url, roles)
+            .await
+    }
+
+    /// Page `page` (from 0) of the invitations that have not expired, `per_page` of them; a
+    /// short page is the last.
+    pub async fn invitations_page(&self, page: u32, per_page: u32) -> Result<Vec<Invitation>> {
+        let url = self
+            .client
+            .api(&["organizations", self.org_id, "invitations"]);
+        let query = vec![
+            ("page".to_owned(), page.to_string()),
+            ("per_page".to_owned(), per_page.to_string()),
+        ];
+        self.client.get(url, &query).await
     }
 
     /// The first `per_page` invitations that have not expired (Auth0's invitation pages carry

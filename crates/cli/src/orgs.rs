@@ -1,5 +1,6 @@
 //! `orgwarden orgs list|get|create|update|delete` and `orgwarden orgs connections
-//! list|enable|update|disable`: organizations, and the connections each one offers.
+//! list|enable|update|disable`: organizations, and the connections each one offers (members
+//! and invitations are in their own modules).
 
 use std::io::Write;
 
@@ -14,23 +15,11 @@ use orgwarden_proto::organizations::{
 };
 use serde_json::Value;
 
-use crate::output::{Columns, Format};
-use crate::target::Target;
-use crate::{resolve, Failure, Notices};
-
-/// Organizations are listed by checkpoints (Auth0 stops offset paging at 1,000), this many a
-/// request.
-const PAGE: u32 = 100;
-
-#[derive(Debug, Args)]
-pub struct OrgsArgs {
-    #[command(flatten)]
-    pub target: Target,
-    #[command(flatten)]
-    pub format: Format,
-    #[command(subcommand)]
-    pub command: OrgsCommand,
-}
+use crate::entries::parse_entry;
+use crate::invitations::InvitationsCommand;
+use crate::members::MembersCommand;
+use crate::output::{yes_no, Columns, Format};
+use crate::{resolve, Failure, Run, PAGE};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
@@ -75,6 +64,12 @@ pub enum OrgsCommand {
     /// The connections an organization offers.
     #[command(subcommand)]
     Connections(OrgConnectionsCommand),
+    /// An organization's members and their roles in it.
+    #[command(subcommand)]
+    Members(MembersCommand),
+    /// Invitations to join an organization.
+    #[command(subcommand)]
+    Invitations(InvitationsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -88,12 +83,6 @@ pub struct OrgFields {
     /// A metadata entry (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_entry)]
     pub metadata: Vec<(String, String)>,
-}
-
-fn parse_entry(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
 }
 
 impl OrgFields {
@@ -190,14 +179,6 @@ const ORGANIZATION: Columns<Organization> = Columns {
     },
 };
 
-fn yes_no(b: Option<bool>) -> String {
-    match b {
-        Some(true) => "yes".into(),
-        Some(false) => "no".into(),
-        None => "-".into(),
-    }
-}
-
 const ENABLED_CONNECTION: Columns<EnabledConnection> = Columns {
     headers: &[
         "CONNECTION ID",
@@ -219,12 +200,15 @@ const ENABLED_CONNECTION: Columns<EnabledConnection> = Columns {
     },
 };
 
-pub async fn run(args: OrgsArgs, out: &mut impl Write, notices: &Notices) -> Result<(), Failure> {
-    let target = args.target.resolve()?;
-    let client = target.client(notices)?;
-    command(&client, args.command, args.format, out)
-        .await
-        .map_err(|f| f.at(&target.domain))
+impl Run for OrgsCommand {
+    async fn run<W: Write>(
+        self,
+        client: &Client,
+        format: Format,
+        out: &mut W,
+    ) -> Result<(), Failure> {
+        command(client, self, format, out).await
+    }
 }
 
 async fn command(
@@ -270,6 +254,8 @@ async fn command(
             format.done(out, &format!("deleted organization {id}"))
         }
         OrgsCommand::Connections(cmd) => connections(client, cmd, format, out).await,
+        OrgsCommand::Members(cmd) => cmd.run(client, format, out).await,
+        OrgsCommand::Invitations(cmd) => cmd.run(client, format, out).await,
     }
 }
 

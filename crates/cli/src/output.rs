@@ -65,6 +65,15 @@ impl Format {
     }
 }
 
+/// A yes/no cell; `-` when the API left it out.
+pub fn yes_no(b: Option<bool>) -> String {
+    match b {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => "-".into(),
+    }
+}
+
 fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Result<(), Failure> {
     serde_json::to_writer(&mut *out, value)
         .map_err(|e| Failure::Local(format!("writing JSON: {e}")))?;

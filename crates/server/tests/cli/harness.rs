@@ -3,7 +3,7 @@
 //! from nothing: no `ORGWARDEN_*` variable, HOME and XDG_CONFIG_HOME in a temp directory.
 
 use std::borrow::BorrowMut;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -152,7 +152,24 @@ pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
 
 /// Runs `command` (given or borrowed) to its end.
 pub fn run(mut command: impl BorrowMut<Command>) -> Run {
-    let out = command.borrow_mut().output().expect("run orgwarden");
+    finished(command.borrow_mut().output().expect("run orgwarden"))
+}
+
+/// Runs `command` to its end with `input` on its stdin.
+pub fn run_with_stdin(mut command: Command, input: &str) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run orgwarden");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input.as_bytes()).expect("write stdin");
+    drop(stdin);
+    finished(child.wait_with_output().expect("run orgwarden"))
+}
+
+fn finished(out: std::process::Output) -> Run {
     Run {
         code: out.status.code().expect("an exit code, not a signal"),
         stdout: String::from_utf8(out.stdout).unwrap(),

@@ -4,13 +4,14 @@
 
 mod completions;
 mod harness;
+mod resources;
 mod tenant_copy;
 
 use harness::{block_on, run, Server};
 use serde_json::{json, Value};
 
-/// Makes connection `name` with `strategy` through the Management API (the CLI has no
-/// `connections create` yet).
+/// Makes connection `name` with `strategy` through the Management API (set-up, not what
+/// these tests check).
 fn create_connection(s: &Server, name: &str, strategy: &str) -> String {
     let body = serde_json::from_value(json!({ "name": name, "strategy": strategy })).unwrap();
     block_on(s.api_client().connections().create(&body))

@@ -403,3 +403,30 @@ fn every_resource_command_shows_an_example_in_its_help() {
         );
     }
 }
+
+#[test]
+fn invitations_are_listed_past_the_first_page() {
+    let s = Server::start("off");
+    let app = web_client(&s, "Acme Web");
+    run(s.admin(&["orgs", "create", "acme", "--json"])).expect(0);
+    let api = s.api_client();
+    block_on(async {
+        let org = api.organizations().get_by_name("acme").await.unwrap().id;
+        for i in 0..105 {
+            let body = serde_json::from_value(json!({
+                "inviter": { "name": "Ana" },
+                "invitee": { "email": format!("p{i}@example.com") },
+                "client_id": app,
+            }))
+            .unwrap();
+            api.organization(&org).invite(&body).await.unwrap();
+        }
+    });
+    let all = run(s.admin(&["orgs", "invitations", "list", "acme", "--json"]))
+        .expect(0)
+        .json();
+    let mut ids = field(&all, "id");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 105, "two pages of 100, each invitation once");
+}

@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::clients::Client as Application;
 
@@ -45,7 +44,7 @@ impl Run for ClientsCommand {
         match self {
             ClientsCommand::List => {
                 let all: Vec<Application> =
-                    client.clients().checkpoints(PAGE).try_collect().await?;
+                    crate::progress::collect(client.clients().checkpoints(PAGE)).await?;
                 format.list(out, &all, &APPLICATION)
             }
             ClientsCommand::Get { client: app } => {

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt;
 use orgwarden_client::{Client, ConnectionFilter};
 use orgwarden_proto::connections::{Connection, CreateConnection, UpdateConnection};
 
@@ -99,7 +98,7 @@ impl Run for ConnectionsCommand {
                     name: None,
                 };
                 let all: Vec<Connection> =
-                    connections.checkpoints(&filter, PAGE).try_collect().await?;
+                    crate::progress::collect(connections.checkpoints(&filter, PAGE)).await?;
                 format.list(out, &all, &CONNECTION)
             }
             ConnectionsCommand::Get { connection } => {

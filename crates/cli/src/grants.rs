@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::grants::ClientGrant;
 
@@ -53,11 +52,12 @@ impl Run for GrantsCommand {
             Some(app) => Some(resolve::application(client, &app).await?.client_id),
             None => None,
         };
-        let all: Vec<ClientGrant> = client
-            .client_grants()
-            .checkpoints(client_id.as_deref(), audience.as_deref(), PAGE)
-            .try_collect()
-            .await?;
+        let all: Vec<ClientGrant> = crate::progress::collect(client.client_grants().checkpoints(
+            client_id.as_deref(),
+            audience.as_deref(),
+            PAGE,
+        ))
+        .await?;
         format.list(out, &all, &GRANT)
     }
 }

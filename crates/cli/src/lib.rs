@@ -18,6 +18,7 @@ mod members;
 mod orgs;
 mod output;
 mod profiles;
+mod progress;
 mod resolve;
 mod roles;
 pub(crate) mod target;

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::members::Member;
 use orgwarden_proto::roles::{Role, RoleIds};
@@ -105,7 +104,8 @@ impl Run for MembersCommand {
         match self {
             MembersCommand::List { org } => {
                 let id = resolve::organization_id(client, &org).await?;
-                let all: Vec<Member> = client.organization(&id).members(PAGE).try_collect().await?;
+                let all: Vec<Member> =
+                    crate::progress::collect(client.organization(&id).members(PAGE)).await?;
                 format.list(out, &all, &MEMBER)
             }
             MembersCommand::Add { org, users } => {
@@ -144,11 +144,9 @@ impl Run for MemberRolesCommand {
             MemberRolesCommand::List { org, user } => {
                 let id = resolve::organization_id(client, &org).await?;
                 let user = resolve::user_id(client, &user).await?;
-                let all: Vec<Role> = client
-                    .organization(&id)
-                    .member_roles(&user, PAGE)
-                    .try_collect()
-                    .await?;
+                let all: Vec<Role> =
+                    crate::progress::collect(client.organization(&id).member_roles(&user, PAGE))
+                        .await?;
                 format.list(out, &all, &ROLE)
             }
             MemberRolesCommand::Add { org, user, roles } => {

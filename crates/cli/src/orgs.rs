@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::enabled_connections::{
     CreateEnabledConnection, EnabledConnection, SettingsBody,
@@ -220,7 +219,7 @@ async fn command(
     let orgs = client.organizations();
     match cmd {
         OrgsCommand::List => {
-            let all: Vec<Organization> = orgs.checkpoints(PAGE).try_collect().await?;
+            let all: Vec<Organization> = crate::progress::collect(orgs.checkpoints(PAGE)).await?;
             format.list(out, &all, &ORGANIZATION)
         }
         OrgsCommand::Get { org } => {
@@ -268,11 +267,8 @@ async fn connections(
     match cmd {
         OrgConnectionsCommand::List { org } => {
             let id = resolve::organization_id(client, &org).await?;
-            let all: Vec<EnabledConnection> = client
-                .enabled_connections(&id)
-                .all(PAGE)
-                .try_collect()
-                .await?;
+            let all: Vec<EnabledConnection> =
+                crate::progress::collect(client.enabled_connections(&id).all(PAGE)).await?;
             format.list(out, &all, &ENABLED_CONNECTION)
         }
         OrgConnectionsCommand::Enable {

@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::roles::{CreateRole, Role};
 
@@ -60,7 +59,7 @@ impl Run for RolesCommand {
         let roles = client.roles();
         match self {
             RolesCommand::List => {
-                let all: Vec<Role> = roles.all(PAGE).try_collect().await?;
+                let all: Vec<Role> = crate::progress::collect(roles.all(PAGE)).await?;
                 format.list(out, &all, &ROLE)
             }
             RolesCommand::Get { role } => {

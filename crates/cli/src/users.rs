@@ -4,7 +4,6 @@
 use std::io::{BufRead, Write};
 
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt;
 use orgwarden_client::Client;
 use orgwarden_proto::users::{CreateUser, UpdateUser, User};
 
@@ -132,7 +131,8 @@ impl Run for UsersCommand {
         let users = client.users();
         match self {
             UsersCommand::List { query } => {
-                let all: Vec<User> = users.search(query.as_deref(), PAGE).try_collect().await?;
+                let all: Vec<User> =
+                    crate::progress::collect(users.search(query.as_deref(), PAGE)).await?;
                 format.list(out, &all, &USER)
             }
             UsersCommand::Get { user } => {

@@ -442,8 +442,41 @@ fn lists_page_through_everything() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), 230);
-    let table = run(s.admin(&["orgs", "list"])).expect(0).stdout;
-    assert_eq!(table.lines().count(), 231, "a header and a row each");
+    let table = run(s.admin(&["orgs", "list"]));
+    assert_eq!(table.stdout.lines().count(), 231, "a header and a row each");
+    assert_eq!(
+        table.stderr, "",
+        "no progress line when stderr is not a terminal"
+    );
+
+    // On a terminal (a pty from util-linux's script), a running count while pages come in,
+    // cleared at the end.
+    let quote = |s: &str| format!("'{}'", s.replace('\'', ""));
+    let line = [
+        quote(harness::BIN),
+        "orgs list --domain".into(),
+        quote(&s.domain),
+        "--client-id".into(),
+        quote(&s.client_id),
+        "--client-secret".into(),
+        quote(&s.client_secret),
+        "--ca-file".into(),
+        quote(&s.ca.to_string_lossy()),
+    ]
+    .join(" ");
+    let out = std::process::Command::new("script")
+        .env_clear()
+        .env("HOME", &s.home)
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .expect("util-linux script (Debian's bsdutils)");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("\rfetched 100…") && shown.contains("\rfetched 200…"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\r\x1b[K"), "the line is cleared: {shown:?}");
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! `orgwarden grants list`: which application may call which API with which scopes.
+//! `orgwarden grants list|create|update|delete`: which application may call which API with
+//! which scopes.
 
 use std::io::Write;
 
 use clap::Subcommand;
 use orgwarden_client::Client;
-use orgwarden_proto::grants::ClientGrant;
+use orgwarden_proto::grants::{ClientGrant, CreateClientGrant, UpdateClientGrant};
 
 use crate::output::{Columns, Format};
 use crate::{resolve, Failure, Run, PAGE};
@@ -22,6 +23,38 @@ pub enum GrantsCommand {
         /// Only grants for this API (its identifier).
         #[arg(long)]
         audience: Option<String>,
+    },
+    /// Let an application call an API with some of its scopes.
+    #[command(
+        after_help = "Example:\n  orgwarden grants create --client 'My App' --audience https://api.example.com/ --scope read:reports"
+    )]
+    Create {
+        /// A client id or a name.
+        #[arg(long)]
+        client: String,
+        /// The API's identifier.
+        #[arg(long)]
+        audience: String,
+        /// A scope (repeatable).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Replace a grant's scopes.
+    #[command(
+        after_help = "Example:\n  orgwarden grants update cgr_123 --scope read:reports --scope write:reports"
+    )]
+    Update {
+        /// The grant's id (cgr_…).
+        id: String,
+        /// A scope (repeatable; none: no scopes).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Take a grant away.
+    #[command(after_help = "Example:\n  orgwarden grants delete cgr_123")]
+    Delete {
+        /// The grant's id (cgr_…).
+        id: String,
     },
 }
 
@@ -44,20 +77,48 @@ impl Run for GrantsCommand {
         format: Format,
         out: &mut W,
     ) -> Result<(), Failure> {
-        let GrantsCommand::List {
-            client: app,
-            audience,
-        } = self;
-        let client_id = match app {
-            Some(app) => Some(resolve::application(client, &app).await?.client_id),
-            None => None,
-        };
-        let all: Vec<ClientGrant> = crate::progress::collect(client.client_grants().checkpoints(
-            client_id.as_deref(),
-            audience.as_deref(),
-            PAGE,
-        ))
-        .await?;
-        format.list(out, &all, &GRANT)
+        let grants = client.client_grants();
+        match self {
+            GrantsCommand::List {
+                client: app,
+                audience,
+            } => {
+                let client_id = match app {
+                    Some(app) => Some(resolve::application(client, &app).await?.client_id),
+                    None => None,
+                };
+                let all: Vec<ClientGrant> = crate::progress::collect(grants.checkpoints(
+                    client_id.as_deref(),
+                    audience.as_deref(),
+                    PAGE,
+                ))
+                .await?;
+                format.list(out, &all, &GRANT)
+            }
+            GrantsCommand::Create {
+                client: app,
+                audience,
+                scopes,
+            } => {
+                let body = CreateClientGrant {
+                    client_id: resolve::application(client, &app).await?.client_id,
+                    audience,
+                    scope: Some(scopes),
+                    attributes: Default::default(),
+                };
+                format.one(out, &grants.create(&body).await?, &GRANT)
+            }
+            GrantsCommand::Update { id, scopes } => {
+                let body = UpdateClientGrant {
+                    scope: Some(scopes),
+                    attributes: Default::default(),
+                };
+                format.one(out, &grants.update(&id, &body).await?, &GRANT)
+            }
+            GrantsCommand::Delete { id } => {
+                grants.delete(&id).await?;
+                format.done(out, &format!("deleted grant {id}"))
+            }
+        }
     }
 }

@@ -1,10 +1,10 @@
-//! `orgwarden roles list|get|create|delete`: a tenant's roles.
+//! `orgwarden roles list|get|create|update|delete`: a tenant's roles.
 
 use std::io::Write;
 
 use clap::Subcommand;
 use orgwarden_client::Client;
-use orgwarden_proto::roles::{CreateRole, Role};
+use orgwarden_proto::roles::{CreateRole, Role, UpdateRole};
 
 use crate::output::{Columns, Format};
 use crate::{resolve, Failure, Run, PAGE};
@@ -27,6 +27,20 @@ pub enum RolesCommand {
     Create {
         name: String,
         /// What the role is for.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Rename a role or change its description.
+    #[command(
+        after_help = "Example:\n  orgwarden roles update admin --description 'Runs everything'"
+    )]
+    Update {
+        /// An id (rol_…) or a name.
+        role: String,
+        /// A new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A new description.
         #[arg(long)]
         description: Option<String>,
     },
@@ -69,6 +83,15 @@ impl Run for RolesCommand {
             RolesCommand::Create { name, description } => {
                 let body = CreateRole { name, description };
                 format.one(out, &roles.create(&body).await?, &ROLE)
+            }
+            RolesCommand::Update {
+                role,
+                name,
+                description,
+            } => {
+                let id = resolve::role_id(client, &role).await?;
+                let body = UpdateRole { name, description };
+                format.one(out, &roles.update(&id, &body).await?, &ROLE)
             }
             RolesCommand::Delete { role } => {
                 let id = resolve::role_id(client, &role).await?;

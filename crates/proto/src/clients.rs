@@ -121,7 +121,20 @@ pub const APP_TYPES: &[&str] = &[
 
 pub const AUTH_METHODS: &[&str] = &["none", "client_secret_post", "client_secret_basic"];
 
+/// `organization_require_behavior`, as Auth0's schema lists it.
+pub const ORGANIZATION_REQUIRE_BEHAVIORS: &[&str] =
+    &["no_prompt", "pre_login_prompt", "post_login_prompt"];
+
 const NAME_DESC: &str = "Name of this client (min length: 1 character, does not allow `<` or `>`).";
+
+/// One of `values`; on an update also `null` (back to the default), as Auth0's PATCH schema.
+fn enum_or_null(values: &'static [&'static str], nullable: bool) -> Schema {
+    if nullable {
+        crate::validate::nullable(Schema::Enum(values))
+    } else {
+        Schema::Enum(values)
+    }
+}
 
 fn client_schema(create: bool) -> Schema {
     let mut o = ObjectSchema::new()
@@ -132,8 +145,22 @@ fn client_schema(create: bool) -> Schema {
             "List of grant types supported for this application.",
             array(string(1, 255), Some(MAX_GRANT_TYPES), true),
         )
-        .prop("token_endpoint_auth_method", "", Schema::Enum(AUTH_METHODS));
-    for p in PASSTHROUGH {
+        .prop("token_endpoint_auth_method", "", Schema::Enum(AUTH_METHODS))
+        .prop(
+            "organization_usage",
+            "Defines how to proceed during an authentication transaction with regards an organization. Can be 'deny' (default), 'allow' or 'require'.",
+            enum_or_null(crate::grants::ORGANIZATION_USAGES, !create),
+        )
+        .prop(
+            "organization_require_behavior",
+            "Defines how to proceed during an authentication transaction when `client.organization_usage: 'require'`. Can be `no_prompt` (default), `pre_login_prompt` or  `post_login_prompt`. `post_login_prompt` requires `oidc_conformant: true`.",
+            enum_or_null(ORGANIZATION_REQUIRE_BEHAVIORS, !create),
+        );
+    // The sign-in reads these two: a value it does not know is refused, not taken as the default.
+    for p in PASSTHROUGH
+        .iter()
+        .filter(|p| !matches!(**p, "organization_usage" | "organization_require_behavior"))
+    {
         o = o.prop(p, "", Schema::Any);
     }
     if create {

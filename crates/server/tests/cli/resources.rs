@@ -387,12 +387,19 @@ fn every_resource_command_shows_an_example_in_its_help() {
         &["roles", "list"],
         &["roles", "get"],
         &["roles", "create"],
+        &["roles", "update"],
         &["roles", "delete"],
         &["clients"],
         &["clients", "list"],
         &["clients", "get"],
+        &["clients", "create"],
+        &["clients", "update"],
+        &["clients", "delete"],
         &["grants"],
         &["grants", "list"],
+        &["grants", "create"],
+        &["grants", "update"],
+        &["grants", "delete"],
     ];
     for args in commands {
         let mut c = s.bare(args);
@@ -429,4 +436,104 @@ fn invitations_are_listed_past_the_first_page() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 105, "two pages of 100, each invitation once");
+}
+
+#[test]
+fn applications_their_grants_and_roles_change_from_the_command_line() {
+    let s = Server::start("off");
+    let made = run(s.admin(&[
+        "clients",
+        "create",
+        "portal",
+        "--set",
+        "app_type=regular_web",
+        "--set",
+        r#"callbacks=["https://portal.test/cb"]"#,
+        "--json",
+    ]))
+    .expect(0)
+    .json();
+    let secret = made["client_secret"].as_str().unwrap_or_default();
+    assert!(
+        secret.len() >= 32,
+        "the new secret, shown this once: {made}"
+    );
+    assert_eq!(made["callbacks"], json!(["https://portal.test/cb"]));
+    let table = run(s.admin(&["clients", "create", "second"]))
+        .expect(0)
+        .stdout;
+    assert!(table.contains("CLIENT SECRET"), "{table}");
+    let updated = run(s.admin(&[
+        "clients",
+        "update",
+        "portal",
+        "--set",
+        "organization_usage=allow",
+        "--json",
+    ]))
+    .expect(0)
+    .json();
+    assert_eq!(updated["organization_usage"], "allow");
+    assert!(updated.get("client_secret").is_none(), "never shown again");
+    // A bad setting is the API's refusal, exit 3.
+    run(s.admin(&[
+        "clients",
+        "update",
+        "portal",
+        "--set",
+        "organization_usage=sometimes",
+    ]))
+    .expect(3);
+
+    run(s.admin(&["roles", "create", "viewer"])).expect(0);
+    let role = run(s.admin(&[
+        "roles",
+        "update",
+        "viewer",
+        "--description",
+        "Looks",
+        "--json",
+    ]))
+    .expect(0)
+    .json();
+    assert_eq!(role["description"], "Looks");
+
+    let api = s.api_client();
+    let body = serde_json::from_value(
+        json!({"name": "reports", "identifier": "https://reports.test/",
+        "scopes": [{"value": "read:reports"}, {"value": "write:reports"}]}),
+    )
+    .unwrap();
+    block_on(api.resource_servers().create(&body)).unwrap();
+    let grant = run(s.admin(&[
+        "grants",
+        "create",
+        "--client",
+        "portal",
+        "--audience",
+        "https://reports.test/",
+        "--scope",
+        "read:reports",
+        "--json",
+    ]))
+    .expect(0)
+    .json();
+    assert_eq!(grant["client_id"], made["client_id"]);
+    let id = grant["id"].as_str().unwrap();
+    let changed = run(s.admin(&[
+        "grants",
+        "update",
+        id,
+        "--scope",
+        "read:reports",
+        "--scope",
+        "write:reports",
+        "--json",
+    ]))
+    .expect(0)
+    .json();
+    assert_eq!(changed["scope"], json!(["read:reports", "write:reports"]));
+    run(s.admin(&["grants", "delete", id])).expect(0);
+    run(s.admin(&["clients", "delete", "portal"])).expect(0);
+    run(s.admin(&["clients", "get", "portal"])).expect(3);
 }

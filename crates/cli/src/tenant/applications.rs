@@ -4,7 +4,6 @@
 
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use orgwarden_proto::clients::{Client as Application, CreateClient, UpdateClient};
 use orgwarden_proto::grants::{ClientGrant, CreateClientGrant, UpdateClientGrant};
 use orgwarden_proto::resource_servers::{
@@ -81,19 +80,9 @@ impl<W: Write> Copy<'_, W> {
 
     pub(super) async fn resource_servers(&mut self) -> Result<(), Failure> {
         let theirs: Vec<ResourceServer> = self
-            .source
-            .resource_servers()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
-        let ours: Vec<ResourceServer> = self
-            .target
-            .resource_servers()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+            .theirs(self.source.resource_servers().all(PAGE))
+            .await?;
+        let ours: Vec<ResourceServer> = self.ours(self.target.resource_servers().all(PAGE)).await?;
         for rs in theirs.into_iter().filter(|r| r.is_system != Some(true)) {
             match ours.iter().find(|o| o.identifier == rs.identifier) {
                 None => {
@@ -108,7 +97,7 @@ impl<W: Write> Copy<'_, W> {
                             .resource_servers()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.created += 1;
                     if rs.signing_alg == "HS256" {
@@ -128,7 +117,7 @@ impl<W: Write> Copy<'_, W> {
                             .resource_servers()
                             .update(&o.id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }
@@ -138,20 +127,8 @@ impl<W: Write> Copy<'_, W> {
     }
 
     pub(super) async fn applications(&mut self) -> Result<(), Failure> {
-        let theirs: Vec<Application> = self
-            .source
-            .clients()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
-        let ours: Vec<Application> = self
-            .target
-            .clients()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+        let theirs: Vec<Application> = self.theirs(self.source.clients().all(PAGE)).await?;
+        let ours: Vec<Application> = self.ours(self.target.clients().all(PAGE)).await?;
         let global = |c: &Application| c.attributes.get("global") == Some(&Value::Bool(true));
         for c in theirs {
             if global(&c) || self.is_own(0, &c.client_id) {
@@ -177,7 +154,7 @@ impl<W: Write> Copy<'_, W> {
                             .clients()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                         self.clients.insert(c.client_id.clone(), made.client_id);
                     }
                     self.tally.created += 1;
@@ -203,7 +180,7 @@ impl<W: Write> Copy<'_, W> {
                             .clients()
                             .update(&o.client_id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }
@@ -215,19 +192,11 @@ impl<W: Write> Copy<'_, W> {
     /// After applications and APIs: each grant of a copied application, by API.
     pub(super) async fn grants(&mut self) -> Result<(), Failure> {
         let theirs: Vec<ClientGrant> = self
-            .source
-            .client_grants()
-            .all(None, None, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
+            .theirs(self.source.client_grants().all(None, None, PAGE))
+            .await?;
         let ours: Vec<ClientGrant> = self
-            .target
-            .client_grants()
-            .all(None, None, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+            .ours(self.target.client_grants().all(None, None, PAGE))
+            .await?;
         let management = |domain: &str| format!("https://{domain}/api/v2/");
         for g in theirs {
             let Some(client) = self.clients.get(&g.client_id).cloned() else {
@@ -258,7 +227,7 @@ impl<W: Write> Copy<'_, W> {
                             .client_grants()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.created += 1;
                 }
@@ -279,7 +248,7 @@ impl<W: Write> Copy<'_, W> {
                             .client_grants()
                             .update(&o.id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use orgwarden_client::ConnectionFilter;
 use orgwarden_proto::connections::{Connection, CreateConnection, UpdateConnection};
 use orgwarden_proto::roles::{CreateRole, Role, UpdateRole};
@@ -68,19 +67,11 @@ impl<W: Write> Copy<'_, W> {
     pub(super) async fn connections(&mut self) -> Result<(), Failure> {
         let every = ConnectionFilter::default();
         let theirs: Vec<Connection> = self
-            .source
-            .connections()
-            .all(&every, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
+            .theirs(self.source.connections().all(&every, PAGE))
+            .await?;
         let ours: Vec<Connection> = self
-            .target
-            .connections()
-            .all(&every, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+            .ours(self.target.connections().all(&every, PAGE))
+            .await?;
         for c in theirs {
             let secrets: Vec<String> = c.options.keys().filter(|k| is_secret(k)).cloned().collect();
             let existing = ours.iter().find(|o| o.name == c.name);
@@ -105,7 +96,7 @@ impl<W: Write> Copy<'_, W> {
                             .connections()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.created += 1;
                     for k in &secrets {
@@ -146,7 +137,7 @@ impl<W: Write> Copy<'_, W> {
                             .connections()
                             .update(&e.id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                     for k in secrets.iter().filter(|k| !e.options.contains_key(*k)) {
@@ -161,20 +152,8 @@ impl<W: Write> Copy<'_, W> {
     }
 
     pub(super) async fn roles(&mut self) -> Result<(), Failure> {
-        let theirs: Vec<Role> = self
-            .source
-            .roles()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
-        let ours: Vec<Role> = self
-            .target
-            .roles()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+        let theirs: Vec<Role> = self.theirs(self.source.roles().all(PAGE)).await?;
+        let ours: Vec<Role> = self.ours(self.target.roles().all(PAGE)).await?;
         for r in theirs {
             match ours.iter().find(|o| o.name == r.name) {
                 None => {
@@ -184,16 +163,22 @@ impl<W: Write> Copy<'_, W> {
                             name: r.name.clone(),
                             description: r.description.clone(),
                         };
-                        self.target
+                        let made = self
+                            .target
                             .roles()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
+                        self.roles.insert(r.id.clone(), made.id);
                     }
                     self.tally.created += 1;
                 }
-                Some(o) if o.description == r.description => self.tally.unchanged += 1,
+                Some(o) if o.description == r.description => {
+                    self.roles.insert(r.id.clone(), o.id.clone());
+                    self.tally.unchanged += 1;
+                }
                 Some(o) => {
+                    self.roles.insert(r.id.clone(), o.id.clone());
                     self.say(format!("update role {}", r.name))?;
                     if !self.dry_run {
                         let body = UpdateRole {
@@ -204,7 +189,7 @@ impl<W: Write> Copy<'_, W> {
                             .roles()
                             .update(&o.id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }

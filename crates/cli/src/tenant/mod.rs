@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use orgwarden_client::Client;
+use futures_util::TryStreamExt;
+use orgwarden_client::{Client, Items};
 
 use crate::target::Target;
 use crate::{Failure, Notices};
@@ -112,7 +113,7 @@ pub async fn run(args: TenantArgs, out: &mut impl Write, notices: &Notices) -> R
         own: [own(&from), own(&to)],
         clients: Default::default(),
         users: Default::default(),
-        target_roles: None,
+        roles: Default::default(),
         source: &source,
         target: &target,
         dry_run: args.dry_run,
@@ -167,8 +168,8 @@ struct Copy<'a, W: Write> {
     clients: std::collections::HashMap<String, String>,
     /// Source user id → target user id, by connection and email, once users are copied.
     users: std::collections::HashMap<String, String>,
-    /// The target's roles, read once when a member's roles are first compared.
-    target_roles: Option<Vec<orgwarden_proto::roles::Role>>,
+    /// Source role id → target role id, by name, once roles are copied.
+    roles: std::collections::HashMap<String, String>,
     source: &'a Client,
     target: &'a Client,
     dry_run: bool,
@@ -188,6 +189,26 @@ impl<W: Write> Copy<'_, W> {
         self.users().await?;
         self.organizations().await?;
         self.grants().await
+    }
+
+    /// Every item of a list read from the source.
+    async fn theirs<T>(&self, items: Items<T>) -> Result<Vec<T>, Failure> {
+        items.try_collect().await.map_err(self.at_source())
+    }
+
+    /// Every item of a list read from the target.
+    async fn ours<T>(&self, items: Items<T>) -> Result<Vec<T>, Failure> {
+        items.try_collect().await.map_err(self.at_target())
+    }
+
+    /// A failure talking to the source, said to be there.
+    fn at_source(&self) -> impl Fn(orgwarden_client::Error) -> Failure + '_ {
+        |e| Failure::from(e).at(&self.from)
+    }
+
+    /// A failure talking to the target, said to be there.
+    fn at_target(&self) -> impl Fn(orgwarden_client::Error) -> Failure + '_ {
+        |e| Failure::from(e).at(&self.to)
     }
 
     fn say(&mut self, line: String) -> Result<(), Failure> {

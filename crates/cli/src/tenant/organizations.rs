@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use orgwarden_client::ConnectionFilter;
 use orgwarden_proto::connections::Connection;
 use orgwarden_proto::enabled_connections::{
@@ -17,30 +16,18 @@ use crate::Failure;
 impl<W: Write> Copy<'_, W> {
     pub(super) async fn organizations(&mut self) -> Result<(), Failure> {
         let theirs: Vec<Organization> = self
-            .source
-            .organizations()
-            .checkpoints(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
+            .theirs(self.source.organizations().checkpoints(PAGE))
+            .await?;
         let ours: Vec<Organization> = self
-            .target
-            .organizations()
-            .checkpoints(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+            .ours(self.target.organizations().checkpoints(PAGE))
+            .await?;
         // Connection ids differ between tenants: names join them.
         let every = ConnectionFilter::default();
         let target_connections: Vec<Connection> = if self.dry_run {
             Vec::new()
         } else {
-            self.target
-                .connections()
-                .all(&every, PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.to))?
+            self.ours(self.target.connections().all(&every, PAGE))
+                .await?
         };
         for o in theirs {
             let id = match ours.iter().find(|x| x.name == o.name) {
@@ -62,7 +49,7 @@ impl<W: Write> Copy<'_, W> {
                                 .organizations()
                                 .create(&body)
                                 .await
-                                .map_err(|e| Failure::from(e).at(&self.to))?
+                                .map_err(self.at_target())?
                                 .id,
                         )
                     }
@@ -89,7 +76,7 @@ impl<W: Write> Copy<'_, W> {
                             .organizations()
                             .update(&x.id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     Some(x.id.clone())
                 }
@@ -111,20 +98,13 @@ impl<W: Write> Copy<'_, W> {
         target_connections: &[Connection],
     ) -> Result<(), Failure> {
         let theirs: Vec<EnabledConnection> = self
-            .source
-            .enabled_connections(&org.id)
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
+            .theirs(self.source.enabled_connections(&org.id).all(PAGE))
+            .await?;
         let ours: Vec<EnabledConnection> = match target_org {
-            Some(id) if !self.dry_run => self
-                .target
-                .enabled_connections(id)
-                .all(PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.to))?,
+            Some(id) if !self.dry_run => {
+                self.ours(self.target.enabled_connections(id).all(PAGE))
+                    .await?
+            }
             _ => Vec::new(),
         };
         for e in theirs {
@@ -152,7 +132,7 @@ impl<W: Write> Copy<'_, W> {
                             .enabled_connections(id)
                             .update(&x.connection_id, &settings)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }
@@ -175,7 +155,7 @@ impl<W: Write> Copy<'_, W> {
                             .enabled_connections(id)
                             .enable(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.created += 1;
                 }

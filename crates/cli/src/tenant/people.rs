@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use orgwarden_proto::members::Member;
 use orgwarden_proto::roles::{PermissionRef, Role, RoleIds, RolePermission};
 use orgwarden_proto::users::{CreateUser, UpdateUser, User};
@@ -38,20 +37,8 @@ fn key(connection: &str, email: &str) -> (String, String) {
 
 impl<W: Write> Copy<'_, W> {
     pub(super) async fn users(&mut self) -> Result<(), Failure> {
-        let theirs: Vec<User> = self
-            .source
-            .users()
-            .search(None, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
-        let ours: Vec<User> = self
-            .target
-            .users()
-            .search(None, PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
+        let theirs: Vec<User> = self.theirs(self.source.users().search(None, PAGE)).await?;
+        let ours: Vec<User> = self.ours(self.target.users().search(None, PAGE)).await?;
         let by_key: HashMap<(String, String), &User> = ours
             .iter()
             .filter_map(|u| Some((key(connection_of(u)?, u.email.as_deref()?), u)))
@@ -98,7 +85,7 @@ impl<W: Write> Copy<'_, W> {
                             .users()
                             .update(&o.user_id, &body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                     }
                     self.tally.updated += 1;
                 }
@@ -126,7 +113,7 @@ impl<W: Write> Copy<'_, W> {
                             .users()
                             .create(&body)
                             .await
-                            .map_err(|e| Failure::from(e).at(&self.to))?;
+                            .map_err(self.at_target())?;
                         self.users.insert(u.user_id.clone(), made.user_id);
                     }
                     self.tally.created += 1;
@@ -144,38 +131,14 @@ impl<W: Write> Copy<'_, W> {
 
     /// Each role's permissions (the target's extra ones are kept).
     pub(super) async fn role_permissions(&mut self) -> Result<(), Failure> {
-        let theirs: Vec<Role> = self
-            .source
-            .roles()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
-        let ours: Vec<Role> = self
-            .target
-            .roles()
-            .all(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
-        for r in theirs {
-            let Some(o) = ours.iter().find(|o| o.name == r.name) else {
-                continue; // only planned (a dry run)
-            };
+        // The roles copied (or matched) by `roles`; one only planned in a dry run is not there.
+        for (source_role, target_role) in self.roles.clone() {
             let wanted: Vec<RolePermission> = self
-                .source
-                .roles()
-                .permissions(&r.id, PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.from))?;
+                .theirs(self.source.roles().permissions(&source_role, PAGE))
+                .await?;
             let have: Vec<RolePermission> = self
-                .target
-                .roles()
-                .permissions(&o.id, PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.to))?;
+                .ours(self.target.roles().permissions(&target_role, PAGE))
+                .await?;
             let missing: Vec<PermissionRef> = wanted
                 .into_iter()
                 .map(|p| PermissionRef {
@@ -194,15 +157,15 @@ impl<W: Write> Copy<'_, W> {
             }
             self.say(format!(
                 "give role {} {} permissions",
-                r.name,
+                target_role,
                 missing.len()
             ))?;
             if !self.dry_run {
                 self.target
                     .roles()
-                    .add_permissions(&o.id, missing)
+                    .add_permissions(&target_role, missing)
                     .await
-                    .map_err(|e| Failure::from(e).at(&self.to))?;
+                    .map_err(self.at_target())?;
             }
             self.tally.updated += 1;
         }
@@ -217,33 +180,14 @@ impl<W: Write> Copy<'_, W> {
         name: &str,
     ) -> Result<(), Failure> {
         let theirs: Vec<Member> = self
-            .source
-            .organization(source_org)
-            .members(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.from))?;
+            .theirs(self.source.organization(source_org).members(PAGE))
+            .await?;
         if theirs.is_empty() {
             return Ok(());
         }
         let ours: Vec<Member> = self
-            .target
-            .organization(target_org)
-            .members(PAGE)
-            .try_collect()
-            .await
-            .map_err(|e| Failure::from(e).at(&self.to))?;
-        if self.target_roles.is_none() {
-            let all: Vec<Role> = self
-                .target
-                .roles()
-                .all(PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.to))?;
-            self.target_roles = Some(all);
-        }
-        let target_roles = self.target_roles.clone().unwrap_or_default();
+            .ours(self.target.organization(target_org).members(PAGE))
+            .await?;
         for m in theirs {
             let Some(user) = self.users.get(&m.user_id).cloned() else {
                 continue; // not copied (another kind of connection)
@@ -258,33 +202,29 @@ impl<W: Write> Copy<'_, W> {
                         .organization(target_org)
                         .add_members(&[&user])
                         .await
-                        .map_err(|e| Failure::from(e).at(&self.to))?;
+                        .map_err(self.at_target())?;
                 }
                 self.tally.created += 1;
             }
             let wanted: Vec<Role> = self
-                .source
-                .organization(source_org)
-                .member_roles(&m.user_id, PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.from))?;
+                .theirs(
+                    self.source
+                        .organization(source_org)
+                        .member_roles(&m.user_id, PAGE),
+                )
+                .await?;
             let have: Vec<Role> = self
-                .target
-                .organization(target_org)
-                .member_roles(&user, PAGE)
-                .try_collect()
-                .await
-                .map_err(|e| Failure::from(e).at(&self.to))?;
+                .ours(
+                    self.target
+                        .organization(target_org)
+                        .member_roles(&user, PAGE),
+                )
+                .await?;
             let missing: Vec<String> = wanted
                 .iter()
-                .filter(|w| !have.iter().any(|h| h.name == w.name))
-                .filter_map(|w| {
-                    target_roles
-                        .iter()
-                        .find(|t| t.name == w.name)
-                        .map(|t| t.id.clone())
-                })
+                .filter_map(|w| self.roles.get(&w.id))
+                .filter(|id| !have.iter().any(|h| &h.id == *id))
+                .cloned()
                 .collect();
             if !missing.is_empty() {
                 self.say(format!(
@@ -297,7 +237,7 @@ impl<W: Write> Copy<'_, W> {
                         .organization(target_org)
                         .give_member_roles(&user, &body)
                         .await
-                        .map_err(|e| Failure::from(e).at(&self.to))?;
+                        .map_err(self.at_target())?;
                 }
                 self.tally.updated += 1;
             }

@@ -215,9 +215,22 @@ impl ResourceServer {
                 .skip_consent_for_verifiable_first_party_clients,
             enforce_policies: s.enforce_policies,
             token_dialect: s.token_dialect.clone(),
-            settings: s.extra.clone(),
+            settings: shown_settings(&s.extra),
         }
     }
+}
+
+/// The settings as Auth0 shows them: a token-encryption key without its PEM, which Auth0 takes
+/// but never sends back.
+fn shown_settings(extra: &Map<String, Value>) -> Map<String, Value> {
+    let mut shown = extra.clone();
+    if let Some(Value::Object(key)) = shown
+        .get_mut("token_encryption")
+        .and_then(|t| t.get_mut("encryption_key"))
+    {
+        key.remove("pem");
+    }
+    shown
 }
 
 /// A `POST /resource-servers` body, with Auth0's defaults; the name defaults to the identifier.
@@ -281,6 +294,26 @@ mod tests {
         let back = Settings::from_document(rs.settings.to_document()).unwrap();
         assert_eq!(back, rs.settings);
         assert!(ResourceServerId::parse(rs.id.as_str()).is_some());
+    }
+
+    #[test]
+    fn a_token_encryption_key_is_kept_but_shown_without_its_pem() {
+        let body = CreateResourceServer::parse(&json!({
+            "identifier": "https://api.example.com/",
+            "token_encryption": {"format": "compact-nested-jwe", "encryption_key":
+                {"name": "k", "alg": "RSA-OAEP-256", "kid": "k1", "pem": "-----BEGIN PUBLIC KEY-----"}}
+        }))
+        .unwrap();
+        let rs = ResourceServer::from(body);
+        assert_eq!(
+            rs.settings.extra["token_encryption"]["encryption_key"]["pem"],
+            "-----BEGIN PUBLIC KEY-----"
+        );
+        let shown = serde_json::to_value(rs.to_wire()).unwrap();
+        assert_eq!(
+            shown["token_encryption"],
+            json!({"format": "compact-nested-jwe", "encryption_key": {"name": "k", "alg": "RSA-OAEP-256", "kid": "k1"}})
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use orgwarden_proto::clients::{CreateClient, UpdateClient};
 use orgwarden_proto::Request;
 use serde_json::Value;
 
-use super::fields::select_fields;
+use super::fields::{FieldsParam, Selection};
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
@@ -35,19 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/rotate-secret", post(rotate))
 }
 
-const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
-const INCLUDE_FIELDS_DESC: &str =
-    "Whether specified fields are to be included (true) or excluded (false).";
-
 /// `fields` and `include_fields`, as for connections.
-fn field_selection(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
-    let include = q.bool("include_fields", true, INCLUDE_FIELDS_DESC)?;
-    let fields = q
-        .string("fields", 1024, FIELDS_DESC)?
-        .filter(|s| !s.is_empty())
-        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
-    Ok((fields, include))
-}
+const FIELDS: FieldsParam = FieldsParam::any(1024);
 
 /// The list filters Auth0 documents for clients: `app_type` (comma-separated),
 /// `is_first_party`, `is_global` (never true here).
@@ -158,13 +147,13 @@ async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = ClientFilter::from_query(&q)?;
-    let (fields, include) = field_selection(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let listing = if filter.is_empty() {
         state.store.list_clients(paging.request.clone()).await?
     } else {
         filtered(&state, &filter, &paging.request).await?
     };
-    let render = |c: &Client| select_fields(to_json(&c.to_wire(None)), fields.as_deref(), include);
+    let render = |c: &Client| selection.apply(to_json(&c.to_wire(None)));
     Ok(Reply::ok(shape(
         "clients",
         &listing,
@@ -194,13 +183,9 @@ async fn read(
     q: Query,
 ) -> ApiResult<Reply> {
     p.require(READ)?;
-    let (fields, include) = field_selection(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let client = state.store.get_client(&path::client_id(&id)?).await?;
-    Ok(Reply::ok(select_fields(
-        to_json(&client.to_wire(None)),
-        fields.as_deref(),
-        include,
-    )))
+    Ok(Reply::ok(selection.apply(to_json(&client.to_wire(None)))))
 }
 
 async fn update(

@@ -18,7 +18,7 @@ use orgwarden_proto::connections::{
 };
 use orgwarden_proto::Request;
 
-use super::fields::select_fields;
+use super::fields::{FieldsParam, Selection};
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
@@ -33,7 +33,7 @@ const CREATE: &[&str] = &["create:connections"];
 const UPDATE: &[&str] = &["update:connections"];
 const DELETE: &[&str] = &["delete:connections"];
 
-const FIELDS: &[&str] = &[
+const FIELD_NAMES: &[&str] = &[
     "name",
     "display_name",
     "strategy",
@@ -70,18 +70,13 @@ fn query_error(template: String, name: &str, desc: &str) -> ApiError {
     ApiError::InvalidQuery(message(Origin::Query, &template, name, desc))
 }
 
-/// `fields` and `include_fields`.
-fn field_selection(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
-    let include = q.bool("include_fields", true, INCLUDE_FIELDS_DESC)?;
-    let Some(raw) = q.str("fields").filter(|s| !s.is_empty()) else {
-        return Ok((None, include));
-    };
-    let fields: Vec<String> = raw.split(',').map(|f| f.trim().to_owned()).collect();
-    if let Some(bad) = fields.iter().find(|f| !FIELDS.contains(&f.as_str())) {
-        return Err(query_error(format!("String does not match pattern ^((name)|(display_name)|(strategy)|(options)|(id)|(provisioning_ticket_url)|(metadata)|(show_as_button)|(clients)|(authentication)|(connected_accounts)|(enabled_clients)|(is_domain_connection)|(realms))(,…)*$: {bad}"), "fields", FIELDS_DESC));
-    }
-    Ok((Some(fields), include))
-}
+/// `fields` and `include_fields`: only the connection's own fields.
+const FIELDS: FieldsParam = FieldsParam {
+    fields_desc: FIELDS_DESC,
+    include_desc: INCLUDE_FIELDS_DESC,
+    max_len: None,
+    allowed: Some((FIELD_NAMES, "^((name)|(display_name)|(strategy)|(options)|(id)|(provisioning_ticket_url)|(metadata)|(show_as_button)|(clients)|(authentication)|(connected_accounts)|(enabled_clients)|(is_domain_connection)|(realms))(,…)*$")),
+};
 
 fn filter(q: &Query) -> ApiResult<ConnectionFilter> {
     let mut strategies = Vec::new();
@@ -107,14 +102,13 @@ async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<
     p.require(READ)?;
     let paging = Paging::either(&q)?;
     let filter = filter(&q)?;
-    let (fields, include) = field_selection(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let listing = state
         .store
         .list_connections(&filter, paging.request.clone())
         .await?;
     let domain = &state.identity.domain;
-    let render =
-        |c: &Connection| select_fields(to_json(&c.to_wire(domain)), fields.as_deref(), include);
+    let render = |c: &Connection| selection.apply(to_json(&c.to_wire(domain)));
     Ok(Reply::ok(shape(
         "connections",
         &listing,
@@ -144,13 +138,11 @@ async fn read(
 ) -> ApiResult<Reply> {
     p.require(READ)?;
     let id = path::connection_id(&id, "id")?;
-    let (fields, include) = field_selection(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let c = state.store.get_connection(&id).await?;
-    Ok(Reply::ok(select_fields(
-        to_json(&c.to_wire(&state.identity.domain)),
-        fields.as_deref(),
-        include,
-    )))
+    Ok(Reply::ok(
+        selection.apply(to_json(&c.to_wire(&state.identity.domain))),
+    ))
 }
 
 async fn update(

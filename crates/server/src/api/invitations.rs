@@ -16,7 +16,7 @@ use orgwarden_proto::invitations::CreateInvitation;
 use orgwarden_proto::Request;
 use serde_json::{json, Value};
 
-use super::fields::select_fields;
+use super::fields::{FieldsParam, Selection};
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::path::{self, Path};
 use super::query::{Paging, Query};
@@ -29,8 +29,6 @@ use crate::tenant::Tenant;
 pub const READ: &[&str] = &["read:organization_invitations"];
 pub const CREATE: &[&str] = &["create:organization_invitations"];
 pub const DELETE: &[&str] = &["delete:organization_invitations"];
-
-const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,21 +48,15 @@ fn invitation_id(s: &str) -> ApiResult<InvitationId> {
     InvitationId::parse(s).ok_or(ApiError::Domain(Error::NotFound(NotFound::Invitation)))
 }
 
-fn fields(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
-    let include = q.bool(
-        "include_fields",
-        true,
+/// `fields` and `include_fields` (this endpoint's description says the default).
+const FIELDS: FieldsParam = FieldsParam {
+    include_desc:
         "Whether specified fields are to be included (true) or excluded (false). Defaults to true.",
-    )?;
-    let selected = q
-        .string("fields", 1000, FIELDS_DESC)?
-        .filter(|s| !s.is_empty())
-        .map(|s| s.split(',').map(|f| f.trim().to_owned()).collect());
-    Ok((selected, include))
-}
+    ..FieldsParam::any(1000)
+};
 
-fn shown(i: &Invitation, f: &(Option<Vec<String>>, bool)) -> Value {
-    select_fields(to_json(&i.to_wire()), f.0.as_deref(), f.1)
+fn shown(i: &Invitation, f: &Selection) -> Value {
+    f.apply(to_json(&i.to_wire()))
 }
 
 async fn list(
@@ -91,7 +83,7 @@ async fn list(
             )))
         }
     };
-    let f = fields(&q)?;
+    let f = Selection::read(&q, &FIELDS)?;
     let listing = state
         .store
         .list_invitations(&org, state.clock.now(), descending, page, per_page)
@@ -133,7 +125,7 @@ async fn read(
 ) -> ApiResult<Reply> {
     p.require(READ)?;
     let org = path::org_id(&id)?;
-    let f = fields(&q)?;
+    let f = Selection::read(&q, &FIELDS)?;
     let invitation = state
         .store
         .get_invitation(&org, &invitation_id(&invitation)?, state.clock.now())

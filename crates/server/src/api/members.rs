@@ -12,13 +12,12 @@ use orgwarden_domain::organization::Organization;
 use orgwarden_domain::paging::PageRequest;
 use orgwarden_domain::role::{Holder, Role};
 use orgwarden_domain::user::{User, UserId};
-use orgwarden_domain::validate::{message, Origin};
 use orgwarden_domain::{Error, NotFound};
 use orgwarden_proto::members::Members;
 use orgwarden_proto::Request;
 use serde_json::{json, Value};
 
-use super::fields::select_fields;
+use super::fields::{FieldsParam, Selection, FIELDS_DESC};
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::list::{shape, LimitIs};
 use super::path::{self, Path};
@@ -38,8 +37,16 @@ const READ_ROLES_TOO: &[&str] = &["read:organization_member_roles"];
 /// The member roles shown per member when `fields` asks for `roles`.
 const MAX_ROLES_SHOWN: u32 = 100;
 
-const FIELDS: &[&str] = &["user_id", "email", "picture", "name", "roles"];
-const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
+/// `fields` and `include_fields`: a member's fields only (`roles` is shown only when named).
+const FIELDS: FieldsParam = FieldsParam {
+    fields_desc: FIELDS_DESC,
+    include_desc: "Whether specified fields are to be included (true) or excluded (false). Defaults to true.",
+    max_len: None,
+    allowed: Some((
+        &["user_id", "email", "picture", "name", "roles"],
+        "^((user_id)|(email)|(picture)|(name)|(roles))(,((user_id)|(email)|(picture)|(name)|(roles)))*$",
+    )),
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -68,7 +75,7 @@ fn user_ids(body: &Members) -> ApiResult<Vec<UserId>> {
 
 /// A member as listed: Auth0's fields, with `roles` (`{id, name}` of the member roles) only
 /// when asked for.
-fn member(u: &User, roles: Option<&[Role]>, fields: Option<&[String]>, include: bool) -> Value {
+fn member(u: &User, roles: Option<&[Role]>, selection: &Selection) -> Value {
     let mut v = to_json(&u.to_member_wire());
     if let Some(roles) = roles {
         v["roles"] = roles
@@ -76,7 +83,7 @@ fn member(u: &User, roles: Option<&[Role]>, fields: Option<&[String]>, include: 
             .map(|r| json!({"id": r.id.as_str(), "name": r.name}))
             .collect();
     }
-    select_fields(v, fields, include)
+    selection.apply(v)
 }
 
 async fn list(
@@ -88,30 +95,8 @@ async fn list(
     p.require(READ)?;
     let org = path::org_id(&id)?;
     let paging = Paging::either(&q)?;
-    let include = q.bool(
-        "include_fields",
-        true,
-        "Whether specified fields are to be included (true) or excluded (false). Defaults to true.",
-    )?;
-    let fields: Option<Vec<String>> = match q.str("fields").filter(|s| !s.is_empty()) {
-        Some(raw) => {
-            let list: Vec<String> = raw.split(',').map(|f| f.trim().to_owned()).collect();
-            if let Some(bad) = list.iter().find(|f| !FIELDS.contains(&f.as_str())) {
-                return Err(ApiError::InvalidQuery(message(
-                    Origin::Query,
-                    &format!("String does not match pattern ^((user_id)|(email)|(picture)|(name)|(roles))(,((user_id)|(email)|(picture)|(name)|(roles)))*$: {bad}"),
-                    "fields",
-                    FIELDS_DESC,
-                )));
-            }
-            Some(list)
-        }
-        None => None,
-    };
-    let wants_roles = include
-        && fields
-            .as_ref()
-            .is_some_and(|f| f.iter().any(|x| x == "roles"));
+    let selection = Selection::read(&q, &FIELDS)?;
+    let wants_roles = selection.asks_for("roles");
     if wants_roles {
         // As Auth0: listing members' roles also needs the scope that reads member roles.
         p.require(READ_ROLES_TOO)?;
@@ -139,7 +124,7 @@ async fn list(
         LimitIs::PerPage,
         |u| {
             let held = roles.get(u.id.as_str()).map(Vec::as_slice);
-            member(u, held, fields.as_deref(), include)
+            member(u, held, &selection)
         },
     )))
 }

@@ -15,7 +15,7 @@ use orgwarden_proto::users::{CreateUser, UpdateUser};
 use orgwarden_proto::Request;
 use serde_json::{json, Value};
 
-use super::fields::select_fields;
+use super::fields::{FieldsParam, Selection};
 use super::json::{no_content, to_json, JsonBody, Reply};
 use super::path::Path;
 use super::query::{Paging, Query};
@@ -33,10 +33,6 @@ pub const DELETE: &[&str] = &["delete:users"];
 /// Auth0 answers at most the first 1000 users of a search.
 const MAX_RESULTS: u64 = 1000;
 
-const FIELDS_DESC: &str = "Comma-separated list of fields to include or exclude (based on value provided for include_fields) in the result. Leave empty to retrieve all fields.";
-const INCLUDE_FIELDS_DESC: &str =
-    "Whether specified fields are to be included (true) or excluded (false).";
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list).post(create))
@@ -53,22 +49,11 @@ fn user_id(s: &str) -> ApiResult<UserId> {
     UserId::parse(s).ok_or(ApiError::Domain(Error::NotFound(NotFound::User)))
 }
 
-fn fields(q: &Query) -> ApiResult<(Option<Vec<String>>, bool)> {
-    let include = q.bool("include_fields", true, INCLUDE_FIELDS_DESC)?;
-    let Some(raw) = q
-        .string("fields", 2000, FIELDS_DESC)?
-        .filter(|s| !s.is_empty())
-    else {
-        return Ok((None, include));
-    };
-    Ok((
-        Some(raw.split(',').map(|f| f.trim().to_owned()).collect()),
-        include,
-    ))
-}
+/// `fields` and `include_fields`.
+const FIELDS: FieldsParam = FieldsParam::any(2000);
 
-fn shown(u: &User, fields: &(Option<Vec<String>>, bool)) -> Value {
-    select_fields(to_json(&u.to_wire()), fields.0.as_deref(), fields.1)
+fn shown(u: &User, selection: &Selection) -> Value {
+    selection.apply(to_json(&u.to_wire()))
 }
 
 async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<Reply> {
@@ -100,7 +85,7 @@ async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<
         })?,
         None => Sort::default(),
     };
-    let selection = fields(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let listing = state
         .store
         .list_users(&search, sort, page, per_page)
@@ -138,7 +123,7 @@ async fn read(
     q: Query,
 ) -> ApiResult<Reply> {
     p.require(READ)?;
-    let selection = fields(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let user = state.store.get_user(&user_id(&id)?).await?;
     Ok(Reply::ok(shown(&user, &selection)))
 }
@@ -193,7 +178,7 @@ async fn by_email(State(state): State<Tenant>, p: Principal, q: Query) -> ApiRes
             "Email address to search for (case-sensitive).",
         ));
     };
-    let selection = fields(&q)?;
+    let selection = Selection::read(&q, &FIELDS)?;
     let users = state.store.users_by_email(email).await?;
     Ok(Reply::ok(Value::Array(
         users.iter().map(|u| shown(u, &selection)).collect(),

@@ -358,3 +358,115 @@ async fn the_client_manages_resource_servers_by_id_or_identifier() {
         (Some(404), Some("inexistent_resource_server"))
     );
 }
+
+/// The query's percent-encoding of one value (identifiers are URLs).
+fn encoded(value: &str) -> String {
+    by_identifier(value)
+        .trim_start_matches("/api/v2/resource-servers/")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_list_by_identifiers_and_fields_as_the_go_sdk_asks() {
+    let app = TestApp::new().await;
+    let aud = app.state.identity().audience.clone();
+    for (name, identifier) in [("A", "https://a.example/"), ("B", "https://b.example/")] {
+        let r = app
+            .post(
+                "/api/v2/resource-servers",
+                json!({"name": name, "identifier": identifier}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // The Go SDK's recorded call: one identifier, two fields, totals.
+    let r = app
+        .get(&format!(
+            "/api/v2/resource-servers?fields=id%2Cidentifier&identifiers={}&include_fields=true&include_totals=true&per_page=50",
+            encoded("https://b.example/")
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (
+            r.body["total"].clone(),
+            r.body["start"].clone(),
+            r.body["limit"].clone()
+        ),
+        (json!(1), json!(0), json!(50))
+    );
+    let only = &r.body["resource_servers"][0];
+    assert_eq!(only["identifier"], "https://b.example/");
+    assert_eq!(
+        only.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["id", "identifier"]
+    );
+
+    // Several, in the order asked, the system API among them; unknown ones are left out.
+    let r = app
+        .get(&format!(
+            "/api/v2/resource-servers?identifiers={}&identifiers={}&identifiers={}&identifiers={}",
+            encoded("https://a.example/"),
+            encoded("https://nowhere.example/"),
+            encoded(&aud),
+            encoded("https://a.example/"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let identifiers: Vec<&str> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(identifiers, ["https://a.example/", aud.as_str()]);
+
+    // An id is not an identifier.
+    let id_of_a = app.get(&by_identifier("https://a.example/")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .get(&format!("/api/v2/resource-servers?identifiers={id_of_a}"))
+        .await;
+    assert_eq!(r.body, json!([]));
+
+    // Excluding fields on one read.
+    let r = app
+        .get(&format!(
+            "{}?fields=scopes,signing_alg&include_fields=false",
+            by_identifier("https://a.example/")
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.get("signing_alg").is_none() && r.body.get("scopes").is_none(),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["name"], "A");
+
+    // Refusals, in Auth0's shape.
+    let eleven: String = (0..11)
+        .map(|i| format!("identifiers=https%3A%2F%2F{i}.example%2F"))
+        .collect::<Vec<_>>()
+        .join("&");
+    for (query, message) in [
+        (eleven.as_str(), "Array is too long (11), maximum 10"),
+        ("identifiers=", "String is too short (0 chars), minimum 1"),
+        (
+            "include_fields=maybe",
+            "Expected type boolean but found type string",
+        ),
+    ] {
+        let r = app.get(&format!("/api/v2/resource-servers?{query}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
+        assert_eq!(r.body["errorCode"], "invalid_query_string", "{query}");
+        assert!(
+            r.body["message"].as_str().unwrap().contains(message),
+            "{query}: {}",
+            r.body
+        );
+    }
+}

@@ -22,6 +22,10 @@ pub enum SamlError {
         "invalid signature: the SAML response was not signed by the configured IdP certificate"
     )]
     BadSignature,
+    /// The signature is valid but covers another element than the Response or Assertion the
+    /// document presents: a signature-wrapping attempt.
+    #[error("signature wrapping: the signature covers another element than the posted Response or Assertion")]
+    SignatureWrapping,
     /// The IdP answered with a status other than Success.
     #[error("the IdP refused the sign-in (status {code}{})", .message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     IdpStatus {

@@ -10,7 +10,10 @@
 //! the person comes from that reduced document only, never from the document as posted. That is
 //! the defence against signature wrapping: an injected, unsigned Assertion beside (or around) the
 //! signed one is not in the reduced document, so it cannot be the one we read; and if a second
-//! assertion or any other element carries the same ID, the reduction refuses the document.
+//! assertion or any other element carries the same ID, the reduction refuses the document. On top
+//! of that, the signed element must be the one the document presents (the root Response, or its
+//! one Assertion, by ID): a valid signature over an element hidden elsewhere (in `Extensions`, in
+//! an `Advice`) is refused as [`SamlError::SignatureWrapping`] rather than read around.
 //!
 //! Checks on the signed part: Recipient (and Destination) is our ACS URL; an Audience names our
 //! entity id; `NotBefore`/`NotOnOrAfter` hold at `now` within the clock skew; `InResponseTo`
@@ -176,6 +179,18 @@ impl ServiceProvider {
             }
             Root::Other => return Err(SamlError::Unsigned),
         };
+        // Belt and braces: what is signed must be what the document presents where a reader
+        // looks. A signed element elsewhere (an XSW attempt) is refused, not read around.
+        let presented = match &signed_response {
+            Some(r) => r.id == posted.id,
+            None => posted
+                .assertion
+                .as_ref()
+                .is_some_and(|a| a.id == assertion.id),
+        };
+        if !presented {
+            return Err(SamlError::SignatureWrapping);
+        }
         self.check(&posted, signed_response.as_ref(), assertion, expected)
     }
 

@@ -13,14 +13,14 @@ use crate::{SamlError, SamlIdentity};
 
 const CLAIMS: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/";
 
-/// Auth0's default samlp mapping: WS-Federation claim names, as ADFS and Azure AD send them.
+/// The default samlp mapping: WS-Federation claim names, as ADFS and Azure AD send them (Auth0's
+/// defaults for email, name, given_name, family_name and groups). The user id is the
+/// `nameidentifier` claim when sent, else the Subject's NameID; unlike a display name or a UPN,
+/// those are the IdP's stable identifiers, and a user id must never follow a rename.
 pub fn default_fields_map() -> BTreeMap<String, Vec<String>> {
     let c = |name: &str| format!("{CLAIMS}{name}");
     BTreeMap::from([
-        (
-            "user_id".into(),
-            vec![c("nameidentifier"), c("upn"), c("name")],
-        ),
+        ("user_id".into(), vec![c("nameidentifier")]),
         ("email".into(), vec![c("emailaddress"), c("upn")]),
         ("name".into(), vec![c("name")]),
         ("given_name".into(), vec![c("givenname")]),

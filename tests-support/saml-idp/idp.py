@@ -3,7 +3,7 @@
 (which sign through Debian's xmlsec1). Loopback only; fixed test users; nothing kept.
 
     .venv/bin/python idp.py --sp-metadata SP.xml [--port 0] [--sign-response]
-                            [--no-sign-assertion] [--sha1]
+                            [--no-sign-assertion] [--sha1] [--want-signed-requests]
 
 Signatures are RSA-SHA256 with SHA-256 digests unless --sha1.
 
@@ -32,7 +32,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.authn_context import PASSWORD, AuthnBroker, authn_context_class_ref
+from saml2.authn_context import PASSWORD
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NameID
@@ -84,7 +84,8 @@ SHA256 = ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.or
 SHA1 = ("http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1")
 
 
-def build_server(base, key, cert, sp_metadata, sign_response, sign_assertion, algorithms):
+def build_server(base, key, cert, sp_metadata, sign_response, sign_assertion, algorithms,
+                 want_signed_requests):
     entity_id = base + "/metadata"
     config = {
         "signing_algorithm": algorithms[0],
@@ -108,7 +109,7 @@ def build_server(base, key, cert, sp_metadata, sign_response, sign_assertion, al
                 },
                 "name_id_format": [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_PERSISTENT,
                                    NAMEID_FORMAT_TRANSIENT],
-                "want_authn_requests_signed": False,
+                "want_authn_requests_signed": want_signed_requests,
                 "sign_response": sign_response,
                 "sign_assertion": sign_assertion,
             },
@@ -137,7 +138,6 @@ def hidden(name, value):
 class Handler(BaseHTTPRequestHandler):
     server_version = "orgwarden-test-idp"
     idp = None
-    broker = None
     metadata = b""
     sign_response = False
     sign_assertion = True
@@ -182,15 +182,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.login(form)
         return self.reply(404, page("not found", "not found"))
 
-    def parse(self, saml_request, binding):
-        return self.idp.parse_authn_request(saml_request, binding)
+    def parse(self, params, binding):
+        """The AuthnRequest; with --want-signed-requests its signature is checked against the SP
+        metadata's signing certificate (the query's SigAlg/Signature for the redirect binding)."""
+        return self.idp.parse_authn_request(
+            params.get("SAMLRequest", ""), binding,
+            relay_state=params.get("RelayState"),
+            sigalg=params.get("SigAlg"),
+            signature=params.get("Signature"),
+        )
 
     def login_form(self, params, binding):
         saml_request = params.get("SAMLRequest")
         if not saml_request:
             return self.reply(400, page("bad request", "no SAMLRequest"))
         try:
-            self.parse(saml_request, binding)
+            self.parse(params, binding)
         except Exception as e:  # noqa: BLE001 - any parse failure is the client's
             print("idp: bad AuthnRequest: %r" % e, file=sys.stderr)
             return self.reply(400, page("bad request", "the AuthnRequest could not be read"))
@@ -201,6 +208,7 @@ class Handler(BaseHTTPRequestHandler):
             + hidden("SAMLRequest", saml_request)
             + hidden("RelayState", params.get("RelayState"))
             + hidden("binding", binding)
+            + "".join(hidden(n, params[n]) for n in ("SigAlg", "Signature") if n in params)
             + '<button type="submit">Sign in</button></form>'
         )
         return self.reply(200, page("Sign in", body))
@@ -213,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         if user is None or form.get("password") != user["password"]:
             return self.reply(401, page("Sign in", "wrong username or password"))
         try:
-            request = self.parse(form.get("SAMLRequest", ""), binding)
+            request = self.parse(form, binding)
             args = self.idp.response_args(request.message, [BINDING_HTTP_POST])
         except Exception as e:  # noqa: BLE001
             print("idp: bad AuthnRequest: %r" % e, file=sys.stderr)
@@ -246,6 +254,8 @@ def main():
     parser.add_argument("--sign-response", action="store_true", help="sign the Response too")
     parser.add_argument("--no-sign-assertion", action="store_true", help="leave the Assertion unsigned")
     parser.add_argument("--sha1", action="store_true", help="sign with RSA-SHA1 (pysaml2's old default)")
+    parser.add_argument("--want-signed-requests", action="store_true",
+                        help="refuse AuthnRequests not signed with the SP metadata's signing key")
     opts = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="orgwarden-saml-idp-")  # 0700
@@ -254,7 +264,7 @@ def main():
     base = "http://127.0.0.1:%d" % httpd.server_address[1]
     algorithms = SHA1 if opts.sha1 else SHA256
     idp, conf = build_server(base, key, cert, opts.sp_metadata, opts.sign_response,
-                             not opts.no_sign_assertion, algorithms)
+                             not opts.no_sign_assertion, algorithms, opts.want_signed_requests)
     Handler.algorithms = algorithms
     Handler.idp = idp
     Handler.sign_response = opts.sign_response

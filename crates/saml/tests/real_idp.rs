@@ -3,6 +3,8 @@
 //! `tests-support/saml-idp/install`; without it the test says SKIPPED, or fails under
 //! `ORGWARDEN_REQUIRE_SERVICES=1`.
 
+mod fixtures;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use orgwarden_saml::{
     fields_map, map_profile, Binding, Expected, IdpCertificates, RequestOptions, SamlError,
-    SamlIdentity, Send, ServiceProvider,
+    SamlIdentity, Send, ServiceProvider, SpSigningKey,
 };
 use time::OffsetDateTime;
 
@@ -63,10 +65,15 @@ fn python() -> Option<PathBuf> {
 }
 
 fn start_idp(flags: &[&str]) -> Option<Idp> {
+    start_idp_trusting(flags, None)
+}
+
+/// An IdP that knows our metadata, with `key`'s certificate in it when given.
+fn start_idp_trusting(flags: &[&str], key: Option<&SpSigningKey>) -> Option<Idp> {
     let python = python()?;
     let dir = tempfile::tempdir().unwrap();
     let metadata = dir.path().join("sp.xml");
-    std::fs::write(&metadata, sp().metadata(None)).unwrap();
+    std::fs::write(&metadata, sp().metadata(key)).unwrap();
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests-support/saml-idp/idp.py");
     let mut child = Command::new(python)
@@ -158,6 +165,16 @@ fn sign_in(
     user: &str,
     password: &str,
 ) -> (String, u16, String, Option<String>, Option<String>) {
+    sign_in_signed(idp, binding, None, user, password)
+}
+
+fn sign_in_signed(
+    idp: &Idp,
+    binding: Binding,
+    key: Option<&SpSigningKey>,
+    user: &str,
+    password: &str,
+) -> (String, u16, String, Option<String>, Option<String>) {
     let endpoint = idp.url(if binding == Binding::Post {
         "sso_post"
     } else {
@@ -167,7 +184,7 @@ fn sign_in(
         .authn_request(&RequestOptions {
             sign_in_endpoint: &endpoint,
             binding,
-            signing_key: None,
+            signing_key: key,
             relay_state: Some("xyz-relay"),
             now: OffsetDateTime::now_utc(),
         })
@@ -182,12 +199,21 @@ fn sign_in(
             http("POST", action, Some(&f))
         }
     };
-    assert_eq!(status, 200, "{login_page}");
+    if status != 200 {
+        return (req.id, status, login_page, None, None);
+    }
     assert!(login_page.contains("name=\"password\""), "{login_page}");
-    let mut form: Vec<(String, String)> = ["SAMLRequest", "RelayState", "binding"]
-        .iter()
-        .map(|n| ((*n).to_owned(), field(&login_page, n).unwrap_or_default()))
-        .collect();
+    // The form's hidden fields, as a browser posts them back.
+    let mut form: Vec<(String, String)> = [
+        "SAMLRequest",
+        "RelayState",
+        "binding",
+        "SigAlg",
+        "Signature",
+    ]
+    .iter()
+    .filter_map(|n| Some(((*n).to_owned(), field(&login_page, n)?)))
+    .collect();
     form.push(("username".into(), user.into()));
     form.push(("password".into(), password.into()));
     let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -358,4 +384,35 @@ fn refusals_from_the_real_idp() {
         ),
         Err(SamlError::Unsigned)
     );
+}
+
+/// `signSAMLRequest`: pysaml2, told to want signed requests and given our metadata with the
+/// signing certificate, refuses an unsigned request and accepts ours by both bindings.
+#[test]
+fn signed_requests_are_accepted_by_an_idp_that_wants_them() {
+    let keys = fixtures::idp_keys();
+    let key = SpSigningKey::new(keys.pkcs8.clone(), keys.cert_der.clone()).unwrap();
+    let Some(idp) = start_idp_trusting(&["--want-signed-requests"], Some(&key)) else {
+        return;
+    };
+    for binding in [Binding::Redirect, Binding::Post] {
+        let (_, status, _, response, _) = sign_in(&idp, binding, "alice", "alice-password");
+        assert_eq!((status, response), (400, None), "{binding:?} unsigned");
+        let (id, status, _, response, _) =
+            sign_in_signed(&idp, binding, Some(&key), "alice", "alice-password");
+        assert_eq!(status, 200, "{binding:?} signed");
+        let identity = verify(&idp, &response.unwrap(), &id, OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(identity.name_id, "alice@example.org");
+    }
+    // Signed by a key the IdP does not know: refused.
+    let other = fixtures::other_keys();
+    let stranger = SpSigningKey::new(other.pkcs8.clone(), other.cert_der.clone()).unwrap();
+    let (_, status, _, _, _) = sign_in_signed(
+        &idp,
+        Binding::Redirect,
+        Some(&stranger),
+        "alice",
+        "alice-password",
+    );
+    assert_eq!(status, 400);
 }

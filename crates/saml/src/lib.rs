@@ -11,6 +11,9 @@
 //!   `not_on_or_after`.
 //! - [`mapping`]: `fieldsMap` applied to that identity, Auth0's defaults included.
 //!
+//! Verification and signing are synchronous CPU work in libxml2/libxmlsec1: call them from a
+//! blocking thread in async code.
+//!
 //! XML canonicalization and signatures are libxmlsec1's; this crate only writes fixed-shape XML
 //! (requests, metadata) with escaped values.
 

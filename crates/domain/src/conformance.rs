@@ -68,6 +68,7 @@ macro_rules! conformance_tests {
             grants_unique_per_audience_and_filters,
             organization_grants_associate_and_cascade,
             user_round_trip_search_and_cascade,
+            federated_users_have_no_password,
             members_add_list_and_cascade,
             roles_given_and_taken,
             role_users_and_user_permissions,
@@ -2537,6 +2538,52 @@ pub async fn organization_grants_associate_and_cascade(store: &dyn Store) {
     );
 }
 
+/// Federated users (`oidc|<connection>|<sub>`): stored without a password on a connection of
+/// their strategy, refused on a database connection or with a hash, and never given one.
+pub async fn federated_users_have_no_password(store: &dyn Store) {
+    use crate::password::PasswordHash;
+    use crate::user::{federated_profile, new_federated_user, UserPatch};
+
+    let oidc = create_connection(store, "oidc").await;
+    let db = create_connection(store, "auth0").await;
+    let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let tag = random_alphanumeric(8).to_lowercase();
+    let claims = json!({"email": format!("ann-{tag}@acme.example"), "name": "Ann"});
+    let profile = federated_profile(claims.as_object().unwrap(), &tag);
+    let ann = ok(
+        new_federated_user(&oidc, &tag, profile, now),
+        "a federated user",
+    );
+    assert_eq!(ann.id.as_str(), format!("oidc|{}|{tag}", oidc.name));
+    let hash = PasswordHash::from_trusted("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+    assert_not_found(
+        store.create_user(ann.clone(), Some(hash.clone())).await,
+        NotFound::Connection,
+        "a federated user with a password",
+    );
+    let mut elsewhere = ann.clone();
+    elsewhere.connection_id = db.id.clone();
+    elsewhere.connection = db.name.clone();
+    assert_not_found(
+        store.create_user(elsewhere, None).await,
+        NotFound::Connection,
+        "a federated user on a database connection",
+    );
+    ok(store.create_user(ann.clone(), None).await, "create");
+    assert_eq!(ok(store.get_user(&ann.id).await, "get"), ann);
+    assert_eq!(ok(store.password_hash(&ann.id).await, "hash"), None);
+    let patch = UserPatch {
+        password_changed: true,
+        ..UserPatch::default()
+    };
+    assert_invalid(
+        store.update_user(&ann.id, patch, Some(hash), now).await,
+        "Cannot update password for non-database connections",
+        "a password for a federated user",
+    );
+    assert_eq!(ok(store.password_hash(&ann.id).await, "hash"), None);
+}
+
 /// Users: stored as given with their hash, one per email on a connection, searched with bound
 /// values, updated in place, and gone with their connection.
 pub async fn user_round_trip_search_and_cascade(store: &dyn Store) {
@@ -2566,7 +2613,7 @@ pub async fn user_round_trip_search_and_cascade(store: &dyn Store) {
     let first = make(&format!("first-{tag}@example.com"));
     let hash = PasswordHash::from_trusted("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
     let stored = ok(
-        store.create_user(first.clone(), hash.clone()).await,
+        store.create_user(first.clone(), Some(hash.clone())).await,
         "create",
     );
     assert_eq!(stored, first);
@@ -2581,14 +2628,20 @@ pub async fn user_round_trip_search_and_cascade(store: &dyn Store) {
     );
     assert_conflict(
         store
-            .create_user(make(&format!("FIRST-{tag}@example.com")), hash.clone())
+            .create_user(
+                make(&format!("FIRST-{tag}@example.com")),
+                Some(hash.clone()),
+            )
             .await,
         "auth0_idp_error",
         "the same email on the connection",
     );
     let second = ok(
         store
-            .create_user(make(&format!("second-{tag}@example.com")), hash.clone())
+            .create_user(
+                make(&format!("second-{tag}@example.com")),
+                Some(hash.clone()),
+            )
             .await,
         "another user",
     );
@@ -2698,7 +2751,7 @@ pub async fn members_add_list_and_cascade(store: &dyn Store) {
             now,
         )
         .expect("a valid body");
-        people.push(ok(store.create_user(u, hash.clone()).await, "a user"));
+        people.push(ok(store.create_user(u, Some(hash.clone())).await, "a user"));
     }
     let ids: Vec<_> = people.iter().map(|u| u.id.clone()).collect();
 
@@ -2851,7 +2904,10 @@ pub async fn roles_given_and_taken(store: &dyn Store) {
     .expect("a valid body");
     let u = ok(
         store
-            .create_user(u, crate::password::PasswordHash::from_trusted("h".into()))
+            .create_user(
+                u,
+                Some(crate::password::PasswordHash::from_trusted("h".into())),
+            )
             .await,
         "a user",
     );
@@ -2952,7 +3008,10 @@ pub async fn role_users_and_user_permissions(store: &dyn Store) {
         .expect("a valid body");
         users.push(ok(
             store
-                .create_user(u, crate::password::PasswordHash::from_trusted("h".into()))
+                .create_user(
+                    u,
+                    Some(crate::password::PasswordHash::from_trusted("h".into())),
+                )
                 .await,
             "a user",
         ));

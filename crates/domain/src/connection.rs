@@ -11,6 +11,7 @@ use crate::validate::{self, Origin};
 use crate::{Error, Result};
 
 mod defaults;
+pub mod upstream;
 
 pub use orgwarden_proto::connections::{is_valid_name, MAX_METADATA_KEYS, STRATEGIES};
 

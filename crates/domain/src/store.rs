@@ -153,9 +153,10 @@ pub trait GrantStore: Send + Sync {
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// NotFound(Connection) if the connection is gone or not a database one; Conflict if the
-    /// email or username is taken on it.
-    async fn create_user(&self, user: User, hash: PasswordHash) -> Result<User>;
+    /// NotFound(Connection) if the connection is gone, or not a database one for a user with
+    /// a password (`hash`), or not of the federated user's strategy (who has no hash);
+    /// Conflict if the email or username is taken on it.
+    async fn create_user(&self, user: User, hash: Option<PasswordHash>) -> Result<User>;
     async fn get_user(&self, id: &UserId) -> Result<User>;
     /// An offset page of the users matching the query, in the order asked, with the total.
     async fn list_users(
@@ -175,7 +176,8 @@ pub trait UserStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<User>;
     async fn delete_user(&self, id: &UserId) -> Result<()>;
-    /// The stored hash, for checking a password (sign-in) and for copying a tenant.
+    /// The stored hash, for checking a password (sign-in) and for copying a tenant; `None` for
+    /// a federated user (and one that does not exist).
     async fn password_hash(&self, id: &UserId) -> Result<Option<PasswordHash>>;
 }
 

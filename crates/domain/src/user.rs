@@ -1,5 +1,8 @@
-//! Users on database connections: the model, the rules a create or update body must meet,
-//! and the wire shape. Passwords: [`crate::password`]. Search: [`crate::user_search`].
+//! Users: on database connections (`auth0|…`, with a password) and federated ones, signed in
+//! through an upstream identity provider (`oidc|acme-sso|<sub>`, `google-oauth2|<sub>`,
+//! `samlp|<connection>|<nameid>`: no password here). The model, the rules a create or update
+//! body must meet, the profile an upstream's claims make, and the wire shape. Passwords:
+//! [`crate::password`]. Search: [`crate::user_search`].
 
 use std::fmt;
 
@@ -18,7 +21,15 @@ use crate::{Error, Result};
 /// The provider of database connections' identities.
 pub const PROVIDER: &str = "auth0";
 
-/// `auth0|` followed by 24 lowercase hex digits, as Auth0 makes them.
+/// Providers whose identities Auth0 marks `isSocial` (of those orgwarden federates with).
+const SOCIAL_PROVIDERS: [&str; 1] = ["google-oauth2"];
+
+/// The longest user id accepted (Auth0's ids stay well below).
+const MAX_USER_ID: usize = 256;
+
+/// `<provider>|<id>`: `auth0|` followed by 24 lowercase hex digits for database users, as
+/// Auth0 makes them; `<strategy>|<connection>|<subject>` for enterprise connections and
+/// `<strategy>|<subject>` for social ones.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(String);
 
@@ -30,12 +41,35 @@ impl UserId {
         Self(format!("{PROVIDER}|{hex}"))
     }
 
-    /// A user id as a path or body gives it: `auth0|…` with 1 to 100 visible characters after
-    /// the bar. `None` otherwise.
+    /// A user id as a path or body gives it: a provider (lowercase letters, digits, `-`), a
+    /// bar, then visible characters; at most 256 bytes. `None` otherwise.
     pub fn parse(s: &str) -> Option<Self> {
-        let rest = s.strip_prefix("auth0|")?;
-        (!rest.is_empty() && s.len() <= 128 && rest.bytes().all(|b| b.is_ascii_graphic()))
-            .then(|| Self(s.to_owned()))
+        let (provider, rest) = s.split_once('|')?;
+        let provider_ok = !provider.is_empty()
+            && provider.len() <= 40
+            && provider
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        (provider_ok
+            && !rest.is_empty()
+            && s.len() <= MAX_USER_ID
+            && rest.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| Self(s.to_owned()))
+    }
+
+    /// The id of the person an upstream provider knows as `subject`, signed in through
+    /// `connection`: `<strategy>|<connection>|<subject>` for enterprise strategies (`oidc`,
+    /// `okta`, `samlp`…), `<strategy>|<subject>` for social ones (`google-oauth2`), as Auth0
+    /// makes them. `None` if the subject cannot be part of an id (empty, too long, or with
+    /// characters that are not visible ASCII).
+    pub fn federated(strategy: &str, connection: &str, subject: &str) -> Option<Self> {
+        let id = if SOCIAL_PROVIDERS.contains(&strategy) {
+            format!("{strategy}|{subject}")
+        } else {
+            format!("{strategy}|{connection}|{subject}")
+        };
+        let id = Self::parse(&id)?;
+        (!subject.is_empty() && subject.bytes().all(|b| b.is_ascii_graphic())).then_some(id)
     }
 
     pub fn from_trusted(s: String) -> Self {
@@ -46,9 +80,20 @@ impl UserId {
         &self.0
     }
 
-    /// The part after `auth0|`, as `identities[0].user_id` shows it.
+    /// The part after the provider, as `identities[0].user_id` shows it (Auth0's `user_id`
+    /// is always `<provider>|<identity's user_id>`).
     pub fn local(&self) -> &str {
         self.0.split_once('|').map_or(&self.0, |(_, l)| l)
+    }
+
+    /// The identity's provider: the part before the first bar (`auth0`, `oidc`, `samlp`…).
+    pub fn provider(&self) -> &str {
+        self.0.split_once('|').map_or(PROVIDER, |(p, _)| p)
+    }
+
+    /// Whether the person signs in through an upstream provider (and has no password here).
+    pub fn is_federated(&self) -> bool {
+        self.provider() != PROVIDER
     }
 }
 
@@ -106,8 +151,8 @@ impl User {
             identities: vec![wire::Identity {
                 connection: self.connection.clone(),
                 user_id: self.id.local().to_owned(),
-                provider: PROVIDER.to_owned(),
-                is_social: false,
+                provider: self.id.provider().to_owned(),
+                is_social: SOCIAL_PROVIDERS.contains(&self.id.provider()),
             }],
             name: p.name.clone(),
             nickname: p.nickname.clone(),
@@ -271,6 +316,113 @@ pub fn new_user(
     Ok((user, password))
 }
 
+/// The claims of an upstream provider's ID token (and user info) that make a profile, as
+/// Auth0 maps an OpenID Connect profile: `email`, `email_verified`, `name`, `nickname`,
+/// `picture`, `given_name`, `family_name`; `preferred_username` becomes the nickname when
+/// there is none. What is missing is made as for a database user (name from the email, or the
+/// subject; nickname from the email's local part).
+pub fn federated_profile(claims: &Map<String, Value>, subject: &str) -> Profile {
+    let text = |k: &str| {
+        claims
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 1024)
+            .map(str::to_owned)
+    };
+    let email = text("email").and_then(|e| email(&e).ok());
+    let email_verified = match claims.get("email_verified") {
+        Some(Value::Bool(b)) => *b,
+        // Some providers send it as a string.
+        Some(Value::String(s)) => s == "true",
+        _ => false,
+    };
+    let name = text("name")
+        .or_else(|| email.clone())
+        .unwrap_or_else(|| subject.to_owned());
+    let nickname = text("nickname")
+        .or_else(|| text("preferred_username"))
+        .or_else(|| {
+            email
+                .as_deref()
+                .and_then(|e| e.split_once('@'))
+                .map(|(l, _)| l.to_owned())
+        })
+        .unwrap_or_else(|| name.clone());
+    let picture = text("picture")
+        .filter(|p| p.starts_with("https://"))
+        .unwrap_or_else(|| picture(email.as_deref(), &nickname));
+    Profile {
+        email,
+        email_verified,
+        username: None,
+        name,
+        nickname,
+        picture,
+        given_name: text("given_name"),
+        family_name: text("family_name"),
+        blocked: None,
+        user_metadata: None,
+        app_metadata: None,
+    }
+}
+
+/// A person signed in for the first time through `connection` (a federated one), known
+/// upstream as `subject`, with the profile their claims make.
+pub fn new_federated_user(
+    connection: &Connection,
+    subject: &str,
+    profile: Profile,
+    now: OffsetDateTime,
+) -> Result<User> {
+    if connection.is_database() {
+        return Err(Error::invalid(
+            "A database connection's users sign in with a password, not through an upstream provider.",
+        ));
+    }
+    let id = UserId::federated(&connection.strategy, &connection.name, subject)
+        .ok_or_else(|| Error::invalid("The upstream provider's subject cannot make a user id."))?;
+    Ok(User {
+        id,
+        connection_id: connection.id.clone(),
+        connection: connection.name.clone(),
+        profile,
+        created_at: now,
+        updated_at: now,
+        last_password_reset: None,
+    })
+}
+
+impl UserPatch {
+    /// What a new sign-in through the upstream provider changes: the attributes it sends
+    /// (Auth0 updates them at each login), never `blocked` or the metadata, which are ours.
+    /// `None` when nothing changed.
+    pub fn from_upstream(current: &Profile, fresh: Profile) -> Option<UserPatch> {
+        let same = current.email == fresh.email
+            && current.email_verified == fresh.email_verified
+            && current.name == fresh.name
+            && current.nickname == fresh.nickname
+            && current.picture == fresh.picture
+            && current.given_name == fresh.given_name
+            && current.family_name == fresh.family_name;
+        (!same).then(|| UserPatch {
+            email: fresh.email,
+            email_verified: Some(fresh.email_verified),
+            name: Some(fresh.name),
+            nickname: Some(fresh.nickname),
+            picture: Some(fresh.picture),
+            given_name: fresh.given_name,
+            family_name: fresh.family_name,
+            ..UserPatch::default()
+        })
+    }
+}
+
+/// Auth0's refusal of a password for a user of a connection that has none.
+pub fn no_password_here() -> Error {
+    Error::invalid("Cannot update password for non-database connections")
+}
+
 /// A `PATCH /users/{id}`: fields replaced, metadata merged at the top level (`null` removes a
 /// key), and the new password if one was given (checked and hashed by the caller).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -411,9 +563,46 @@ mod tests {
         assert!(id.as_str().starts_with("auth0|"));
         assert_eq!(id.local().len(), 24);
         assert!(UserId::parse("auth0|63d17c4a8869daf88ed7db97").is_some());
-        for bad in ["63d17c4a", "auth0|", "google|x", "auth0|a b"] {
+        for bad in ["63d17c4a", "auth0|", "Google|x", "auth0|a b", "|x"] {
             assert!(UserId::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn federated_ids_and_identities_as_auth0() {
+        let oidc = UserId::federated("oidc", "acme-sso", "248289761001").unwrap();
+        assert_eq!(oidc.as_str(), "oidc|acme-sso|248289761001");
+        assert_eq!(oidc.provider(), "oidc");
+        assert_eq!(oidc.local(), "acme-sso|248289761001");
+        assert!(oidc.is_federated());
+        let saml = UserId::federated("samlp", "corp", "jdoe@corp.example").unwrap();
+        assert_eq!(saml.as_str(), "samlp|corp|jdoe@corp.example");
+        let google = UserId::federated("google-oauth2", "google-oauth2", "1077").unwrap();
+        assert_eq!(google.as_str(), "google-oauth2|1077");
+        assert_eq!(UserId::parse(google.as_str()), Some(google.clone()));
+        for bad in ["", "a b", "x\n", &"s".repeat(300)] {
+            assert!(UserId::federated("oidc", "c", bad).is_none(), "{bad:?}");
+        }
+        let mut c = db();
+        c.strategy = "google-oauth2".into();
+        c.name = "google-oauth2".into();
+        let claims =
+            json!({"email": "Ann@Example.com", "email_verified": true, "given_name": "Ann"});
+        let profile = federated_profile(claims.as_object().unwrap(), "1077");
+        assert_eq!(profile.email.as_deref(), Some("ann@example.com"));
+        assert_eq!(profile.nickname, "ann");
+        let u = new_federated_user(&c, "1077", profile, OffsetDateTime::UNIX_EPOCH).unwrap();
+        let w = u.to_wire();
+        assert_eq!(w.identities[0].provider, "google-oauth2");
+        assert!(w.identities[0].is_social);
+        assert_eq!(w.identities[0].user_id, "1077");
+        assert!(new_federated_user(
+            &db(),
+            "1077",
+            Profile::default(),
+            OffsetDateTime::UNIX_EPOCH
+        )
+        .is_err());
     }
 
     #[test]

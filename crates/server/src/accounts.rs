@@ -43,7 +43,7 @@ pub async fn create_user(store: &DynStore, clock: &dyn Clock, body: CreateUser) 
     let (user, password) = new_user(body, &connection, clock.now())?;
     password::check_policy(&connection.options, &password)?;
     let hash = hash(password).await?;
-    store.create_user(user, hash).await
+    store.create_user(user, Some(hash)).await
 }
 
 /// The hash of a new password for `user`, once its connection's policy accepts it.
@@ -53,6 +53,9 @@ pub async fn new_password(
     password: String,
 ) -> Result<PasswordHash> {
     let user = store.get_user(user).await?;
+    if user.id.is_federated() {
+        return Err(orgwarden_domain::user::no_password_here());
+    }
     let connection = store.get_connection(&user.connection_id).await?;
     password::check_policy(&connection.options, &password)?;
     hash(password).await

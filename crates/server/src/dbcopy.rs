@@ -189,12 +189,13 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> anyhow::Result<Counts> {
     for g in all(|p| from.list_grants(&EVERY_GRANT, p)).await? {
         to.create_grant(g).await.context("copying a client grant")?;
     }
-    // Users after connections, each with its password hash as stored.
+    // Users after connections, each with its password hash as stored (federated users have
+    // none).
     for u in all_users(from).await? {
-        let hash = from
-            .password_hash(&u.id)
-            .await?
-            .context("a user without a password hash")?;
+        let hash = from.password_hash(&u.id).await?;
+        if hash.is_none() && !u.id.is_federated() {
+            anyhow::bail!("the database user {} has no password hash", u.id);
+        }
         to.create_user(u, hash).await.context("copying a user")?;
     }
     for (org, user) in from.member_pairs().await? {

@@ -56,12 +56,20 @@ async fn find(c: &impl GenericClient, id: &UserId, lock: &str) -> DbResult<Optio
 
 impl<C: GenericClient> UsersTx for Pg<'_, C> {
     /// The connection's row stays until the transaction ends (`FOR KEY SHARE`).
-    async fn lock_database_connection(&self, id: &ConnectionId) -> DbResult<bool> {
-        let sql = "SELECT 1 FROM connections WHERE id = $1 AND strategy = 'auth0' FOR KEY SHARE";
-        Ok(query_opt(self.0, sql, &[&id.as_str()]).await?.is_some())
+    async fn lock_connection(&self, id: &ConnectionId) -> DbResult<Option<String>> {
+        let sql = "SELECT strategy FROM connections WHERE id = $1 FOR KEY SHARE";
+        match query_opt(self.0, sql, &[&id.as_str()]).await? {
+            Some(row) => Ok(Some(
+                row.try_get::<_, String>(0)
+                    .map_err(crate::errors::DbError::from)?,
+            )),
+            None => Ok(None),
+        }
     }
 
-    async fn insert_user(&self, u: &User, hash: &PasswordHash) -> DbResult<()> {
+    /// A user without a password (a federated one) has an empty `password_hash`, which no
+    /// password matches and which is read back as none.
+    async fn insert_user(&self, u: &User, hash: Option<&PasswordHash>) -> DbResult<()> {
         let sql =
             "INSERT INTO users (id, connection_id, connection, email, username, password_hash,
                                       profile, created_at, updated_at, last_password_reset)
@@ -75,7 +83,7 @@ impl<C: GenericClient> UsersTx for Pg<'_, C> {
                 &u.connection,
                 &u.profile.email,
                 &u.profile.username,
-                &hash.as_stored(),
+                &hash.map_or("", PasswordHash::as_stored),
                 &Json(&u.profile),
                 &u.created_at,
                 &u.updated_at,
@@ -216,11 +224,11 @@ fn order(sort: Sort) -> String {
 
 #[async_trait]
 impl UserStore for PostgresStore {
-    async fn create_user(&self, user: User, hash: PasswordHash) -> Result<User> {
+    async fn create_user(&self, user: User, hash: Option<PasswordHash>) -> Result<User> {
         self.db
             .write(|tx| {
                 let (user, hash) = (user.clone(), hash.clone());
-                Box::pin(async move { users::create(&Pg(tx), user, &hash).await })
+                Box::pin(async move { users::create(&Pg(tx), user, hash.as_ref()).await })
             })
             .await
     }
@@ -318,6 +326,8 @@ impl UserStore for PostgresStore {
             .map(|r| r.try_get::<_, String>(0))
             .transpose()
             .map_err(crate::errors::DbError::from)?;
-        Ok(hash.map(PasswordHash::from_trusted))
+        Ok(hash
+            .filter(|h| !h.is_empty())
+            .map(PasswordHash::from_trusted))
     }
 }

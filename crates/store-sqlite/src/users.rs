@@ -60,17 +60,18 @@ fn conflict(e: rusqlite::Error) -> DbError {
 
 /// The writer's transaction keeps every other writer out: the "lock" reads are plain reads.
 impl UsersTx for Sql<'_> {
-    async fn lock_database_connection(&self, id: &ConnectionId) -> DbResult<bool> {
-        let sql = "SELECT 1 FROM connections WHERE id = ?1 AND strategy = 'auth0'";
+    async fn lock_connection(&self, id: &ConnectionId) -> DbResult<Option<String>> {
+        let sql = "SELECT strategy FROM connections WHERE id = ?1";
         Ok(self
             .0
             .prepare_cached(sql)?
-            .query_row([id.as_str()], |_| Ok(()))
-            .optional()?
-            .is_some())
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?)
     }
 
-    async fn insert_user(&self, u: &User, hash: &PasswordHash) -> DbResult<()> {
+    /// A user without a password (a federated one) has an empty `password_hash`, which no
+    /// password matches and which is read back as none.
+    async fn insert_user(&self, u: &User, hash: Option<&PasswordHash>) -> DbResult<()> {
         let sql =
             "INSERT INTO users (id, connection_id, connection, email, username, password_hash,
                                       profile, created_at, updated_at, last_password_reset)
@@ -83,7 +84,7 @@ impl UsersTx for Sql<'_> {
                 u.connection,
                 u.profile.email,
                 u.profile.username,
-                hash.as_stored(),
+                hash.map_or("", PasswordHash::as_stored),
                 to_json(&u.profile)?,
                 nanos(u.created_at)?,
                 nanos(u.updated_at)?,
@@ -219,9 +220,9 @@ fn order(sort: Sort) -> String {
 
 #[async_trait]
 impl UserStore for SqliteStore {
-    async fn create_user(&self, user: User, hash: PasswordHash) -> Result<User> {
+    async fn create_user(&self, user: User, hash: Option<PasswordHash>) -> Result<User> {
         self.db
-            .write(move |tx| run(users::create(&Sql(tx), user, &hash)))
+            .write(move |tx| run(users::create(&Sql(tx), user, hash.as_ref())))
             .await
     }
 
@@ -307,6 +308,7 @@ impl UserStore for SqliteStore {
                     .prepare_cached("SELECT password_hash FROM users WHERE id = ?1")?
                     .query_row([id.as_str()], |r| r.get::<_, String>(0))
                     .optional()?
+                    .filter(|h| !h.is_empty())
                     .map(PasswordHash::from_trusted))
             })
             .await

@@ -28,16 +28,20 @@ pub enum ArtifactKind {
     Assertion,
     /// A password-change ticket (`/tickets/password-change`, `/dbconnections/change_password`).
     PasswordTicket,
+    /// A sign-in sent to an upstream identity provider, waiting for its answer (keyed by the
+    /// SHA-256 of the `state` sent upstream; used once).
+    Upstream,
 }
 
 impl ArtifactKind {
-    pub const ALL: [ArtifactKind; 6] = [
+    pub const ALL: [ArtifactKind; 7] = [
         ArtifactKind::Code,
         ArtifactKind::Session,
         ArtifactKind::RefreshToken,
         ArtifactKind::RevokedFamily,
         ArtifactKind::Assertion,
         ArtifactKind::PasswordTicket,
+        ArtifactKind::Upstream,
     ];
 
     /// The kind stored as `s`.
@@ -53,6 +57,7 @@ impl ArtifactKind {
             ArtifactKind::RevokedFamily => "revoked_family",
             ArtifactKind::Assertion => "assertion",
             ArtifactKind::PasswordTicket => "password_ticket",
+            ArtifactKind::Upstream => "upstream",
         }
     }
 }
@@ -154,6 +159,25 @@ pub struct LoginSession {
     pub user_id: String,
     pub connection: String,
     pub auth_time: i64,
+}
+
+/// How long a person has to come back from an upstream identity provider.
+pub const UPSTREAM_LIFETIME_SECS: i64 = 600;
+
+/// A sign-in sent to an upstream provider: what the callback needs to check its answer and
+/// to go on with the application's request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamRequest {
+    /// The connection's name.
+    pub connection: String,
+    /// The application's `/authorize` parameters, resolved again at the callback.
+    pub params: crate::login::AuthorizeParams,
+    /// The `nonce` sent upstream, which the ID token must carry.
+    pub nonce: String,
+    /// The PKCE verifier of the challenge sent upstream.
+    pub code_verifier: String,
+    /// The SHA-256 of the browser's binding cookie: only the browser that left may come back.
+    pub browser: String,
 }
 
 /// What a password-change ticket lets its holder do: set `user_id`'s password, once, then go

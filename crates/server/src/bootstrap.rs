@@ -288,8 +288,13 @@ pub async fn prepare_with_clock(
         None => Arc::new(MemoryLimiter::new()),
     };
     let ca = settings.tls_dir().join("ca.pem");
+    let upstream = crate::upstream::Upstream::new(
+        settings.upstream_ca_file.as_deref(),
+        &settings.google_oauth2_issuer,
+    )?;
     let state = AppState::builder(store, keys, identity)
         .clock(clock)
+        .upstream(Arc::new(upstream))
         .rate_limit(settings.rate_limit.clone(), limiter)
         .pool(pool)
         .master_key(master)

@@ -193,6 +193,19 @@ pub struct Settings {
     /// A file holding the master key; it must not be readable by group or others.
     #[arg(long, env = "ORGWARDEN_MASTER_KEY_FILE", value_name = "FILE")]
     pub master_key_file: Option<PathBuf>,
+    /// Extra CA certificates (PEM) trusted for upstream identity providers (discovery, keys,
+    /// token exchange of federated connections), besides the system's: for an IdP whose
+    /// certificate a private CA signed.
+    #[arg(long, env = "ORGWARDEN_UPSTREAM_CA_FILE", value_name = "FILE")]
+    pub upstream_ca_file: Option<PathBuf>,
+    /// The issuer `google-oauth2` connections federate with (its discovery document is read
+    /// from there); another only to point them at a provider of one's own, as tests do.
+    #[arg(
+        long,
+        env = "ORGWARDEN_GOOGLE_OAUTH2_ISSUER",
+        default_value = "https://accounts.google.com"
+    )]
+    pub google_oauth2_issuer: String,
     /// Log format.
     #[arg(
         long,

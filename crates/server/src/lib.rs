@@ -22,4 +22,5 @@ pub mod state;
 pub mod tenant;
 pub mod tls;
 pub mod ui;
+pub mod upstream;
 pub mod well_known;

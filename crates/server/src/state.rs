@@ -25,6 +25,7 @@ use crate::ratelimit::RateLimiter;
 use crate::ui::dashboard::{Dashboard, DashboardConfig};
 
 pub use crate::tenant::{Identity, Tenant};
+use crate::upstream::Upstream;
 
 /// Behind one `Arc`: the router clones the state for every request, and one reference count
 /// is cheaper than one per part.
@@ -45,6 +46,8 @@ struct Parts {
     /// The web dashboard's sign-in settings and sessions.
     dashboard: Arc<Dashboard>,
     operations: Arc<Operations>,
+    /// Outbound calls to federated connections' identity providers.
+    upstream: Arc<Upstream>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             master_key: None,
             pool: None,
             dashboard: DashboardConfig::default(),
+            upstream: None,
         }
     }
 
@@ -134,9 +138,19 @@ pub struct StateBuilder {
     master_key: Option<Arc<MasterKey>>,
     pool: Option<PoolGauge>,
     dashboard: DashboardConfig,
+    upstream: Option<Arc<Upstream>>,
 }
 
 impl StateBuilder {
+    /// The client for upstream identity providers (default: the system's roots, Google's
+    /// issuer).
+    pub fn upstream(self, upstream: Arc<Upstream>) -> Self {
+        StateBuilder {
+            upstream: Some(upstream),
+            ..self
+        }
+    }
+
     pub fn clock(self, clock: Arc<dyn Clock>) -> Self {
         StateBuilder { clock, ..self }
     }
@@ -185,6 +199,12 @@ impl StateBuilder {
             store: self.store,
             identity,
             clock: self.clock,
+            upstream: self.upstream.unwrap_or_else(|| {
+                Arc::new(
+                    Upstream::new(None, "https://accounts.google.com")
+                        .expect("an upstream client with the system's roots"),
+                )
+            }),
         };
         AppState {
             inner: Arc::new(parts),
@@ -205,6 +225,12 @@ impl FromRef<AppState> for Tenant {
 impl FromRef<AppState> for Arc<Tokens> {
     fn from_ref(s: &AppState) -> Self {
         s.inner.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Upstream> {
+    fn from_ref(s: &AppState) -> Self {
+        s.inner.upstream.clone()
     }
 }
 

@@ -6,17 +6,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use orgwarden_domain::clock::iso8601_millis;
+use orgwarden_domain::connection::upstream::{discovery_source, okta_org_endpoints, Endpoints};
 use orgwarden_domain::connection::{
     Connection, ConnectionFilter, ConnectionPatch, NewConnection, LIST_FILTER_EXTRA_STRATEGIES,
     STRATEGIES,
 };
 use orgwarden_domain::ids::ConnectionId;
 use orgwarden_domain::validate::{message, Origin};
+use orgwarden_domain::Error;
 use orgwarden_proto::connections::{
     ConnectionClient, CreateConnection, DeletedConnection, UpdateConnection,
     UpdateConnectionClients,
 };
 use orgwarden_proto::Request;
+use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::fields::{FieldsParam, Selection};
 use super::json::{no_content, to_json, JsonBody, Reply};
@@ -27,6 +31,7 @@ use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::tenant::Tenant;
+use crate::upstream::Upstream;
 
 const READ: &[&str] = &["read:connections"];
 const CREATE: &[&str] = &["create:connections"];
@@ -118,14 +123,44 @@ async fn list(State(state): State<Tenant>, p: Principal, q: Query) -> ApiResult<
     )))
 }
 
+/// Auth0 fills an OpenID Connect (or Okta) connection's endpoints from its provider's
+/// discovery document at create and update; orgwarden does too (`crate::upstream`: https
+/// only, no redirect, a timeout and a size cap), and says why when it cannot.
+async fn discover(
+    upstream: &Upstream,
+    strategy: &str,
+    options: &mut Map<String, Value>,
+) -> ApiResult<()> {
+    if !matches!(strategy, "oidc" | "okta") || Endpoints::from_document(options).is_ok() {
+        return Ok(());
+    }
+    let Some(url) = discovery_source(strategy, options, upstream.google_issuer()) else {
+        return Ok(());
+    };
+    let endpoints = match upstream.discover(&url).await {
+        Ok(e) => e,
+        // Okta publishes its org server's endpoints under the domain; when its document cannot
+        // be read (an offline installation), those are used, and the sign-in says if wrong.
+        Err(e) if strategy == "okta" && options.get("domain").is_some_and(Value::is_string) => {
+            tracing::warn!(error = %e, "Okta discovery failed: using the org server's documented endpoints");
+            okta_org_endpoints(options["domain"].as_str().unwrap_or_default())
+        }
+        Err(e) => return Err(ApiError::Domain(Error::invalid(e.to_string()))),
+    };
+    endpoints.fill(options);
+    Ok(())
+}
+
 async fn create(
     State(state): State<Tenant>,
+    State(upstream): State<Arc<Upstream>>,
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(CREATE)?;
-    let connection = NewConnection::try_from(CreateConnection::parse(&body)?)?
+    let mut connection = NewConnection::try_from(CreateConnection::parse(&body)?)?
         .into_connection(ConnectionId::generate());
+    discover(&upstream, &connection.strategy, &mut connection.options).await?;
     let created = state.store.create_connection(connection).await?;
     Ok(Reply::created(created.to_wire(&state.identity.domain)))
 }
@@ -147,13 +182,18 @@ async fn read(
 
 async fn update(
     State(state): State<Tenant>,
+    State(upstream): State<Arc<Upstream>>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Reply> {
     p.require(UPDATE)?;
     let id = path::connection_id(&id, "id")?;
-    let patch = ConnectionPatch::from(UpdateConnection::parse(&body)?);
+    let mut patch = ConnectionPatch::from(UpdateConnection::parse(&body)?);
+    if let Some(options) = patch.options.as_mut() {
+        let current = state.store.get_connection(&id).await?;
+        discover(&upstream, &current.strategy, options).await?;
+    }
     let c = state.store.update_connection(&id, patch).await?;
     Ok(Reply::ok(c.to_wire(&state.identity.domain)))
 }

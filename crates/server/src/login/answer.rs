@@ -55,6 +55,29 @@ pub fn code(target: &Target, code: &str) -> Response {
     send(target, vec![("code".into(), code.to_owned())])
 }
 
+/// Where a query-mode OAuth error goes (for a link on a page); `None` for the other modes.
+pub fn error_location(target: &Target, error: &str, description: &str) -> Option<String> {
+    if target.mode != ResponseMode::Query {
+        return None;
+    }
+    let mut fields = vec![
+        ("error".to_owned(), error.to_owned()),
+        ("error_description".to_owned(), description.to_owned()),
+    ];
+    if let Some(state) = &target.state {
+        fields.push(("state".into(), state.clone()));
+    }
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let sep = if target.redirect_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    Some(format!("{}{sep}{query}", target.redirect_uri))
+}
+
 /// An OAuth error.
 pub fn oauth_error(target: &Target, error: &str, description: &str) -> Response {
     send(
@@ -104,6 +127,24 @@ pub fn failure(e: FlowError, headers: &HeaderMap) -> Response {
             let mut resp = pages::organization(&params, &application, &redirect_uri, Some(message));
             *resp.status_mut() = StatusCode::BAD_REQUEST;
             resp
+        }
+        FlowError::Upstream {
+            flow_target,
+            connection,
+            message,
+        } => {
+            let description = format!("{message} (connection {connection})");
+            match error_location(&flow_target, "access_denied", &description) {
+                Some(back) => pages::error_with_way_back(
+                    StatusCode::BAD_GATEWAY,
+                    "Sign-in failed",
+                    &message,
+                    "access_denied",
+                    &rid,
+                    &back,
+                ),
+                None => oauth_error(&flow_target, "access_denied", &description),
+            }
         }
         FlowError::Internal(e) => {
             tracing::error!(error = ?e, "a sign-in step failed");

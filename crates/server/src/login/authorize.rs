@@ -12,7 +12,7 @@ use orgwarden_domain::user::UserId;
 use orgwarden_domain::{Error, NotFound};
 
 use super::flow::{resolve, Flow, FlowError};
-use super::{answer, complete, pages, session, Login};
+use super::{answer, complete, federation, pages, session, Login};
 
 pub async fn authorize(
     State(login): State<Login>,
@@ -60,6 +60,15 @@ async fn start(
             "login_required",
             "Login required",
         ));
+    }
+    // `connection=` naming a federated connection (its button on the login page is a link
+    // here): straight to its identity provider.
+    if let Some(door) = flow.authz.connection.as_ref().and_then(|c| {
+        flow.doors
+            .iter()
+            .find(|d| &d.connection.name == c && federation::is_federated(d))
+    }) {
+        return federation::begin(login, headers, &flow, door).await;
     }
     let (csrf, cookie) = session::csrf(tenant, headers);
     let mut resp = pages::login(&flow, flow.authz.signup, &csrf, pages::Again::default());

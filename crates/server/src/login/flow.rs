@@ -79,6 +79,13 @@ pub enum FlowError {
         redirect_uri: String,
         message: String,
     },
+    /// A federated sign-in failed upstream (or reaching it): a page naming the connection,
+    /// and `access_denied` for the application (its redirect URI is trusted).
+    Upstream {
+        flow_target: Box<Target>,
+        connection: String,
+        message: String,
+    },
     Internal(Error),
 }
 

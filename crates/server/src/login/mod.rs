@@ -1,7 +1,8 @@
 //! The front door: people signing in to applications (and organizations) through their
 //! connections, as Auth0's Authentication API and Universal Login do. `GET /authorize` starts
 //! a login ([`authorize`]); the database connection's forms post to `/u/login` and
-//! `/u/signup` ([`password`]); the end of each path is in [`complete`] (admission, session,
+//! `/u/signup` ([`password`]); federated connections send the person to their identity
+//! provider and take them back at `/login/callback` ([`federation`]); the end of each path is in [`complete`] (admission, session,
 //! code); the code is redeemed at `/oauth/token` (`auth/token_endpoint.rs`). Then
 //! `/userinfo` and logout. The rules without HTTP are in `orgwarden_domain::login`.
 
@@ -11,6 +12,7 @@ pub mod brand;
 pub mod complete;
 pub mod cors;
 pub mod dbconnections;
+pub mod federation;
 pub mod flow;
 pub mod logout;
 pub mod pages;
@@ -28,23 +30,28 @@ use axum::Router;
 use crate::auth::attempts::AttemptLimits;
 use crate::state::AppState;
 use crate::tenant::Tenant;
+use crate::upstream::Upstream;
 
 /// What the sign-in steps use: storage and identity, and the failed-attempt limits.
 #[derive(Clone)]
 pub struct Login {
     pub tenant: Tenant,
     pub attempts: Arc<AttemptLimits>,
+    /// Federated connections' identity providers.
+    pub upstream: Arc<Upstream>,
 }
 
 impl<S> FromRef<S> for Login
 where
     Tenant: FromRef<S>,
     Arc<AttemptLimits>: FromRef<S>,
+    Arc<Upstream>: FromRef<S>,
 {
     fn from_ref(s: &S) -> Login {
         Login {
             tenant: Tenant::from_ref(s),
             attempts: Arc::from_ref(s),
+            upstream: Arc::from_ref(s),
         }
     }
 }
@@ -60,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route(AUTHORIZE, get(authorize::authorize))
         .route("/u/login", post(password::login))
         .route("/u/signup", post(password::signup))
+        .route(federation::CALLBACK, get(federation::callback))
         .route(brand::PATH, get(brand::stylesheet))
         .route(
             USERINFO,

@@ -120,7 +120,9 @@ pub struct LoginPage {
     /// Database connections: (name, label).
     pub databases: Vec<(String, String)>,
     pub chosen: String,
-    /// The other connections' labels.
+    /// Federated connections' buttons: (link, label).
+    pub federated: Vec<(String, String)>,
+    /// The other connections' labels (not available in this version).
     pub others: Vec<String>,
     pub login_hint: String,
     pub switch_href: String,
@@ -158,11 +160,28 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
         orgwarden_domain::login::admission::may_sign_up(&d.settings, flow.invitation.is_some())
     });
     let signup = signup && signup_allowed;
-    let others = flow
+    let buttons: Vec<&Door> = flow
         .doors
         .iter()
         .filter(|d| !d.is_database() && d.settings.show_as_button)
         .filter(|_| flow.authz.connection.is_none())
+        .collect();
+    let federated = buttons
+        .iter()
+        .filter(|d| super::federation::is_federated(d))
+        .map(|d| {
+            let mut through = flow.params.clone();
+            through.connection = Some(d.connection.name.clone());
+            through.screen_hint = None;
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(hidden(&through))
+                .finish();
+            (format!("/authorize?{query}"), d.label().to_owned())
+        })
+        .collect();
+    let others = buttons
+        .iter()
+        .filter(|d| !super::federation::is_federated(d))
         .map(|d| d.label().to_owned())
         .collect();
     let chosen = chosen
@@ -198,6 +217,7 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
             .map(|d| (d.connection.name.clone(), d.label().to_owned()))
             .collect(),
         chosen,
+        federated,
         others,
         login_hint: email
             .map(str::to_owned)
@@ -388,6 +408,8 @@ pub struct MessagePage {
     pub is_error: bool,
     pub error_code: String,
     pub request_id: String,
+    /// A link back to the application (its registered callback, with the error).
+    pub back: Option<String>,
 }
 
 /// An error shown to the person: what went wrong, its code and the request id.
@@ -405,6 +427,28 @@ pub fn error(
         is_error: true,
         error_code: code.to_owned(),
         request_id: request_id.to_owned(),
+        back: None,
+    };
+    page(status, t.render(), None)
+}
+
+/// An error page with a link that takes the error back to the application.
+pub fn error_with_way_back(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    code: &str,
+    request_id: &str,
+    back: &str,
+) -> Response {
+    let t = MessagePage {
+        title: title.to_owned(),
+        css: assets::href("app.css"),
+        message: message.to_owned(),
+        is_error: true,
+        error_code: code.to_owned(),
+        request_id: request_id.to_owned(),
+        back: Some(back.to_owned()),
     };
     page(status, t.render(), None)
 }
@@ -418,6 +462,7 @@ pub fn message(title: &str, message: &str) -> Response {
         is_error: false,
         error_code: String::new(),
         request_id: String::new(),
+        back: None,
     };
     page(StatusCode::OK, t.render(), None)
 }

@@ -53,9 +53,16 @@ pub struct TestAppBuilder {
     plan: String,
     clock: Option<Arc<ManualClock>>,
     dashboard_password: Option<String>,
+    upstream_ca: Option<std::path::PathBuf>,
 }
 
 impl TestAppBuilder {
+    /// Trusts the CA certificates (PEM) in `path` for upstream identity providers.
+    pub fn upstream_ca(mut self, path: &std::path::Path) -> Self {
+        self.upstream_ca = Some(path.to_owned());
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -85,6 +92,7 @@ impl TestAppBuilder {
         settings.domain = Some("localhost:8443".into());
         settings.rate_limit = self.plan.parse().expect("a rate-limit plan");
         settings.dashboard_password = self.dashboard_password;
+        settings.upstream_ca_file = self.upstream_ca;
         let schema = match self.backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(Schema::create(&postgres_url(), "testapp")),
@@ -176,6 +184,7 @@ impl TestApp {
             plan: "dev".into(),
             clock: None,
             dashboard_password: None,
+            upstream_ca: None,
         }
     }
 

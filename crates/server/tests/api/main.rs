@@ -15,6 +15,7 @@ mod db_copy;
 mod discovery_domains;
 mod durability;
 mod enabled_connections;
+mod federation;
 mod invitations;
 mod key_storage;
 mod login;

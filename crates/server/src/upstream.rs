@@ -133,7 +133,7 @@ impl Upstream {
                 "not an https URL".to_owned()
             } else {
                 // reqwest's error names the URL, never a body or a header.
-                format!("{}", without_url(&e))
+                without_url(&e)
             };
             unreachable(why)
         })?;
@@ -156,7 +156,7 @@ impl Upstream {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(unreachable(format!("{}", without_url(&e)))),
+                Err(e) => return Err(unreachable(without_url(&e))),
             }
         }
         match serde_json::from_slice::<Value>(&body) {

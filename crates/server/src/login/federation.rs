@@ -225,10 +225,35 @@ pub async fn callback(
             "This sign-in was started in another browser. Start again from the application.",
         );
     }
-    match finish(&login, request, answer).await {
+    let resp = match finish(&login, request, answer).await {
         Ok(resp) => resp,
         Err(e) => answer::failure(e, &headers),
+    };
+    onward(resp)
+}
+
+/// The application's answer as a page that moves on to it, instead of a redirect. The person
+/// arrives here in a redirect chain that began with the provider's login form: a browser
+/// checks every hop of that chain against the provider page's `form-action` policy (which
+/// names us, not the application), so a second redirect would be blocked there. The cookies
+/// set on the way (the session) are kept.
+fn onward(resp: Response) -> Response {
+    if resp.status() != StatusCode::FOUND {
+        return resp;
     }
+    let Some(to) = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return resp;
+    };
+    let mut page = pages::continue_to(&to);
+    for c in resp.headers().get_all(header::SET_COOKIE) {
+        page.headers_mut().append(header::SET_COOKIE, c.clone());
+    }
+    page
 }
 
 async fn finish(

@@ -400,6 +400,30 @@ pub fn web_message(redirect_uri: &str, fields: Vec<(String, String)>) -> Respons
 }
 
 #[derive(Template)]
+#[template(path = "login/continue.html")]
+pub struct ContinuePage {
+    pub title: String,
+    pub css: String,
+    pub url: String,
+}
+
+/// A page that moves the browser on to `url` (a meta refresh, and a link): the end of a
+/// redirect chain that a previous page's `form-action` policy would otherwise cut short.
+pub fn continue_to(url: &str) -> Response {
+    let t = ContinuePage {
+        title: "Signing you in…".into(),
+        css: assets::href("app.css"),
+        url: url.to_owned(),
+    };
+    let mut resp = page(StatusCode::OK, t.render(), None);
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+#[derive(Template)]
 #[template(path = "login/message.html")]
 pub struct MessagePage {
     pub title: String,

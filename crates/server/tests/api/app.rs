@@ -54,9 +54,16 @@ pub struct TestAppBuilder {
     clock: Option<Arc<ManualClock>>,
     dashboard_password: Option<String>,
     upstream_ca: Option<std::path::PathBuf>,
+    google_issuer: Option<String>,
 }
 
 impl TestAppBuilder {
+    /// Points `google-oauth2` connections at the provider at `issuer` instead of Google.
+    pub fn google_issuer(mut self, issuer: &str) -> Self {
+        self.google_issuer = Some(issuer.to_owned());
+        self
+    }
+
     /// Trusts the CA certificates (PEM) in `path` for upstream identity providers.
     pub fn upstream_ca(mut self, path: &std::path::Path) -> Self {
         self.upstream_ca = Some(path.to_owned());
@@ -93,6 +100,9 @@ impl TestAppBuilder {
         settings.rate_limit = self.plan.parse().expect("a rate-limit plan");
         settings.dashboard_password = self.dashboard_password;
         settings.upstream_ca_file = self.upstream_ca;
+        if let Some(issuer) = self.google_issuer {
+            settings.google_oauth2_issuer = issuer;
+        }
         let schema = match self.backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(Schema::create(&postgres_url(), "testapp")),
@@ -185,6 +195,7 @@ impl TestApp {
             clock: None,
             dashboard_password: None,
             upstream_ca: None,
+            google_issuer: None,
         }
     }
 

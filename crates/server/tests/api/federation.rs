@@ -706,3 +706,61 @@ async fn an_unreachable_or_untrusted_provider_is_named_on_the_error_page() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn google_oauth2_is_the_same_flow_against_the_configured_issuer() {
+    let up = Upstream::start().await;
+    let app = TestApp::builder()
+        .upstream_ca(&up.ca())
+        .google_issuer(&format!("{}/", up.url))
+        .build()
+        .await;
+    let (client_id, client_secret) = client(&app, json!({})).await;
+    let r = app
+        .post(
+            "/api/v2/connections",
+            json!({"name": "google-oauth2", "strategy": "google-oauth2", "enabled_clients": [client_id],
+                   "options": {"client_id": up.client_id, "client_secret": up.client_secret}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let conn = r.body["id"].as_str().unwrap().to_owned();
+    let org = org(&app, "googlers", &conn, true).await;
+    let mut p = Person::new(&app);
+    let r = p
+        .get(&authorize(
+            &client_id,
+            &[
+                ("organization", "googlers"),
+                ("connection", "google-oauth2"),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    let to = location(&r);
+    assert!(to.starts_with(&format!("{}/authorize?", up.url)), "{to}");
+    assert_eq!(query_of(&to)["scope"], "openid email profile");
+    let back = up.sign_in(&to, PASSWORD).await;
+    let code = query_of(&onward(&p.get(&downstream_path(&back)).await))["code"].clone();
+    let t = Tenant {
+        client_id,
+        client_secret,
+        org: org.clone(),
+        open_org: String::new(),
+        ann: String::new(),
+        connection: conn,
+    };
+    let tokens = exchange(&app, &t, &code, VERIFIER).await;
+    let id = claims_of(tokens.body["id_token"].as_str().unwrap());
+    let user_id = format!("google-oauth2|{}", up.ann);
+    assert_eq!(id["sub"], user_id);
+    assert_eq!(id["org_id"], org);
+    let u = app
+        .get(&format!("/api/v2/users/{}", user_id.replace('|', "%7C")))
+        .await;
+    assert_eq!(
+        u.body["identities"],
+        json!([{"connection": "google-oauth2", "user_id": up.ann,
+                "provider": "google-oauth2", "isSocial": true}])
+    );
+}

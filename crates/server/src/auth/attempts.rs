@@ -126,6 +126,9 @@ pub struct AttemptLimits {
     /// Password-change requests and new passwords set with a ticket (each stores a ticket or
     /// costs a password hash), per source address.
     pub reset_per_source: FailedAttempts,
+    /// Sign-ins sent to an upstream identity provider (each stores a pending request before
+    /// anyone authenticated), per source address.
+    pub upstream_per_source: FailedAttempts,
 }
 
 /// Which account a password attempt is for, at a source: the connection and the email.
@@ -168,6 +171,7 @@ impl Default for AttemptLimits {
             login_per_account: FailedAttempts::new(10, 10.0 / 15.0),
             signup_per_source: FailedAttempts::new(30, 10.0),
             reset_per_source: FailedAttempts::new(30, 10.0),
+            upstream_per_source: FailedAttempts::new(60, 30.0),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::Response;
 use orgwarden_domain::client::OrganizationPrompt;
 use orgwarden_domain::login::AuthorizeParams;
@@ -16,6 +16,7 @@ use super::{answer, complete, federation, pages, session, Login};
 
 pub async fn authorize(
     State(login): State<Login>,
+    extensions: Extensions,
     headers: HeaderMap,
     query: Result<Query<AuthorizeParams>, QueryRejection>,
 ) -> Response {
@@ -28,7 +29,7 @@ pub async fn authorize(
             &answer::request_id(&headers),
         );
     };
-    match start(&login, &headers, params).await {
+    match start(&login, &extensions, &headers, params).await {
         Ok(resp) => resp,
         Err(e) => answer::failure(e, &headers),
     }
@@ -36,6 +37,7 @@ pub async fn authorize(
 
 async fn start(
     login: &Login,
+    extensions: &Extensions,
     headers: &HeaderMap,
     params: AuthorizeParams,
 ) -> Result<Response, FlowError> {
@@ -68,6 +70,18 @@ async fn start(
             .iter()
             .find(|d| &d.connection.name == c && federation::is_federated(d))
     }) {
+        // Each one stores a pending request before anyone authenticated: limited per source.
+        let source = crate::auth::attempts::source(extensions);
+        let now = crate::ratelimit::limits::now_ms(login.tenant.clock.as_ref());
+        let limit = &login.attempts.upstream_per_source;
+        if let Some(wait) = limit.blocked(&source, now) {
+            return Err(FlowError::page(
+                429,
+                "Too many sign-ins",
+                format!("Too many sign-ins through identity providers from this address; retry in {wait} seconds."),
+            ));
+        }
+        limit.record(&source, now);
         return federation::begin(login, headers, &flow, door).await;
     }
     let (csrf, cookie) = session::csrf(tenant, headers);

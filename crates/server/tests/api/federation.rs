@@ -705,6 +705,25 @@ async fn an_unreachable_or_untrusted_provider_is_named_on_the_error_page() {
         html.contains("gone-sso") && html.contains("could not connect"),
         "{html}"
     );
+
+    // Each start stores a pending request before anyone authenticated: limited per source
+    // (60 at once, then 30 a minute), with a page saying so.
+    let path = authorize(
+        &client_id,
+        &[("organization", "gone"), ("connection", "gone-sso")],
+    );
+    let mut refused = None;
+    for i in 0..100 {
+        let r = p.get(&path).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((i, text(&r)));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
+    }
+    let (at, page) = refused.expect("refused within 100 starts");
+    assert!(at >= 50, "not before the allowance is spent: {at}");
+    assert!(page.contains("Too many sign-ins"), "{page}");
 }
 
 #[tokio::test]

@@ -57,8 +57,12 @@ pub struct Upstream {
     http: reqwest::Client,
     google_issuer: String,
     documents: Mutex<HashMap<String, Cached<Endpoints>>>,
-    keys: Mutex<HashMap<String, Cached<Vec<Jwk>>>>,
+    /// Each provider's keys, and whether that fetch was made for a key the cache lacked.
+    keys: Mutex<HashMap<String, Cached<KeySet>>>,
 }
+
+/// A provider's keys, and whether they were fetched for a key the cache lacked.
+type KeySet = (Vec<Jwk>, bool);
 
 #[derive(Clone)]
 struct Jwk {
@@ -200,7 +204,11 @@ impl Upstream {
         Ok(endpoints)
     }
 
-    async fn fetch_keys(&self, jwks_uri: &str) -> Result<Vec<Jwk>, UpstreamError> {
+    async fn fetch_keys(
+        &self,
+        jwks_uri: &str,
+        for_unknown: bool,
+    ) -> Result<Vec<Jwk>, UpstreamError> {
         let what = format!("the signing keys at {jwks_uri}");
         check_https(&what, jwks_uri)?;
         let (status, doc) = self.json(&what, self.http.get(jwks_uri)).await?;
@@ -221,7 +229,7 @@ impl Upstream {
         cache.insert(
             jwks_uri.to_owned(),
             Cached {
-                value: keys.clone(),
+                value: (keys.clone(), for_unknown),
                 fetched: Instant::now(),
             },
         );
@@ -229,7 +237,10 @@ impl Upstream {
     }
 
     /// The RSA key named `kid` (or the only key, when the token names none) of the set at
-    /// `jwks_uri`: from the cache, else fetched again (at most once per [`JWKS_REFRESH`]).
+    /// `jwks_uri`: from the cache, else fetched again. A key the cache lacks (the provider
+    /// rotated) is looked for by fetching again, but not again within [`JWKS_REFRESH`] of a
+    /// fetch made for that reason: tokens naming made-up keys cannot make us hammer the
+    /// provider.
     async fn key(&self, jwks_uri: &str, kid: Option<&str>) -> Result<Jwk, UpstreamError> {
         let pick = |keys: &[Jwk]| -> Option<Jwk> {
             match kid {
@@ -242,18 +253,19 @@ impl Upstream {
             let cache = self.keys.lock().expect("cache lock");
             cache
                 .get(jwks_uri)
-                .map(|c| (pick(&c.value), c.fetched.elapsed()))
+                .map(|c| (pick(&c.value.0), c.value.1, c.fetched.elapsed()))
         };
-        match cached {
-            Some((Some(key), age)) if age < CACHE_FOR => return Ok(key),
-            Some((None, age)) if age < JWKS_REFRESH => {
+        let for_unknown = match cached {
+            Some((Some(key), _, age)) if age < CACHE_FOR => return Ok(key),
+            Some((None, true, age)) if age < JWKS_REFRESH => {
                 return Err(UpstreamError::BadToken(
                     "the ID token is signed with a key the provider does not publish".into(),
                 ))
             }
-            _ => {}
-        }
-        let keys = self.fetch_keys(jwks_uri).await?;
+            Some((None, _, age)) => age < CACHE_FOR,
+            _ => false,
+        };
+        let keys = self.fetch_keys(jwks_uri, for_unknown).await?;
         pick(&keys).ok_or_else(|| {
             UpstreamError::BadToken(
                 "the ID token is signed with a key the provider does not publish".into(),

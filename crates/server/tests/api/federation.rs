@@ -38,6 +38,8 @@ struct Upstream {
     client_secret: String,
     /// Ann's user id upstream: the `sub` of her ID tokens.
     ann: String,
+    /// A Management API token of the upstream's.
+    token: String,
     _dir: tempfile::TempDir,
 }
 
@@ -144,6 +146,7 @@ impl Upstream {
             client_id,
             client_secret,
             ann: ann["user_id"].as_str().unwrap().to_owned(),
+            token: token.clone(),
             _dir: dir,
         }
     }
@@ -348,7 +351,17 @@ async fn a_person_signs_in_to_an_organization_through_its_oidc_provider() {
         "a member by membership on login"
     );
 
-    // A second sign-in (another browser) finds the same user.
+    // The upstream rotates its signing key: the next ID token names a key the downstream has
+    // not seen, and the key set is fetched again. A second sign-in (another browser) finds the
+    // same user.
+    let r = up
+        .http
+        .post(format!("{}/api/v2/keys/signing/rotate", up.url))
+        .bearer_auth(&up.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
     let mut again = Person::new(&app);
     let to = to_upstream(&mut again, &t.client_id, "acme").await;
     let back = up.sign_in(&to, PASSWORD).await;

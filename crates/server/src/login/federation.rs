@@ -131,6 +131,10 @@ pub async fn begin(
     if let Some(hint) = &flow.authz.login_hint {
         query.push(("login_hint", hint.clone()));
     }
+    // The application asked for a fresh sign-in: so do we, upstream.
+    if flow.authz.force_login {
+        query.push(("prompt", "login".to_owned()));
+    }
     let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(query)
         .finish();

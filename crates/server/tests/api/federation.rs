@@ -765,6 +765,7 @@ async fn google_oauth2_is_the_same_flow_against_the_configured_issuer() {
             &[
                 ("organization", "googlers"),
                 ("connection", "google-oauth2"),
+                ("prompt", "login"),
             ],
         ))
         .await;
@@ -772,6 +773,11 @@ async fn google_oauth2_is_the_same_flow_against_the_configured_issuer() {
     let to = location(&r);
     assert!(to.starts_with(&format!("{}/authorize?", up.url)), "{to}");
     assert_eq!(query_of(&to)["scope"], "openid email profile");
+    assert_eq!(
+        query_of(&to)["prompt"],
+        "login",
+        "a fresh sign-in asked upstream too"
+    );
     let back = up.sign_in(&to, PASSWORD).await;
     let code = query_of(&onward(&p.get(&downstream_path(&back)).await))["code"].clone();
     let t = Tenant {

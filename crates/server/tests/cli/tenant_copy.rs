@@ -95,8 +95,12 @@ fn a_tenant_is_copied_by_name_and_a_second_run_changes_nothing() {
         "POST",
         "/connections",
         json!({"name": "corp-sso", "strategy": "oidc",
+        // Every endpoint, as Auth0 stores them after discovery (orgwarden, like Auth0, would
+        // otherwise read the issuer's discovery document at create, and this one does not exist).
         "options": {"client_id": "corp", "client_secret": "s3cret", "issuer": "https://idp.corp.test",
-            "authorization_endpoint": "https://idp.corp.test/authorize", "type": "back_channel"}}),
+            "authorization_endpoint": "https://idp.corp.test/authorize",
+            "token_endpoint": "https://idp.corp.test/oauth/token",
+            "jwks_uri": "https://idp.corp.test/.well-known/jwks.json", "type": "back_channel"}}),
     );
     api(
         &a,

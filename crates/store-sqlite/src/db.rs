@@ -16,8 +16,12 @@ use crate::migrate;
 
 /// Read connections used at the same time (and kept open).
 const READERS: usize = 4;
-/// An inline read slower than this waited for the disk ([`Db::read_now`]).
+/// An inline read slower than this that read pages from the file waited for the disk
+/// ([`Db::read_now`]).
 const SLOW_INLINE: Duration = Duration::from_millis(1);
+/// An inline read slower than this stalled the runtime, whatever it read (a backstop: SQLite
+/// may also wait on a lock).
+const STALLED_INLINE: Duration = Duration::from_millis(50);
 /// How long reads stay off the runtime's threads after a slow one.
 const COOL_OFF: Duration = Duration::from_secs(1);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -121,9 +125,14 @@ impl Db {
     /// connections), on the calling thread when a read connection is idle: on a warm page cache
     /// such a query takes microseconds, less than the hop to a blocking thread and back (a
     /// profile of the guide's call spent a fifth of its time switching threads). A read that
-    /// takes longer than [`SLOW_INLINE`] (it waited for the disk) sends the reads of the next
-    /// [`COOL_OFF`] to blocking threads, where they wait without holding up the runtime.
-    /// Anything that may scan (searches, listings of the tenant) goes through [`Db::read`].
+    /// took longer than [`SLOW_INLINE`] *and* missed SQLite's page cache (it may have waited
+    /// for the disk), or longer than [`STALLED_INLINE`] whatever it did, sends the reads of the
+    /// next [`COOL_OFF`] to blocking threads, where they wait without holding up the runtime.
+    /// A slow read that found every page in the cache was only descheduled (a busy machine):
+    /// a blocking thread would not have made it faster, so reads stay inline (on a shared
+    /// 2-core machine that alone sent most reads to blocking threads, a sixth of the time
+    /// spent in futex waits and wake-ups). Anything that may scan (searches, listings of the
+    /// tenant) goes through [`Db::read`].
     pub(crate) async fn read_now<T, F>(self: &Arc<Self>, work: F) -> Result<T>
     where
         T: Send + 'static,
@@ -137,9 +146,13 @@ impl Db {
         };
         let started = Instant::now();
         let conn = self.take_reader().map_err(|e| e.0)?;
+        let misses = cache_misses(&conn);
         let out = work(&conn);
+        // Unknown counts as missed: a slow read then steps aside as before.
+        let missed = misses.is_none() || cache_misses(&conn) != misses;
         self.put_back(conn);
-        if started.elapsed() > SLOW_INLINE {
+        let took = started.elapsed();
+        if (took > SLOW_INLINE && missed) || took > STALLED_INLINE {
             let until = self.micros_now() + COOL_OFF.as_micros() as u64;
             self.inline_after_us.store(until, Ordering::Relaxed);
         }
@@ -219,6 +232,25 @@ impl Db {
             idle.push(conn);
         }
     }
+}
+
+/// How many times the connection's page cache has missed since it was opened (each miss read a
+/// page from the file: the OS's cache or the disk); `None` if SQLite did not say.
+#[allow(unsafe_code)]
+fn cache_misses(conn: &Connection) -> Option<i64> {
+    let (mut current, mut highest) = (0, 0);
+    // SAFETY: the handle is that of the open connection `conn` borrows, used by this thread
+    // alone; SQLITE_DBSTATUS_CACHE_MISS writes the two ints passed; reset is 0.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_db_status(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+            &mut current,
+            &mut highest,
+            0,
+        )
+    };
+    (rc == rusqlite::ffi::SQLITE_OK).then_some(i64::from(current))
 }
 
 /// The database file and the `-wal`, `-shm` and `-journal` files SQLite keeps beside it.
@@ -334,8 +366,16 @@ mod tests {
 
     use super::*;
 
-    async fn thread_of_read(db: &Arc<Db>, pause: Duration) -> ThreadId {
-        db.read_now(move |_| {
+    /// Where a read ran that takes `pause`; `from_file`: it first empties the connection's
+    /// page cache, so its query reads pages from the file (cache misses).
+    async fn thread_of_read(db: &Arc<Db>, pause: Duration, from_file: bool) -> ThreadId {
+        db.read_now(move |conn| {
+            if from_file {
+                conn.execute_batch("PRAGMA shrink_memory")?;
+            }
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
             thread::sleep(pause);
             Ok(thread::current().id())
         })
@@ -343,35 +383,63 @@ mod tests {
         .unwrap()
     }
 
+    fn cool_off_over(db: &Db) {
+        db.inline_after_us.store(db.micros_now(), Ordering::Relaxed);
+    }
+
     #[tokio::test]
-    async fn inline_reads_step_aside_for_a_while_after_a_slow_one() {
+    async fn inline_reads_step_aside_for_a_while_after_a_slow_one_that_read_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Db::open(dir.path().join("t.db")).unwrap());
         let here = thread::current().id();
         // The first read opens a connection: let it count as slow, then wait the cool-off out.
-        thread_of_read(&db, Duration::ZERO).await;
-        db.inline_after_us.store(0, Ordering::Relaxed);
+        thread_of_read(&db, Duration::ZERO, false).await;
+        cool_off_over(&db);
 
         assert_eq!(
-            thread_of_read(&db, Duration::ZERO).await,
+            thread_of_read(&db, Duration::ZERO, true).await,
             here,
-            "fast: inline"
+            "fast, even from the file: inline"
         );
         assert_eq!(
-            thread_of_read(&db, SLOW_INLINE * 3).await,
+            thread_of_read(&db, SLOW_INLINE * 3, true).await,
             here,
             "a slow read still ran inline"
         );
         assert_ne!(
-            thread_of_read(&db, Duration::ZERO).await,
+            thread_of_read(&db, Duration::ZERO, false).await,
             here,
-            "after a slow read: on a blocking thread"
+            "after a slow read of the file: on a blocking thread"
         );
-        db.inline_after_us.store(db.micros_now(), Ordering::Relaxed);
+        cool_off_over(&db);
         assert_eq!(
-            thread_of_read(&db, Duration::ZERO).await,
+            thread_of_read(&db, Duration::ZERO, false).await,
             here,
             "after the cool-off: inline again"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_read_from_the_page_cache_stays_inline_unless_it_stalled() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(dir.path().join("t.db")).unwrap());
+        let here = thread::current().id();
+        thread_of_read(&db, Duration::ZERO, false).await;
+        cool_off_over(&db);
+        // Warm: the schema's pages are in the connection's cache.
+        thread_of_read(&db, Duration::ZERO, false).await;
+
+        thread_of_read(&db, SLOW_INLINE * 3, false).await;
+        assert_eq!(
+            thread_of_read(&db, Duration::ZERO, false).await,
+            here,
+            "slow without reading the file (descheduled, not waiting for the disk): still inline"
+        );
+        thread_of_read(&db, STALLED_INLINE * 2, false).await;
+        assert_ne!(
+            thread_of_read(&db, Duration::ZERO, false).await,
+            here,
+            "a read that stalled the runtime sends the next ones to blocking threads"
         );
     }
 }

@@ -8,6 +8,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::json::json_response;
@@ -50,8 +51,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// The whole application: Management API, token endpoint, discovery.
+///
+/// The middleware every request goes through (request id, metrics and the access log, the
+/// panic catcher, injected faults) wraps the routed application once, as one service, rather
+/// than through `Router::layer`, which wraps each route's boxed service in another box: axum
+/// clones a route's service on every call, and every clone of a box nested in boxes allocates
+/// again (under callgrind the guide's call went from 195 allocations per request to 138, and
+/// from 241k instructions to 229k).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routed = Router::new()
         .nest(
             "/api/v2",
             crate::api::router().layer(middleware::from_fn_with_state(
@@ -78,17 +86,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route_layer(middleware::from_fn(crate::observability::label_route))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::faults::inject,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state.clone());
+    // The first layer is the outermost: the same order as the `Router::layer` calls this
+    // replaced, last to first.
+    let app = ServiceBuilder::new()
+        .layer(middleware::from_fn(request_id))
         .layer(middleware::from_fn_with_state(
             state.operations().metrics.clone(),
             crate::observability::track,
         ))
-        .layer(middleware::from_fn(request_id))
-        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(state, crate::faults::inject))
+        .service(routed);
+    Router::new().fallback_service(app)
 }
 
 pub use crate::serving::serve;

@@ -96,9 +96,10 @@ fn is_unrouted(r: &Response) -> bool {
             && r.body == json!({"statusCode": 404, "error": "Not Found", "message": "Not Found"}))
 }
 
-/// Every path the router holds, outside the dashboard (`/`, `/dashboard…`).
+/// Every path the router holds, outside the dashboard (`/`, `/dashboard…`): read from the
+/// routes `server::router` wraps in its middleware (the same `routes` it calls).
 fn router_paths(app: &TestApp) -> BTreeSet<String> {
-    let debug = format!("{:?}", app.router);
+    let debug = format!("{:?}", orgwarden_server::server::routes(app.state.clone()));
     let paths: BTreeSet<String> = debug
         .split("RouteId(")
         .skip(1)

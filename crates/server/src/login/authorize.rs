@@ -68,7 +68,7 @@ async fn start(
     if let Some(door) = flow.authz.connection.as_ref().and_then(|c| {
         flow.doors
             .iter()
-            .find(|d| &d.connection.name == c && federation::is_federated(d))
+            .find(|d| &d.connection.name == c && federation::is_startable(d))
     }) {
         // Each one stores a pending request before anyone authenticated: limited per source.
         let source = crate::auth::attempts::source(extensions);
@@ -82,6 +82,10 @@ async fn start(
             ));
         }
         limit.record(&source, now);
+        #[cfg(feature = "saml")]
+        if super::saml::is_saml(door) {
+            return super::saml::begin(login, headers, &flow, door).await;
+        }
         return federation::begin(login, headers, &flow, door).await;
     }
     let (csrf, cookie) = session::csrf(tenant, headers);

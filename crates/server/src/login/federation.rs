@@ -44,13 +44,20 @@ pub fn callback_url(tenant: &Tenant) -> String {
     format!("{}{CALLBACK}", tenant.identity.base_url)
 }
 
-/// Whether people sign in through `door` at an upstream provider.
+/// Whether people sign in through `door` at an upstream OpenID Connect provider.
 pub fn is_federated(door: &Door) -> bool {
     orgwarden_domain::connection::upstream::is_federated(&door.connection.strategy)
 }
 
+/// Whether the login page's button for `door` starts a sign-in at its provider
+/// (`/authorize?connection=`): OpenID Connect ones, and SAML ones when built with
+/// `--features saml`.
+pub fn is_startable(door: &Door) -> bool {
+    is_federated(door) || (cfg!(feature = "saml") && door.connection.strategy == "samlp")
+}
+
 /// A failure at the upstream: a page naming the connection, with the way back.
-fn failed(flow: &Flow, connection: &str, why: impl std::fmt::Display) -> FlowError {
+pub(super) fn failed(flow: &Flow, connection: &str, why: impl std::fmt::Display) -> FlowError {
     FlowError::Upstream {
         flow_target: Box::new(super::flow::Target::of(&flow.authz)),
         connection: connection.to_owned(),
@@ -241,7 +248,7 @@ pub async fn callback(
 /// checks every hop of that chain against the provider page's `form-action` policy (which
 /// names us, not the application), so a second redirect would be blocked there. The cookies
 /// set on the way (the session) are kept.
-fn onward(resp: Response) -> Response {
+pub(super) fn onward(resp: Response) -> Response {
     if resp.status() != StatusCode::FOUND {
         return resp;
     }
@@ -377,7 +384,7 @@ fn upstream_failed(flow: &Flow, connection: &str, e: UpstreamError) -> FlowError
 
 /// The user the provider's `sub` names on `connection`, created at the first sign-in; later
 /// sign-ins bring the profile up to date with the provider's claims.
-async fn find_or_create(
+pub(super) async fn find_or_create(
     tenant: &Tenant,
     connection: &Connection,
     sub: &str,

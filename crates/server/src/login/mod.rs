@@ -18,6 +18,8 @@ pub mod logout;
 pub mod pages;
 pub mod password;
 pub mod reset;
+#[cfg(feature = "saml")]
+pub mod saml;
 pub mod session;
 pub mod userinfo;
 
@@ -67,7 +69,7 @@ pub fn router() -> Router<AppState> {
         .route(AUTHORIZE, get(authorize::authorize))
         .route("/u/login", post(password::login))
         .route("/u/signup", post(password::signup))
-        .route(federation::CALLBACK, get(federation::callback))
+        .merge(saml_routes())
         .route(brand::PATH, get(brand::stylesheet))
         .route(
             USERINFO,
@@ -87,4 +89,39 @@ pub fn router() -> Router<AppState> {
             post(dbconnections::change_password),
         )
         .route(reset::RESET, get(reset::form).post(reset::submit))
+}
+
+/// `/login/callback` (GET from OpenID Connect providers; POST from SAML IdPs) and the SAML SP
+/// metadata.
+#[cfg(feature = "saml")]
+fn saml_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            federation::CALLBACK,
+            get(federation::callback).post(saml::callback),
+        )
+        .route(saml::METADATA, get(saml::metadata))
+}
+
+/// Without `--features saml`: the same routes (so that the API is the same), where a SAML IdP's
+/// post and the metadata URL say why there is nothing.
+#[cfg(not(feature = "saml"))]
+fn saml_routes() -> Router<AppState> {
+    const WHY: &str = "SAML sign-in needs orgwarden built with `--features saml`.";
+    async fn metadata() -> axum::response::Response {
+        let status = axum::http::StatusCode::NOT_IMPLEMENTED;
+        crate::api::json::json_response(status, &crate::error::error_json(status, WHY, None))
+    }
+    async fn posted(headers: axum::http::HeaderMap) -> axum::response::Response {
+        pages::error(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "Sign-in failed",
+            WHY,
+            "invalid_request",
+            &answer::request_id(&headers),
+        )
+    }
+    Router::new()
+        .route(federation::CALLBACK, get(federation::callback).post(posted))
+        .route("/samlp/metadata", get(metadata))
 }

@@ -123,7 +123,7 @@ pub struct LoginPage {
     /// Federated connections' buttons: (link, label).
     pub federated: Vec<(String, String)>,
     /// The other connections' labels (not available in this version).
-    pub others: Vec<String>,
+    pub others: Vec<(String, &'static str)>,
     pub login_hint: String,
     pub switch_href: String,
 }
@@ -168,7 +168,7 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
         .collect();
     let federated = buttons
         .iter()
-        .filter(|d| super::federation::is_federated(d))
+        .filter(|d| super::federation::is_startable(d))
         .map(|d| {
             let mut through = flow.params.clone();
             through.connection = Some(d.connection.name.clone());
@@ -181,8 +181,15 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
         .collect();
     let others = buttons
         .iter()
-        .filter(|d| !super::federation::is_federated(d))
-        .map(|d| d.label().to_owned())
+        .filter(|d| !super::federation::is_startable(d))
+        .map(|d| {
+            let why = if d.connection.strategy == "samlp" {
+                "SAML sign-in needs orgwarden built with `--features saml`"
+            } else {
+                "federated sign-in is not available in this version of orgwarden"
+            };
+            (d.label().to_owned(), why)
+        })
         .collect();
     let chosen = chosen
         .filter(|c| offered.iter().any(|d| d.connection.name == *c))

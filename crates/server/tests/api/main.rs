@@ -16,6 +16,8 @@ mod discovery_domains;
 mod durability;
 mod enabled_connections;
 mod federation;
+#[cfg(feature = "saml")]
+mod federation_saml;
 mod invitations;
 mod key_storage;
 mod login;

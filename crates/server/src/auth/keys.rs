@@ -51,6 +51,10 @@ pub struct KeyRing {
     infos: Vec<KeyInfo>,
     signer_kid: String,
     signer: EncodingKey,
+    /// The current key (PKCS#8 DER) and its certificate (DER), which also sign SAML requests
+    /// (`signSAMLRequest`), as Auth0 signs them with the tenant's key. Never printed.
+    signer_pkcs8: Vec<u8>,
+    signer_cert_der: Vec<u8>,
     verifiers: HashMap<String, DecodingKey>,
     jwks: Jwks,
 }
@@ -81,7 +85,8 @@ pub struct KeyInfo {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-fn key_info(k: &SigningKey, pkcs8: &[u8]) -> anyhow::Result<KeyInfo> {
+/// The key as listed, and its certificate (DER).
+fn key_info(k: &SigningKey, pkcs8: &[u8]) -> anyhow::Result<(KeyInfo, Vec<u8>)> {
     use rcgen::{CertificateParams, DnType, KeyPair as CertKey, SerialNumber, PKCS_RSA_SHA256};
     let der = rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec());
     let key = CertKey::from_pkcs8_der_and_sign_algo(&der, &PKCS_RSA_SHA256)
@@ -100,16 +105,19 @@ fn key_info(k: &SigningKey, pkcs8: &[u8]) -> anyhow::Result<KeyInfo> {
         .context("certificate for a signing key")?;
     let sha1 = digest(&SHA1_FOR_LEGACY_USE_ONLY, cert.der());
     let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
-    Ok(KeyInfo {
-        kid: k.kid.clone(),
-        cert: cert.pem(),
-        fingerprint: hex.join(":"),
-        thumbprint: hex.concat(),
-        current: k.current,
-        current_since: k.created_at,
-        rotated_at: k.rotated_at,
-        revoked_at: k.revoked_at,
-    })
+    Ok((
+        KeyInfo {
+            kid: k.kid.clone(),
+            cert: cert.pem(),
+            fingerprint: hex.join(":"),
+            thumbprint: hex.concat(),
+            current: k.current,
+            current_since: k.created_at,
+            rotated_at: k.rotated_at,
+            revoked_at: k.revoked_at,
+        },
+        cert.der().to_vec(),
+    ))
 }
 
 /// A new RSA-2048 key, current, sealed with `master` when there is one.
@@ -162,14 +170,17 @@ impl KeyRing {
         let mut jwks = Vec::new();
         let mut infos = Vec::with_capacity(keys.len());
         let mut signer = None;
+        let mut signer_material = None;
         for k in keys {
             let pkcs8 = sealing::open(master, &k.kid, &k.private_key)?;
-            infos.push(key_info(k, &pkcs8)?);
+            let (info, cert_der) = key_info(k, &pkcs8)?;
+            infos.push(info);
             if k.current {
                 signer = Some(
                     EncodingKey::from_rsa_pem(pkcs8_pem(&pkcs8).as_bytes())
                         .context("current signing key is unusable")?,
                 );
+                signer_material = Some((pkcs8.to_vec(), cert_der));
             }
             if !k.verifies_at(now, token_lifetime) {
                 continue;
@@ -186,11 +197,14 @@ impl KeyRing {
                 URL_SAFE_NO_PAD.encode(&e),
             ));
         }
+        let (signer_pkcs8, signer_cert_der) = signer_material.context("no current signing key")?;
         Ok(KeyRing {
             version: Self::version_of(keys, now, token_lifetime),
             infos,
             signer_kid: current.kid.clone(),
             signer: signer.context("no current signing key")?,
+            signer_pkcs8,
+            signer_cert_der,
             verifiers,
             jwks: Jwks { keys: jwks },
         })
@@ -232,6 +246,14 @@ impl KeyRing {
     /// Every stored key, as `GET /api/v2/keys/signing` shows them.
     pub fn key_infos(&self) -> &[KeyInfo] {
         &self.infos
+    }
+
+    /// The current key as PKCS#8 DER and its certificate as DER: what signs SAML requests
+    /// (`signSAMLRequest`) and the certificate the SAML metadata publishes. A JWS signing input
+    /// (`base64url.base64url`) can never equal what SAML signs (a query string with `=` and `&`,
+    /// or canonical XML), so one key serves both.
+    pub fn signer_material(&self) -> (&[u8], &[u8]) {
+        (&self.signer_pkcs8, &self.signer_cert_der)
     }
 
     /// The key that signs new tokens.

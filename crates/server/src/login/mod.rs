@@ -30,6 +30,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::attempts::AttemptLimits;
+use crate::auth::tokens::Tokens;
 use crate::state::AppState;
 use crate::tenant::Tenant;
 use crate::upstream::Upstream;
@@ -41,6 +42,8 @@ pub struct Login {
     pub attempts: Arc<AttemptLimits>,
     /// Federated connections' identity providers.
     pub upstream: Arc<Upstream>,
+    /// The signing keys (the current one also signs SAML requests).
+    pub tokens: Arc<Tokens>,
 }
 
 impl<S> FromRef<S> for Login
@@ -48,12 +51,14 @@ where
     Tenant: FromRef<S>,
     Arc<AttemptLimits>: FromRef<S>,
     Arc<Upstream>: FromRef<S>,
+    Arc<Tokens>: FromRef<S>,
 {
     fn from_ref(s: &S) -> Login {
         Login {
             tenant: Tenant::from_ref(s),
             attempts: Arc::from_ref(s),
             upstream: Arc::from_ref(s),
+            tokens: Arc::from_ref(s),
         }
     }
 }

@@ -12,8 +12,9 @@
 //! `NotOnOrAfter`, so it is accepted once. The user is `samlp|<connection>|<nameid>`; the end
 //! is [`complete::signed_in`], as for every other sign-in.
 //!
-//! Not supported yet, and refused with a clear message: `signSAMLRequest` (no SP signing key is
-//! kept), IdP-initiated responses (no `RelayState`; `options.idpinitiated` is not read).
+//! With `signSAMLRequest`, requests are signed with the tenant's current signing key (as Auth0
+//! does), whose certificate the metadata then publishes. Not supported yet, and refused with a
+//! clear message: IdP-initiated responses (no `RelayState`; `options.idpinitiated` is not read).
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
@@ -26,7 +27,7 @@ use orgwarden_domain::login::{Artifact, ArtifactKind};
 use orgwarden_domain::paging::PageRequest;
 use orgwarden_saml::{
     fields_map, map_profile, Binding, Expected, IdpCertificates, RequestOptions, SamlError,
-    SamlIdentity, Send, ServiceProvider,
+    SamlIdentity, Send, ServiceProvider, SpSigningKey,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -35,6 +36,7 @@ use time::Duration;
 use super::federation::{failed, find_or_create, onward};
 use super::flow::{resolve, Door, Flow, FlowError};
 use super::{answer, complete, pages, session, Login};
+use crate::auth::tokens::Tokens;
 use crate::tenant::Tenant;
 use crate::ui::session::cookie;
 
@@ -76,6 +78,23 @@ fn text<'a>(options: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
         .filter(|s| !s.trim().is_empty())
 }
 
+/// Whether the connection's requests are signed (`signSAMLRequest`).
+fn signs_requests(connection: &Connection) -> bool {
+    connection
+        .options
+        .get("signSAMLRequest")
+        .and_then(Value::as_bool)
+        == Some(true)
+}
+
+/// The SP signing key: the tenant's current signing key and its certificate, as Auth0 signs
+/// SAML requests with the tenant's key. After a rotation the IdP needs the metadata again.
+fn signing_key(tokens: &Tokens) -> Result<SpSigningKey, SamlError> {
+    let ring = tokens.key_ring();
+    let (pkcs8, cert) = ring.signer_material();
+    SpSigningKey::new(pkcs8.to_vec(), cert.to_vec())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct MetadataQuery {
     pub connection: Option<String>,
@@ -94,10 +113,10 @@ pub async fn metadata(
     query: Result<Query<MetadataQuery>, QueryRejection>,
 ) -> Response {
     let name = query.ok().and_then(|Query(q)| q.connection);
-    metadata_of_name(&login.tenant, name.as_deref()).await
+    metadata_of_name(&login.tenant, &login.tokens, name.as_deref()).await
 }
 
-async fn metadata_of_name(tenant: &Tenant, name: Option<&str>) -> Response {
+async fn metadata_of_name(tenant: &Tenant, tokens: &Tokens, name: Option<&str>) -> Response {
     let Some(name) = name.filter(|n| !n.is_empty() && n.len() <= 128) else {
         return not_found("Give the SAML connection's name: /samlp/metadata?connection=NAME.");
     };
@@ -116,7 +135,21 @@ async fn metadata_of_name(tenant: &Tenant, name: Option<&str>) -> Response {
     let Some(connection) = found else {
         return not_found("There is no SAML (samlp) connection of this name.");
     };
-    let xml = service_provider(tenant, &connection).metadata(None);
+    let key = if signs_requests(&connection) {
+        match signing_key(tokens) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                tracing::error!(error = %e, "the signing key cannot sign SAML requests");
+                return crate::error::ApiError::Domain(orgwarden_domain::Error::Internal(
+                    anyhow::anyhow!("the signing key cannot sign SAML requests"),
+                ))
+                .into_response();
+            }
+        }
+    } else {
+        None
+    };
+    let xml = service_provider(tenant, &connection).metadata(key.as_ref());
     let mut resp = (StatusCode::OK, xml).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -146,25 +179,28 @@ pub async fn begin(
             "its signInEndpoint is not an http(s) URL",
         ));
     }
-    if options.get("signSAMLRequest").and_then(Value::as_bool) == Some(true) {
-        return Err(failed(
-            flow,
-            name,
-            "signed requests (signSAMLRequest) are not supported by this server yet",
-        ));
-    }
     let binding = Binding::from_option(text(options, "protocolBinding"))
         .map_err(|e| failed(flow, name, e))?;
     let state = random_alphanumeric(43);
-    let request = service_provider(tenant, connection)
-        .authn_request(&RequestOptions {
-            sign_in_endpoint: endpoint,
-            binding,
-            signing_key: None,
-            relay_state: Some(&state),
-            now: tenant.clock.now(),
-        })
+    let key = signs_requests(connection)
+        .then(|| signing_key(&login.tokens))
+        .transpose()
         .map_err(|e| failed(flow, name, e))?;
+    let sp = service_provider(tenant, connection);
+    let (endpoint, relay, now) = (endpoint.to_owned(), state.clone(), tenant.clock.now());
+    // Signing is RSA (and libxmlsec1 for the POST binding): off the async runtime.
+    let request = tokio::task::spawn_blocking(move || {
+        sp.authn_request(&RequestOptions {
+            sign_in_endpoint: &endpoint,
+            binding,
+            signing_key: key.as_ref(),
+            relay_state: Some(&relay),
+            now,
+        })
+    })
+    .await
+    .map_err(|e| FlowError::Internal(orgwarden_domain::Error::Internal(e.into())))?
+    .map_err(|e| failed(flow, name, e))?;
     let (browser, set_browser) = match cookie(headers, BROWSER_COOKIE).filter(|c| c.len() == 43) {
         Some(c) => (c.to_owned(), None),
         None => {

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use crate::app::{claims_of, TestApp};
 use crate::dashboard::{location, text};
 use crate::login::{
-    attr, authorize, client, exchange, query_of, Person, Tenant, CALLBACK, VERIFIER,
+    attr, authorize, client, exchange, hidden_fields, query_of, Person, Tenant, CALLBACK, VERIFIER,
 };
 
 const CONNECTION: &str = "acme-saml";
@@ -65,7 +65,7 @@ fn python() -> Option<PathBuf> {
 }
 
 /// An IdP trusting the SP described by `metadata`.
-fn start_idp(metadata: &str) -> Option<Idp> {
+fn start_idp(metadata: &str, flags: &[&str]) -> Option<Idp> {
     let python = python()?;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sp.xml");
@@ -76,6 +76,7 @@ fn start_idp(metadata: &str) -> Option<Idp> {
         .arg(script)
         .arg("--sp-metadata")
         .arg(&path)
+        .args(flags)
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .stdin(Stdio::null())
@@ -129,6 +130,15 @@ struct Posted {
 /// The tenant: a web client requiring organizations, the samlp connection pointing at a running
 /// IdP (which was given our metadata), `acme` (membership on login) and `closed` (members only).
 async fn saml_tenant(clock: Option<Arc<ManualClock>>) -> Option<(TestApp, Tenant, Idp)> {
+    saml_tenant_with(clock, json!({}), &[]).await
+}
+
+/// The same, with more connection `options` (set before the metadata is read) and IdP flags.
+async fn saml_tenant_with(
+    clock: Option<Arc<ManualClock>>,
+    options: Value,
+    idp_flags: &[&str],
+) -> Option<(TestApp, Tenant, Idp)> {
     python()?;
     let mut builder = TestApp::builder();
     if let Some(c) = clock {
@@ -146,6 +156,17 @@ async fn saml_tenant(clock: Option<Arc<ManualClock>>) -> Option<(TestApp, Tenant
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let connection = r.body["id"].as_str().unwrap().to_owned();
+    let mut opts = json!({"signInEndpoint": "https://idp.invalid/sso"});
+    for (k, v) in options.as_object().unwrap() {
+        opts[k] = v.clone();
+    }
+    let r = app
+        .patch(
+            &format!("/api/v2/connections/{connection}"),
+            json!({ "options": opts }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // The metadata the IdP's administrator loads: public, our entity id and ACS URL.
     let m = app
@@ -163,13 +184,15 @@ async fn saml_tenant(clock: Option<Arc<ManualClock>>) -> Option<(TestApp, Tenant
         "{metadata}"
     );
     assert!(metadata.contains(&ACS.replace('&', "&amp;")), "{metadata}");
-    let idp = start_idp(&metadata)?;
+    let idp = start_idp(&metadata, idp_flags)?;
 
+    let post = opts["protocolBinding"] == json!("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+    opts["signInEndpoint"] = json!(idp.url(if post { "sso_post" } else { "sso_redirect" }));
+    opts["signingCert"] = json!(idp.url("cert_pem"));
     let r = app
         .patch(
             &format!("/api/v2/connections/{connection}"),
-            json!({"options": {"signInEndpoint": idp.url("sso_redirect"),
-                               "signingCert": idp.url("cert_pem")}}),
+            json!({ "options": opts }),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -210,21 +233,40 @@ async fn through_idp(p: &mut Person<'_>, idp: &Idp, client_id: &str, org: &str) 
     assert!(html.contains("Continue with Acme SAML"), "{html}");
     let button = attr(&html, "<a class=\"button\" href=\"", "\"").expect("the SSO button");
     let r = p.get(&button).await;
-    assert_eq!(r.status, StatusCode::FOUND, "{}", text(&r));
-    let to = location(&r);
-    assert!(to.starts_with(&idp.url("sso_redirect")), "{to}");
-    let q = query_of(&to);
-    assert!(q.contains_key("SAMLRequest"), "{q:?}");
-    assert!(q["RelayState"].len() >= 43, "{q:?}");
-
     let http = reqwest::Client::new();
-    let login_page = http.get(&to).send().await.unwrap();
+    let login_page = if r.status == StatusCode::FOUND {
+        // HTTP-Redirect binding.
+        let to = location(&r);
+        assert!(to.starts_with(&idp.url("sso_redirect")), "{to}");
+        let q = query_of(&to);
+        assert!(q.contains_key("SAMLRequest"), "{q:?}");
+        assert!(q["RelayState"].len() >= 43, "{q:?}");
+        http.get(&to).send().await.unwrap()
+    } else {
+        // HTTP-POST binding: a page whose form the browser posts to the IdP, which its policy
+        // allows.
+        assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+        let html = text(&r);
+        let action = attr(&html, "<form method=\"post\" action=\"", "\"").expect("a form");
+        assert_eq!(action, idp.url("sso_post"));
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains(&idp.url("url")), "{csp}");
+        let fields = hidden_fields(&html);
+        assert!(fields.iter().any(|(k, _)| k == "SAMLRequest"), "{fields:?}");
+        http.post(&action).form(&fields).send().await.unwrap()
+    };
     assert_eq!(login_page.status(), 200);
     let login_page = login_page.text().await.unwrap();
-    let mut form: Vec<(String, String)> = ["SAMLRequest", "RelayState", "binding"]
-        .iter()
-        .filter_map(|n| Some(((*n).to_owned(), field(&login_page, n)?)))
-        .collect();
+    let mut form: Vec<(String, String)> = [
+        "SAMLRequest",
+        "RelayState",
+        "binding",
+        "SigAlg",
+        "Signature",
+    ]
+    .iter()
+    .filter_map(|n| Some(((*n).to_owned(), field(&login_page, n)?)))
+    .collect();
     form.push(("username".into(), "alice".into()));
     form.push(("password".into(), "alice-password".into()));
     let answer = http
@@ -457,5 +499,49 @@ async fn metadata_is_served_for_samlp_connections_only() {
             "{xml}"
         );
         assert!(xml.contains("AuthnRequestsSigned=\"false\""), "{xml}");
+    }
+}
+
+#[tokio::test]
+async fn signed_requests_by_both_bindings_satisfy_an_idp_that_wants_them() {
+    for binding in [
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+    ] {
+        // The IdP is given our metadata, whose certificate is the tenant's signing key's, and
+        // refuses an AuthnRequest that key did not sign.
+        let Some((app, t, idp)) = saml_tenant_with(
+            None,
+            json!({"signSAMLRequest": true, "protocolBinding": binding}),
+            &["--want-signed-requests"],
+        )
+        .await
+        else {
+            return;
+        };
+        let m = app
+            .call(
+                axum::http::Method::GET,
+                "/samlp/metadata?connection=acme-saml",
+                None,
+                None,
+            )
+            .await;
+        let metadata = String::from_utf8(m.raw.to_vec()).unwrap();
+        assert!(
+            metadata.contains("AuthnRequestsSigned=\"true\"")
+                && metadata.contains("<KeyDescriptor use=\"signing\">"),
+            "{metadata}"
+        );
+        let mut p = Person::new(&app);
+        let posted = through_idp(&mut p, &idp, &t.client_id, "acme").await;
+        let r = post_back(&mut p, &posted.saml_response, &posted.relay_state).await;
+        let code = query_of(&onward(&r))["code"].clone();
+        let tokens = exchange(&app, &t, &code, VERIFIER).await;
+        assert_eq!(
+            claims_of(tokens.body["id_token"].as_str().unwrap())["sub"],
+            ALICE,
+            "{binding}"
+        );
     }
 }

@@ -802,3 +802,58 @@ async fn google_oauth2_is_the_same_flow_against_the_configured_issuer() {
                 "provider": "google-oauth2", "isSocial": true}])
     );
 }
+
+/// Built without `--features saml`: a samlp connection's button says why it is not there, and
+/// SAML's URLs answer 501 with the same reason (nothing is started or read).
+#[cfg(not(feature = "saml"))]
+#[tokio::test]
+async fn without_the_saml_feature_samlp_connections_say_how_to_get_them() {
+    let app = TestApp::new().await;
+    let (client_id, _) = client(&app, json!({})).await;
+    let r = app
+        .post(
+            "/api/v2/connections",
+            json!({"name": "acme-saml", "display_name": "Acme SAML", "strategy": "samlp",
+                   "enabled_clients": [client_id],
+                   "options": {"signInEndpoint": "https://idp.invalid/sso"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let connection = r.body["id"].as_str().unwrap().to_owned();
+    org(&app, "acme", &connection, true).await;
+    let why = "SAML sign-in needs orgwarden built with `--features saml`";
+
+    let mut p = Person::new(&app);
+    let page = p
+        .get(&authorize(&client_id, &[("organization", "acme")]))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
+    let html = text(&page);
+    assert!(html.contains("Acme SAML") && html.contains(why), "{html}");
+    assert!(!html.contains("Continue with Acme SAML"), "{html}");
+
+    let r = app
+        .call(
+            axum::http::Method::GET,
+            "/samlp/metadata?connection=acme-saml",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(r.body["statusCode"], 501);
+    assert!(
+        r.body["message"].as_str().unwrap().contains(why),
+        "{}",
+        r.body
+    );
+
+    let r = p
+        .post(
+            "/login/callback?connection=acme-saml",
+            &[("SAMLResponse", "PHg+"), ("RelayState", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED);
+    assert!(text(&r).contains(why), "{}", text(&r));
+}

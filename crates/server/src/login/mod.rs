@@ -14,6 +14,7 @@ pub mod cors;
 pub mod dbconnections;
 pub mod federation;
 pub mod flow;
+pub mod identifier;
 pub mod logout;
 pub mod pages;
 pub mod password;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route(AUTHORIZE, get(authorize::authorize))
         .route("/u/login", post(password::login))
         .route("/u/signup", post(password::signup))
+        .route("/u/identifier", post(identifier::submit))
         .merge(saml_routes())
         .route(brand::PATH, get(brand::stylesheet))
         .route(

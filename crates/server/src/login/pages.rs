@@ -126,6 +126,8 @@ pub struct LoginPage {
     pub others: Vec<(String, &'static str)>,
     pub login_hint: String,
     pub switch_href: String,
+    /// The identifier step: the email alone, to find the person's enterprise connection.
+    pub identifier_first: bool,
 }
 
 /// What a login form shows again after a refusal: the message, the connection chosen and the
@@ -135,6 +137,18 @@ pub struct Again<'a> {
     pub error: Option<String>,
     pub connection: Option<&'a str>,
     pub email: Option<&'a str>,
+    /// The person already said who they are (the identifier step is behind them).
+    pub identified: bool,
+}
+
+/// The enterprise connections this login may start without a button (`show_as_button: false`):
+/// reached only by home-realm discovery, from the email typed at the identifier step.
+pub fn discoverable(flow: &Flow) -> Vec<&Door> {
+    flow.doors
+        .iter()
+        .filter(|d| super::federation::is_startable(d) && !d.settings.show_as_button)
+        .filter(|_| flow.authz.connection.is_none())
+        .collect()
 }
 
 /// The login (or sign-up) form for `flow`. Its policy lets the form's answer (a redirect to the
@@ -144,7 +158,9 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
         error,
         connection: chosen,
         email,
+        identified,
     } = again;
+    let identifier_first = !signup && !identified && !discoverable(flow).is_empty();
     let databases: Vec<&Door> = flow.doors.iter().filter(|d| d.is_database()).collect();
     let offered: Vec<&Door> = databases
         .iter()
@@ -231,6 +247,7 @@ pub fn login(flow: &Flow, signup: bool, csrf: &str, again: Again<'_>) -> Respons
             .or_else(|| flow.authz.login_hint.clone())
             .unwrap_or_default(),
         switch_href: format!("/authorize?{query}"),
+        identifier_first,
     };
     let status = if t.error.is_some() {
         StatusCode::BAD_REQUEST

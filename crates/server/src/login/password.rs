@@ -105,6 +105,7 @@ async fn handle(
                 connection: Some(&form.db),
                 email: Some(typed.trim())
                     .filter(|e| !e.is_empty() && e.len() <= MAX_CREDENTIAL_CHARS),
+                identified: true,
             };
             let mut resp = pages::login(&flow, signup, &csrf, again);
             *resp.status_mut() = status;

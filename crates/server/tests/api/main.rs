@@ -18,6 +18,7 @@ mod enabled_connections;
 mod federation;
 #[cfg(feature = "saml")]
 mod federation_saml;
+mod home_realm;
 mod invitations;
 mod key_storage;
 mod login;

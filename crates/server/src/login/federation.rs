@@ -171,6 +171,63 @@ pub struct Answer {
     pub error_description: Option<String>,
 }
 
+/// The pending upstream request `state` names, used up, when the answer came back to the
+/// browser that left (`browser_cookie` holds that browser's half); otherwise the page to show.
+/// Shared by the OpenID Connect and the SAML callbacks.
+pub async fn take_pending(
+    login: &Login,
+    headers: &HeaderMap,
+    state: &str,
+    browser_cookie: &str,
+) -> Result<UpstreamRequest, Box<Response>> {
+    let page = |status: StatusCode, message: &str| {
+        let rid = answer::request_id(headers);
+        Box::new(pages::error(
+            status,
+            "Sign-in failed",
+            message,
+            "invalid_request",
+            &rid,
+        ))
+    };
+    let tenant = &login.tenant;
+    let now = tenant.clock.now();
+    let stored = tenant
+        .store
+        .consume_artifact(ArtifactKind::Upstream, &key_of(state), now)
+        .await
+        .map_err(|e| Box::new(answer::failure(FlowError::Internal(e), headers)))?;
+    let Some(stored) = stored else {
+        return Err(page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in is unknown or has expired. Start again from the application.",
+        ));
+    };
+    if stored.consumed_at.is_some() {
+        return Err(page(
+            StatusCode::BAD_REQUEST,
+            "This answer from the identity provider was already used. Start again from the application.",
+        ));
+    }
+    let request: UpstreamRequest = stored
+        .payload()
+        .map_err(|e| Box::new(answer::failure(FlowError::Internal(e), headers)))?;
+    let same_browser = cookie(headers, browser_cookie)
+        .filter(|c| c.len() == 43)
+        .is_some_and(|c| crate::ui::csrf::same(&key_of(c), &request.browser));
+    if !same_browser {
+        tracing::warn!(
+            connection = %request.connection,
+            "an identity provider's answer came to another browser than the one that left"
+        );
+        return Err(page(
+            StatusCode::FORBIDDEN,
+            "This sign-in was started in another browser. Start again from the application.",
+        ));
+    }
+    Ok(request)
+}
+
 /// `GET /login/callback`.
 pub async fn callback(
     State(login): State<Login>,
@@ -197,45 +254,10 @@ pub async fn callback(
             "The identity provider's answer has no state.",
         );
     };
-    let tenant = &login.tenant;
-    let now = tenant.clock.now();
-    let stored = match tenant
-        .store
-        .consume_artifact(ArtifactKind::Upstream, &key_of(state), now)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return answer::failure(FlowError::Internal(e), &headers),
-    };
-    let Some(stored) = stored else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "This sign-in is unknown or has expired. Start again from the application.",
-        );
-    };
-    if stored.consumed_at.is_some() {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "This answer from the identity provider was already used. Start again from the application.",
-        );
-    }
-    let request: UpstreamRequest = match stored.payload() {
+    let request = match take_pending(&login, &headers, state, BROWSER_COOKIE).await {
         Ok(r) => r,
-        Err(e) => return answer::failure(FlowError::Internal(e), &headers),
+        Err(page) => return *page,
     };
-    let same_browser = cookie(&headers, BROWSER_COOKIE)
-        .filter(|c| c.len() == 43)
-        .is_some_and(|c| crate::ui::csrf::same(&key_of(c), &request.browser));
-    if !same_browser {
-        tracing::warn!(
-            connection = %request.connection,
-            "an upstream answer came to another browser than the one that left"
-        );
-        return page(
-            StatusCode::FORBIDDEN,
-            "This sign-in was started in another browser. Start again from the application.",
-        );
-    }
     let resp = match finish(&login, request, answer).await {
         Ok(resp) => resp,
         Err(e) => answer::failure(e, &headers),

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::Duration;
 
-use super::federation::{failed, find_or_create, onward};
+use super::federation::{failed, find_or_create, onward, take_pending};
 use super::flow::{resolve, Door, Flow, FlowError};
 use super::{answer, complete, pages, session, Login};
 use crate::auth::tokens::Tokens;
@@ -293,45 +293,10 @@ pub async fn callback(
             "Sign-in started at the identity provider (IdP-initiated) is not supported. Start from the application.",
         );
     };
-    let tenant = &login.tenant;
-    let now = tenant.clock.now();
-    let stored = match tenant
-        .store
-        .consume_artifact(ArtifactKind::Upstream, &key_of(state), now)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return answer::failure(FlowError::Internal(e), &headers),
-    };
-    let Some(stored) = stored else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "This sign-in is unknown or has expired. Start again from the application.",
-        );
-    };
-    if stored.consumed_at.is_some() {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "This answer from the identity provider was already used. Start again from the application.",
-        );
-    }
-    let request: UpstreamRequest = match stored.payload() {
+    let request = match take_pending(&login, &headers, state, BROWSER_COOKIE).await {
         Ok(r) => r,
-        Err(e) => return answer::failure(FlowError::Internal(e), &headers),
+        Err(page) => return *page,
     };
-    let same_browser = cookie(&headers, BROWSER_COOKIE)
-        .filter(|c| c.len() == 43)
-        .is_some_and(|c| crate::ui::csrf::same(&key_of(c), &request.browser));
-    if !same_browser {
-        tracing::warn!(
-            connection = %request.connection,
-            "a SAML answer came to another browser than the one that left"
-        );
-        return page(
-            StatusCode::FORBIDDEN,
-            "This sign-in was started in another browser. Start again from the application.",
-        );
-    }
     let resp = match finish(&login, request, saml_response).await {
         Ok(resp) => resp,
         Err(e) => answer::failure(e, &headers),

@@ -8,10 +8,10 @@ use anyhow::Context;
 use aws_lc_rs::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::KeyPair as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use orgwarden_domain::ids::random_alphanumeric;
 use orgwarden_domain::keys::SigningKey;
 use orgwarden_proto::signing_keys::{Jwk, Jwks};
@@ -44,13 +44,26 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Clock skew tolerated on `exp`/`nbf`, in seconds.
 const LEEWAY_SECS: u64 = 5;
 
+/// The protected header of the tokens `kid` signs, base64url-encoded: the JSON
+/// `jsonwebtoken::Header` writes for RS256 with `typ` and `kid` (its key order).
+fn jws_header(kid: &str) -> anyhow::Result<String> {
+    let mut header = Header::new(Algorithm::RS256);
+    header.typ = Some("JWT".into());
+    header.kid = Some(kid.to_owned());
+    Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?))
+}
+
 pub struct KeyRing {
     /// What the ring was built from (see [`KeyRing::version_of`]).
     version: Vec<String>,
     /// Every stored key, as Auth0 lists them, in the store's order.
     infos: Vec<KeyInfo>,
     signer_kid: String,
-    signer: EncodingKey,
+    /// The current key, parsed once: parsing an RSA key (and checking it) costs more than
+    /// signing with it, and `jsonwebtoken::encode` parses it again on every call.
+    signer: RsaKeyPair,
+    /// The signed tokens' header (`typ`, `alg`, `kid`), base64url-encoded once.
+    signer_header: String,
     /// The current key (PKCS#8 DER) and its certificate (DER), which also sign SAML requests
     /// (`signSAMLRequest`), as Auth0 signs them with the tenant's key. Never printed.
     signer_pkcs8: Vec<u8>,
@@ -142,17 +155,6 @@ pub fn generate_key(now: OffsetDateTime, master: Option<&MasterKey>) -> anyhow::
     })
 }
 
-fn pkcs8_pem(der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        pem.push('\n');
-    }
-    pem.push_str("-----END PRIVATE KEY-----\n");
-    pem
-}
-
 impl KeyRing {
     /// Builds the ring from the stored keys, opened with `master`: the current key signs; the
     /// keys that verify at `now` (see [`SigningKey::verifies_at`]) verify and are published.
@@ -177,8 +179,8 @@ impl KeyRing {
             infos.push(info);
             if k.current {
                 signer = Some(
-                    EncodingKey::from_rsa_pem(pkcs8_pem(&pkcs8).as_bytes())
-                        .context("current signing key is unusable")?,
+                    RsaKeyPair::from_pkcs8(&pkcs8)
+                        .map_err(|e| anyhow::anyhow!("current signing key is unusable: {e}"))?,
                 );
                 signer_material = Some((pkcs8.to_vec(), cert_der));
             }
@@ -203,6 +205,7 @@ impl KeyRing {
             infos,
             signer_kid: current.kid.clone(),
             signer: signer.context("no current signing key")?,
+            signer_header: jws_header(&current.kid)?,
             signer_pkcs8,
             signer_cert_der,
             verifiers,
@@ -261,12 +264,30 @@ impl KeyRing {
         &self.signer_kid
     }
 
-    /// Signs any claims (access tokens, ID tokens) with the current key.
+    /// Signs any claims (access tokens, ID tokens) with the current key: an RS256 JWS in
+    /// compact form, byte for byte what `jsonwebtoken::encode` makes with the same header.
     pub fn sign<T: serde::Serialize>(&self, claims: &T) -> anyhow::Result<String> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.typ = Some("JWT".into());
-        header.kid = Some(self.signer_kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.signer).context("signing a token")
+        let claims = serde_json::to_vec(claims).context("serializing a token's claims")?;
+        let b64_len = |n: usize| n.div_ceil(3) * 4;
+        let modulus = self.signer.public_modulus_len();
+        let mut token = String::with_capacity(
+            self.signer_header.len() + b64_len(claims.len()) + b64_len(modulus) + 2,
+        );
+        token.push_str(&self.signer_header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&claims, &mut token);
+        let mut signature = vec![0; modulus];
+        self.signer
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                token.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| anyhow::anyhow!("signing a token failed"))?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+        Ok(token)
     }
 
     /// RS256 only, key by `kid`, then signature, `exp`, `nbf`, `iss` and `aud`.
@@ -376,6 +397,37 @@ mod tests {
         assert_eq!(
             ring.verify(&token, "https://localhost:8443/", "https://other/api/v2/"),
             Err(TokenError::Invalid)
+        );
+    }
+
+    fn pkcs8_pem(der: &[u8]) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(chunk).unwrap());
+            pem.push('\n');
+        }
+        pem.push_str("-----END PRIVATE KEY-----\n");
+        pem
+    }
+
+    /// RS256 (PKCS#1 v1.5) is deterministic, so the ring's own encoding must give exactly the
+    /// token the JWT library gives for the same key, header and claims.
+    #[test]
+    fn signs_byte_for_byte_as_the_jwt_library_does() {
+        let now = OffsetDateTime::now_utc();
+        let key = generate_key(now, None).unwrap();
+        let ring = KeyRing::new(std::slice::from_ref(&key), None, now, 60).unwrap();
+        let pkcs8 = sealing::open(None, &key.kid, &key.private_key).unwrap();
+        let library =
+            jsonwebtoken::EncodingKey::from_rsa_pem(pkcs8_pem(&pkcs8).as_bytes()).unwrap();
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = Some("JWT".into());
+        header.kid = Some(key.kid.clone());
+        let c = claims(now.unix_timestamp());
+        assert_eq!(
+            ring.sign(&c).unwrap(),
+            jsonwebtoken::encode(&header, &c, &library).unwrap()
         );
     }
 }

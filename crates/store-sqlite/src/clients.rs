@@ -118,7 +118,7 @@ impl ClientStore for SqliteStore {
 
     async fn get_client(&self, id: &ClientId) -> Result<Client> {
         let id = id.clone();
-        self.db.read(move |conn| get(conn, &id)).await
+        self.db.read_now(move |conn| get(conn, &id)).await
     }
 
     async fn list_clients(&self, page: PageRequest) -> Result<Listing<Client>> {

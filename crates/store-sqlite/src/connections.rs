@@ -141,7 +141,7 @@ impl ConnectionStore for SqliteStore {
     async fn get_connection(&self, id: &ConnectionId) -> Result<Connection> {
         let id = id.clone();
         self.db
-            .read(move |conn| {
+            .read_now(move |conn| {
                 find(conn, &id)?.ok_or(DbError(Error::NotFound(NotFound::Connection)))
             })
             .await

@@ -173,7 +173,7 @@ impl GrantStore for SqliteStore {
     async fn get_grant(&self, id: &GrantId) -> Result<ClientGrant> {
         let id = id.clone();
         self.db
-            .read(move |conn| {
+            .read_now(move |conn| {
                 find_by_id(conn, &id)?.ok_or(DbError(Error::NotFound(NotFound::ClientGrant)))
             })
             .await
@@ -182,7 +182,7 @@ impl GrantStore for SqliteStore {
     async fn find_grant(&self, client: &ClientId, audience: &str) -> Result<Option<ClientGrant>> {
         let (client, audience) = (client.clone(), audience.to_owned());
         self.db
-            .read(move |conn| find(conn, &client, &audience))
+            .read_now(move |conn| find(conn, &client, &audience))
             .await
     }
 

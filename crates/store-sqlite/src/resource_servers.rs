@@ -117,7 +117,7 @@ impl ResourceServerStore for SqliteStore {
     async fn get_resource_server(&self, id_or_identifier: &str) -> Result<ResourceServer> {
         let key = id_or_identifier.to_owned();
         self.db
-            .read(move |conn| {
+            .read_now(move |conn| {
                 find(conn, &key)?.ok_or(DbError(Error::NotFound(NotFound::ResourceServer)))
             })
             .await

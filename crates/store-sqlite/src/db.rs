@@ -12,12 +12,11 @@ use orgwarden_domain::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 
-use crate::migrate;
+use crate::{disk_reads, migrate};
 
 /// Read connections used at the same time (and kept open).
 const READERS: usize = 4;
-/// An inline read slower than this that read pages from the file waited for the disk
-/// ([`Db::read_now`]).
+/// An inline read slower than this that read the disk waited for it ([`Db::read_now`]).
 const SLOW_INLINE: Duration = Duration::from_millis(1);
 /// An inline read slower than this stalled the runtime, whatever it read (a backstop: SQLite
 /// may also wait on a lock).
@@ -125,14 +124,15 @@ impl Db {
     /// connections), on the calling thread when a read connection is idle: on a warm page cache
     /// such a query takes microseconds, less than the hop to a blocking thread and back (a
     /// profile of the guide's call spent a fifth of its time switching threads). A read that
-    /// took longer than [`SLOW_INLINE`] *and* missed SQLite's page cache (it may have waited
-    /// for the disk), or longer than [`STALLED_INLINE`] whatever it did, sends the reads of the
-    /// next [`COOL_OFF`] to blocking threads, where they wait without holding up the runtime.
-    /// A slow read that found every page in the cache was only descheduled (a busy machine):
-    /// a blocking thread would not have made it faster, so reads stay inline (on a shared
-    /// 2-core machine that alone sent most reads to blocking threads, a sixth of the time
-    /// spent in futex waits and wake-ups). Anything that may scan (searches, listings of the
-    /// tenant) goes through [`Db::read`].
+    /// took longer than [`SLOW_INLINE`] *and* read the disk (it missed SQLite's page cache and
+    /// the thread read the device, not the OS's cache: [`disk_reads`]), or longer than
+    /// [`STALLED_INLINE`] whatever it did, sends the reads of the next [`COOL_OFF`] to blocking
+    /// threads, where they wait without holding up the runtime. Any other slow read was only
+    /// descheduled (a busy machine): a blocking thread would not have made it faster, so reads
+    /// stay inline. On a shared 2-core machine, slow reads from SQLite's cache, and on a 2M
+    /// tenant slow reads of pages the OS had cached, each sent most reads to blocking threads
+    /// (a sixth, then two fifths, of the time in hand-offs and wake-ups). Anything that may
+    /// scan (searches, listings of the tenant) goes through [`Db::read`].
     pub(crate) async fn read_now<T, F>(self: &Arc<Self>, work: F) -> Result<T>
     where
         T: Send + 'static,
@@ -144,15 +144,18 @@ impl Db {
         let Ok(_slot) = self.read_slots.try_acquire() else {
             return self.read(work).await;
         };
+        disk_reads::baseline();
         let started = Instant::now();
         let conn = self.take_reader().map_err(|e| e.0)?;
         let misses = cache_misses(&conn);
         let out = work(&conn);
-        // Unknown counts as missed: a slow read then steps aside as before.
+        // Unknown counts as missed.
         let missed = misses.is_none() || cache_misses(&conn) != misses;
         self.put_back(conn);
         let took = started.elapsed();
-        if (took > SLOW_INLINE && missed) || took > STALLED_INLINE {
+        // Only a slow read asks the OS whether the thread read the disk (a system call).
+        if (took > SLOW_INLINE && missed && disk_reads::since_last_look()) || took > STALLED_INLINE
+        {
             let until = self.micros_now() + COOL_OFF.as_micros() as u64;
             self.inline_after_us.store(until, Ordering::Relaxed);
         }
@@ -367,7 +370,8 @@ mod tests {
     use super::*;
 
     /// Where a read ran that takes `pause`; `from_file`: it first empties the connection's
-    /// page cache, so its query reads pages from the file (cache misses).
+    /// page cache, so its query reads pages from the file (cache misses; from the disk if
+    /// [`evict_from_os_cache`] ran before).
     async fn thread_of_read(db: &Arc<Db>, pause: Duration, from_file: bool) -> ThreadId {
         db.read_now(move |conn| {
             if from_file {
@@ -387,20 +391,45 @@ mod tests {
         db.inline_after_us.store(db.micros_now(), Ordering::Relaxed);
     }
 
+    /// A directory on the disk the sources are on: the system's temporary directory may be
+    /// in memory (tmpfs), where nothing is ever read from a device.
+    fn disk_dir() -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(".test-db-")
+            .tempdir_in(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+    }
+
+    /// Drops the file's pages from the OS's page cache, so the next read of them goes to the
+    /// disk. Only clean pages can be dropped: the caller checkpointed, this syncs.
+    #[allow(unsafe_code)]
+    fn evict_from_os_cache(path: &Path) {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).unwrap();
+        file.sync_all().unwrap();
+        // SAFETY: the descriptor is the open file's; posix_fadvise only reads its arguments.
+        let rc = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+        assert_eq!(rc, 0, "posix_fadvise");
+    }
+
     #[tokio::test]
-    async fn inline_reads_step_aside_for_a_while_after_a_slow_one_that_read_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Db::open(dir.path().join("t.db")).unwrap());
+    async fn inline_reads_step_aside_for_a_while_after_a_slow_one_that_read_the_disk() {
+        let dir = disk_dir();
+        let path = dir.path().join("t.db");
+        let db = Arc::new(Db::open(path.clone()).unwrap());
         let here = thread::current().id();
         // The first read opens a connection: let it count as slow, then wait the cool-off out.
         thread_of_read(&db, Duration::ZERO, false).await;
         cool_off_over(&db);
+        db.checkpoint().await.unwrap();
 
+        evict_from_os_cache(&path);
         assert_eq!(
             thread_of_read(&db, Duration::ZERO, true).await,
             here,
-            "fast, even from the file: inline"
+            "fast, even from the disk: inline"
         );
+        evict_from_os_cache(&path);
         assert_eq!(
             thread_of_read(&db, SLOW_INLINE * 3, true).await,
             here,
@@ -409,7 +438,7 @@ mod tests {
         assert_ne!(
             thread_of_read(&db, Duration::ZERO, false).await,
             here,
-            "after a slow read of the file: on a blocking thread"
+            "after a slow read of the disk: on a blocking thread"
         );
         cool_off_over(&db);
         assert_eq!(
@@ -434,6 +463,13 @@ mod tests {
             thread_of_read(&db, Duration::ZERO, false).await,
             here,
             "slow without reading the file (descheduled, not waiting for the disk): still inline"
+        );
+        // The file was just written: its pages are in the OS's cache.
+        thread_of_read(&db, SLOW_INLINE * 3, true).await;
+        assert_eq!(
+            thread_of_read(&db, Duration::ZERO, false).await,
+            here,
+            "slow, missing SQLite's cache but not the OS's (a large tenant): still inline"
         );
         thread_of_read(&db, STALLED_INLINE * 2, false).await;
         assert_ne!(

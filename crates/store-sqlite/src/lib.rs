@@ -16,6 +16,7 @@ mod columns;
 mod connections;
 mod db;
 mod discovery_domains;
+mod disk_reads;
 mod enabled;
 mod filter;
 mod grants;

@@ -24,20 +24,15 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
                              oc.is_signup_enabled, c.name, c.strategy
                       FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id";
 
-/// The guide's call: a page of the organization's connections with its total beside each row
-/// (column 6), in one statement, one round trip and no transaction. An empty page is the only
-/// case that needs [`TOTAL`] to tell a missing organization from one with no connections there.
-const PAGE_WITH_TOTAL: &str = "
+/// The guide's call: every connection the organization has enabled (at most
+/// `MAX_PER_ORGANIZATION`) with `seq` (column 6), in one statement, one round trip and no
+/// transaction; the rule orders them and cuts the page. (A page in SQL with its total beside
+/// each row scanned the organization's rows twice and sorted them, on the database's CPU.)
+const ALL_ENABLED: &str = "
     SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
-           oc.is_signup_enabled, c.name, c.strategy,
-           (SELECT count(*) FROM organization_connections WHERE org_id = $1)
+           oc.is_signup_enabled, c.name, c.strategy, oc.seq
     FROM organization_connections oc JOIN connections c ON c.id = oc.connection_id
-    WHERE oc.org_id = $1 ORDER BY oc.seq LIMIT $2 OFFSET $3";
-
-/// The organization's count of enabled connections; no row if it does not exist.
-const TOTAL: &str = "
-    SELECT (SELECT count(*) FROM organization_connections WHERE org_id = $1)
-    FROM organizations WHERE id = $1";
+    WHERE oc.org_id = $1";
 
 fn from_row(row: &Row) -> Result<EnabledConnection, tokio_postgres::Error> {
     Ok(EnabledConnection {
@@ -113,22 +108,16 @@ impl<C: GenericClient> EnabledConnectionsTx for Pg<'_, C> {
         count(self.0, sql, &[&org.as_str()]).await
     }
 
-    async fn enabled_listing(
-        &self,
-        org: &OrgId,
-        limit: i64,
-        offset: i64,
-    ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
-        let rows = query(self.0, PAGE_WITH_TOTAL, &[&org.as_str(), &limit, &offset]).await?;
-        let total = match rows.first() {
-            Some(first) => first.try_get::<_, i64>(6)?,
-            None => match query_opt(self.0, TOTAL, &[&org.as_str()]).await? {
-                Some(row) => row.try_get::<_, i64>(0)?,
-                None => return Ok(None),
-            },
-        };
-        let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-        Ok(Some((u64::try_from(total).unwrap_or(0), items)))
+    async fn all_enabled(&self, org: &OrgId) -> DbResult<Option<Vec<(i64, EnabledConnection)>>> {
+        let rows = query(self.0, ALL_ENABLED, &[&org.as_str()]).await?;
+        // No row: a missing organization, or one with nothing enabled.
+        if rows.is_empty() && !organizations::exists(self.0, org).await? {
+            return Ok(None);
+        }
+        rows.iter()
+            .map(|row| Ok((row.try_get::<_, i64>(6)?, from_row(row)?)))
+            .collect::<DbResult<Vec<_>>>()
+            .map(Some)
     }
 
     /// A unique violation here (the primary key) is a Conflict too, by its name.

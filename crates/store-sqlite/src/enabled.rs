@@ -26,7 +26,7 @@ const SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc
 /// `MAX_PER_ORGANIZATION`), with `seq` (column 6) to put them in order, read from the table's
 /// primary key alone: one range of one tree, where `ORDER BY seq` would walk the
 /// `(org_id, seq)` index and look each row up again. On a 2M tenant the index is another
-/// half gigabyte of pages to keep in memory. The page and the total are cut from these rows.
+/// half gigabyte of pages to keep in memory. The rule orders them and cuts the page.
 const ALL_ENABLED: &str = "
     SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
            oc.is_signup_enabled, c.name, c.strategy, oc.seq
@@ -99,12 +99,7 @@ impl EnabledConnectionsTx for Sql<'_> {
             .query_row([org.as_str()], |r| r.get(0))?)
     }
 
-    async fn enabled_listing(
-        &self,
-        org: &OrgId,
-        limit: i64,
-        offset: i64,
-    ) -> DbResult<Option<(u64, Vec<EnabledConnection>)>> {
+    async fn all_enabled(&self, org: &OrgId) -> DbResult<Option<Vec<(i64, EnabledConnection)>>> {
         let mut stmt = self.0.prepare_cached(ALL_ENABLED)?;
         let mut rows = stmt.query([org.as_str()])?;
         let mut all = Vec::new();
@@ -115,12 +110,7 @@ impl EnabledConnectionsTx for Sql<'_> {
         if all.is_empty() && !organizations::exists(self.0, org)? {
             return Ok(None);
         }
-        all.sort_unstable_by_key(|(seq, _)| *seq);
-        let total = all.len() as u64;
-        let skip = usize::try_from(offset).unwrap_or(0);
-        let take = usize::try_from(limit).unwrap_or(0);
-        let page = all.into_iter().skip(skip).take(take).map(|(_, e)| e);
-        Ok(Some((total, page.collect())))
+        Ok(Some(all))
     }
 
     async fn insert_enabled(

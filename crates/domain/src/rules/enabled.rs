@@ -9,7 +9,7 @@ use crate::enabled_connection::{
     MAX_PER_ORGANIZATION,
 };
 use crate::ids::{ConnectionId, OrgId};
-use crate::paging::{limit_offset, Listing};
+use crate::paging::{page_of, Listing};
 use crate::{Error, NotFound};
 
 /// Reads and writes of `organization_connections`, in one transaction.
@@ -38,16 +38,13 @@ pub trait EnabledConnectionsTx: Tx {
         connection: &ConnectionId,
     ) -> Result<Option<EnabledConnection>, Self::Error>;
     async fn count_enabled(&self, org: &OrgId) -> Result<u64, Self::Error>;
-    /// One page of the organization's enabled connections, in the order they were enabled, and
-    /// how many it has in all, read together (the guide's call: one statement when the page has
-    /// items, so the two agree without a transaction). `None` if the organization does not
-    /// exist.
-    async fn enabled_listing(
+    /// Every connection the organization has enabled (at most [`MAX_PER_ORGANIZATION`]), each
+    /// with its `seq` (the order they were enabled in), in any order: the guide's call, read in
+    /// one statement when there are any. `None` if the organization does not exist.
+    async fn all_enabled(
         &self,
         org: &OrgId,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Option<(u64, Vec<EnabledConnection>)>, Self::Error>;
+    ) -> Result<Option<Vec<(i64, EnabledConnection)>>, Self::Error>;
     /// Adds the row, after the organization's others. Enabling it twice is a Conflict
     /// ([`Error::connection_already_enabled`]), whatever the backend's constraint says.
     async fn insert_enabled(
@@ -103,11 +100,13 @@ pub async fn list<T: EnabledConnectionsTx>(
     page: u32,
     per_page: u32,
 ) -> Result<Listing<EnabledConnection>, T::Error> {
-    let (limit, offset) = limit_offset(page, per_page);
-    match tx.enabled_listing(org, limit, offset).await? {
-        Some((total, items)) => Ok(Listing::offset(items, total)),
-        None => Err(Error::NotFound(NotFound::Organization).into()),
-    }
+    // A few rows, ordered and cut here: a page of them in SQL would read a second index.
+    let Some(mut all) = tx.all_enabled(org).await? else {
+        return Err(Error::NotFound(NotFound::Organization).into());
+    };
+    all.sort_unstable_by_key(|(seq, _)| *seq);
+    let all = all.into_iter().map(|(_, enabled)| enabled).collect();
+    Ok(page_of(all, page, per_page))
 }
 
 pub async fn get<T: EnabledConnectionsTx>(

@@ -377,13 +377,28 @@ async fn finish(
             Err(e) => tracing::warn!(connection = %name, error = %e, "user info not read"),
         }
     }
-    let user = find_or_create(tenant, &door.connection, &sub, &claims)
+    sign_in_as(tenant, &flow, door, &sub, &claims, "an upstream provider").await
+}
+
+/// The end of a federated sign-in, OIDC or SAML: the user `subject` names on the door's
+/// connection, found or created with the provider's `claims`, refused if blocked, then signed in
+/// as a password sign-in is. `via` names the kind of provider in the log.
+pub(super) async fn sign_in_as(
+    tenant: &Tenant,
+    flow: &Flow,
+    door: &Door,
+    subject: &str,
+    claims: &Map<String, Value>,
+    via: &str,
+) -> Result<Response, FlowError> {
+    let name = &door.connection.name;
+    let user = find_or_create(tenant, &door.connection, subject, claims)
         .await
         .map_err(|e| match e {
-            Error::Invalid(m) => failed(&flow, &name, m),
+            Error::Invalid(m) => failed(flow, name, m),
             Error::Conflict { .. } => failed(
-                &flow,
-                &name,
+                flow,
+                name,
                 "another person of this connection has the same email address",
             ),
             e => FlowError::Internal(e),
@@ -395,8 +410,8 @@ async fn finish(
             "user is blocked",
         ));
     }
-    tracing::info!(connection = %name, user = %user.id, "signed in through an upstream provider");
-    complete::signed_in(tenant, &flow, &user, door).await
+    tracing::info!(connection = %name, user = %user.id, "signed in through {via}");
+    complete::signed_in(tenant, flow, &user, door).await
 }
 
 fn upstream_failed(flow: &Flow, connection: &str, e: UpstreamError) -> FlowError {

@@ -33,9 +33,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::Duration;
 
-use super::federation::{failed, find_or_create, onward, take_pending};
+use super::federation::{failed, onward, sign_in_as, take_pending};
 use super::flow::{resolve, Door, Flow, FlowError};
-use super::{answer, complete, pages, session, Login};
+use super::{answer, pages, session, Login};
 use crate::auth::tokens::Tokens;
 use crate::tenant::Tenant;
 use crate::ui::session::cookie;
@@ -357,26 +357,15 @@ async fn finish(
             claims.insert(k.to_owned(), Value::String(v.clone()));
         }
     }
-    let user = find_or_create(tenant, &door.connection, &profile.user_id, &claims)
-        .await
-        .map_err(|e| match e {
-            orgwarden_domain::Error::Invalid(m) => failed(&flow, &name, m),
-            orgwarden_domain::Error::Conflict { .. } => failed(
-                &flow,
-                &name,
-                "another person of this connection has the same email address",
-            ),
-            e => FlowError::Internal(e),
-        })?;
-    if user.is_blocked() {
-        return Err(FlowError::redirect(
-            &flow.authz,
-            "access_denied",
-            "user is blocked",
-        ));
-    }
-    tracing::info!(connection = %name, user = %user.id, "signed in through a SAML identity provider");
-    complete::signed_in(tenant, &flow, &user, door).await
+    sign_in_as(
+        tenant,
+        &flow,
+        door,
+        &profile.user_id,
+        &claims,
+        "a SAML identity provider",
+    )
+    .await
 }
 
 fn refused(flow: &Flow, connection: &str, e: SamlError) -> FlowError {

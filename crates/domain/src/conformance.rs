@@ -60,6 +60,7 @@ macro_rules! conformance_tests {
             connection_delete_removes_it_from_organizations,
             connection_organizations_using,
             enabled_connections_order_and_totals,
+            enabled_connections_listing_sees_each_write_at_once,
             enabled_connection_not_found_cases,
             enabled_connection_signup_rule_on_merged_settings,
             enabled_connection_limit,
@@ -1153,6 +1154,71 @@ pub async fn connection_organizations_using(store: &dyn Store) {
 
 // ---------------------------------------------------------------------------------------------
 // Enabled connections
+
+/// The guide's call may be answered from memory (a backend's read cache): each write that
+/// changes it must show in the very next read, in every way it can change.
+pub async fn enabled_connections_listing_sees_each_write_at_once(store: &dyn Store) {
+    async fn listed(store: &dyn Store, org: &OrgId) -> Vec<(ConnectionId, bool)> {
+        let all = ok(store.list_enabled_connections(org, 0, 50).await, "list");
+        assert_eq!(all.total as usize, all.items.len());
+        let ids = all.items.into_iter();
+        ids.map(|e| (e.connection_id, e.settings.show_as_button))
+            .collect()
+    }
+    let org = create_org(store, new_org(&unique("seen"))).await;
+    let (a, b) = (
+        create_connection(store, "samlp").await,
+        create_connection(store, "auth0").await,
+    );
+    assert_eq!(listed(store, &org.id).await, vec![], "empty, read twice");
+    assert_eq!(listed(store, &org.id).await, vec![]);
+    for c in [&a, &b] {
+        ok(
+            store
+                .enable_connection(&org.id, enable_new(c, SettingsPatch::default()))
+                .await,
+            "enable",
+        );
+    }
+    let both = vec![(a.id.clone(), true), (b.id.clone(), true)];
+    assert_eq!(listed(store, &org.id).await, both, "enable");
+    assert_eq!(listed(store, &org.id).await, both, "read again");
+
+    let patch = SettingsPatch {
+        show_as_button: Some(false),
+        ..Default::default()
+    };
+    ok(
+        store.update_enabled_connection(&org.id, &a.id, patch).await,
+        "update",
+    );
+    let want = vec![(a.id.clone(), false), (b.id.clone(), true)];
+    assert_eq!(listed(store, &org.id).await, want, "update");
+
+    ok(store.disable_connection(&org.id, &a.id).await, "disable");
+    assert_eq!(
+        listed(store, &org.id).await,
+        vec![(b.id.clone(), true)],
+        "disable"
+    );
+
+    let now = OffsetDateTime::now_utc();
+    ok(
+        store.delete_connection(&b.id, now).await,
+        "delete connection",
+    );
+    assert_eq!(listed(store, &org.id).await, vec![], "connection deleted");
+
+    ok(
+        store.delete_organization(&org.id).await,
+        "delete organization",
+    );
+    assert_not_found(
+        store.list_enabled_connections(&org.id, 0, 50).await,
+        NotFound::Organization,
+        "organization deleted",
+    );
+}
 
 pub async fn enabled_connections_order_and_totals(store: &dyn Store) {
     let org = create_org(store, new_org(&unique("enabled"))).await;

@@ -56,15 +56,30 @@ pub fn limit_offset(page: u32, per_page: u32) -> (i64, i64) {
 }
 
 /// An offset page of a list made in memory (bounded lists whose order SQL cannot give).
-pub fn page_of<T>(all: Vec<T>, page: u32, per_page: u32) -> Listing<T> {
+pub fn page_of<T>(mut all: Vec<T>, page: u32, per_page: u32) -> Listing<T> {
     let total = all.len() as u64;
+    let window = window_of(all.len(), page, per_page);
+    all.truncate(window.end);
+    all.drain(..window.start);
+    Listing::offset(all, total)
+}
+
+/// [`page_of`] of a list kept in memory: only the page's items are copied.
+pub fn page_of_slice<T: Clone>(all: &[T], page: u32, per_page: u32) -> Listing<T> {
+    Listing::offset(
+        all[window_of(all.len(), page, per_page)].to_vec(),
+        all.len() as u64,
+    )
+}
+
+/// Which of `len` items an offset page holds.
+fn window_of(len: usize, page: u32, per_page: u32) -> std::ops::Range<usize> {
     let (limit, offset) = limit_offset(page, per_page);
-    let items = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
-    Listing::offset(items, total)
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(0))
+        .min(len);
+    start..end
 }
 
 /// A checkpoint page of `rows`: `next` is the cursor of the last row when the page is full.
@@ -137,5 +152,23 @@ mod tests {
         assert_eq!((full.items, full.next), (vec!["a", "b"], Some("7".into())));
         let last = seq_checkpoint(vec![("c", 9)], 2);
         assert_eq!((last.items, last.next), (vec!["c"], None));
+    }
+
+    #[test]
+    fn offset_pages_made_in_memory_cut_the_same_window() {
+        let all: Vec<u32> = (0..7).collect();
+        for (page, per_page, want) in [
+            (0, 3, vec![0, 1, 2]),
+            (2, 3, vec![6]),
+            (3, 3, vec![]),
+            (0, 50, (0..7).collect()),
+            (u32::MAX, u32::MAX, vec![]),
+            (1, 0, vec![]),
+        ] {
+            let owned = page_of(all.clone(), page, per_page);
+            let copied = page_of_slice(&all, page, per_page);
+            assert_eq!(owned, copied);
+            assert_eq!((owned.items, owned.total), (want, 7), "{page} {per_page}");
+        }
     }
 }

@@ -184,7 +184,8 @@ impl OrgConnectionStore for PostgresStore {
         per_page: u32,
     ) -> Result<Listing<EnabledConnection>> {
         let client = self.db.client().await?;
-        Ok(enabled::list(&Pg(&client), org, page, per_page).await?)
+        let all = enabled::in_order(&Pg(&client), org).await?;
+        Ok(enabled::page(all.as_deref(), page, per_page)?)
     }
 
     async fn get_enabled_connection(

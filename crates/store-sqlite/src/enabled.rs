@@ -177,9 +177,11 @@ impl OrgConnectionStore for SqliteStore {
         per_page: u32,
     ) -> Result<Listing<EnabledConnection>> {
         let org = org.clone();
-        self.db
-            .read_now(move |conn| run(enabled::list(&Sql(conn), &org, page, per_page)))
-            .await
+        let all = self
+            .db
+            .read_now(move |conn| run(enabled::in_order(&Sql(conn), &org)))
+            .await?;
+        Ok(enabled::page(all.as_deref(), page, per_page)?)
     }
 
     async fn get_enabled_connection(

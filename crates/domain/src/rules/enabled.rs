@@ -9,7 +9,7 @@ use crate::enabled_connection::{
     MAX_PER_ORGANIZATION,
 };
 use crate::ids::{ConnectionId, OrgId};
-use crate::paging::{page_of, Listing};
+use crate::paging::{page_of_slice, Listing};
 use crate::{Error, NotFound};
 
 /// Reads and writes of `organization_connections`, in one transaction.
@@ -93,20 +93,32 @@ async fn not_found<T: EnabledConnectionsTx, V>(tx: &T, org: &OrgId) -> Result<V,
     Err(Error::NotFound(NotFound::EnabledConnection).into())
 }
 
-/// One page of the organization's enabled connections, with their total.
-pub async fn list<T: EnabledConnectionsTx>(
+/// Every connection the organization has enabled, in the order they were enabled (the guide's
+/// call reads them all, at most ten, and [`page`] cuts its page); `None` if the organization
+/// does not exist.
+pub async fn in_order<T: EnabledConnectionsTx>(
     tx: &T,
     org: &OrgId,
-    page: u32,
-    per_page: u32,
-) -> Result<Listing<EnabledConnection>, T::Error> {
-    // A few rows, ordered and cut here: a page of them in SQL would read a second index.
+) -> Result<Option<Vec<EnabledConnection>>, T::Error> {
+    // A few rows, ordered here: in SQL the order would read a second index.
     let Some(mut all) = tx.all_enabled(org).await? else {
-        return Err(Error::NotFound(NotFound::Organization).into());
+        return Ok(None);
     };
     all.sort_unstable_by_key(|(seq, _)| *seq);
-    let all = all.into_iter().map(|(_, enabled)| enabled).collect();
-    Ok(page_of(all, page, per_page))
+    Ok(Some(all.into_iter().map(|(_, enabled)| enabled).collect()))
+}
+
+/// One page of an organization's enabled connections ([`in_order`]), with their total;
+/// NotFound(Organization) if it does not exist.
+pub fn page(
+    all: Option<&[EnabledConnection]>,
+    page: u32,
+    per_page: u32,
+) -> Result<Listing<EnabledConnection>, Error> {
+    match all {
+        Some(all) => Ok(page_of_slice(all, page, per_page)),
+        None => Err(Error::NotFound(NotFound::Organization)),
+    }
 }
 
 pub async fn get<T: EnabledConnectionsTx>(

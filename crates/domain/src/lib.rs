@@ -10,6 +10,7 @@ pub mod client_credentials;
 pub mod clock;
 pub mod connection;
 pub mod discovery_domain;
+pub mod enabled_cache;
 pub mod enabled_connection;
 pub mod error;
 pub mod ids;

@@ -1,6 +1,7 @@
 //! The connections to the database file: one writer behind a mutex, a few read-only readers,
-//! both used on tokio's blocking threads (short bounded reads inline: [`Db::read_now`]), and the
-//! error type of the work done on them.
+//! both used on tokio's blocking threads (short bounded reads inline: [`Db::read_now`]), the
+//! cache of the guide's call they keep true ([`Db::enabled_cache`]), and the error type of the
+//! work done on them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use orgwarden_domain::enabled_cache::EnabledCache;
 use orgwarden_domain::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
@@ -64,6 +66,12 @@ pub(crate) struct Db {
     inline_after_us: AtomicU64,
     opened: Instant,
     write_slot: Semaphore,
+    /// Invalidated after every write here, and when [`Db::check_other_writers`] sees another
+    /// process's commit.
+    enabled_cache: EnabledCache,
+    /// A connection of its own and the `data_version` it last answered: the number changes when
+    /// any other connection, in this process or another, has committed.
+    other_writers: Mutex<Option<(Connection, i64)>>,
 }
 
 impl Db {
@@ -84,6 +92,8 @@ impl Db {
             "SQLite refused WAL mode (journal_mode is {mode})"
         );
         migrate::run(&mut writer)?;
+        let watcher = read_only(&path)?;
+        let version = data_version(&watcher)?;
         Ok(Db {
             path,
             writer: Mutex::new(writer),
@@ -92,7 +102,48 @@ impl Db {
             inline_after_us: AtomicU64::new(0),
             opened: Instant::now(),
             write_slot: Semaphore::new(1),
+            enabled_cache: EnabledCache::default(),
+            other_writers: Mutex::new(Some((watcher, version))),
         })
+    }
+
+    pub(crate) fn enabled_cache(&self) -> &EnabledCache {
+        &self.enabled_cache
+    }
+
+    /// Invalidates the cache if anyone else committed to the file since the last look (another
+    /// process: `orgwarden token`, a second server, `sqlite3` by hand); the writer's own commits
+    /// were invalidated when they were made, and show here once more. If the file cannot be
+    /// asked, nothing is kept until it can. Blocking, but short: no lock is waited for.
+    pub(crate) fn check_other_writers(&self) {
+        let mut watching = self
+            .other_writers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let was_watching = watching.is_some();
+        let looked = match watching.take() {
+            Some((conn, last)) => data_version(&conn).map(|now| {
+                if now != last {
+                    self.enabled_cache.invalidate();
+                }
+                (conn, now)
+            }),
+            // After a failure: a new connection, whose numbers start anew.
+            None => read_only(&self.path).and_then(|conn| {
+                let now = data_version(&conn)?;
+                self.enabled_cache.set_enabled(true);
+                Ok((conn, now))
+            }),
+        };
+        match looked {
+            Ok(watched) => *watching = Some(watched),
+            Err(e) => {
+                self.enabled_cache.set_enabled(false);
+                if was_watching {
+                    tracing::warn!(error = %e, "cannot tell whether other processes write to the SQLite database: its read cache is off until it can");
+                }
+            }
+        }
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -179,6 +230,11 @@ impl Db {
             .map_err(|e| Error::Internal(e.into()))?;
         let db = Arc::clone(self);
         blocking(move || {
+            // Dropped last, once the transaction has ended however it ended (committed, failed,
+            // a panic), and before the caller hears of it: a read that starts after this sees
+            // the commit, and no read from before it is kept. Here rather than after the
+            // `await`: a caller that stops waiting does not stop the commit.
+            let _invalidate = InvalidateOnDrop(&db.enabled_cache);
             // A panic in earlier work rolled its transaction back while unwinding, so the
             // connection is fine to use after a poisoning.
             let mut conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
@@ -223,10 +279,7 @@ impl Db {
         {
             return Ok(conn);
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags)?;
-        configure(&conn)?;
-        Ok(conn)
+        Ok(read_only(&self.path)?)
     }
 
     fn put_back(&self, conn: Connection) {
@@ -235,6 +288,27 @@ impl Db {
             idle.push(conn);
         }
     }
+}
+
+struct InvalidateOnDrop<'a>(&'a EnabledCache);
+
+impl Drop for InvalidateOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.invalidate();
+    }
+}
+
+fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// A number that changes when another connection has committed (SQLite's `data_version`).
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |row| row.get(0))
 }
 
 /// How many times the connection's page cache has missed since it was opened (each miss read a

@@ -176,10 +176,14 @@ impl OrgConnectionStore for SqliteStore {
         page: u32,
         per_page: u32,
     ) -> Result<Listing<EnabledConnection>> {
-        let org = org.clone();
         let all = self
             .db
-            .read_now(move |conn| run(enabled::in_order(&Sql(conn), &org)))
+            .enabled_cache()
+            .get_or_read(org, || {
+                let org = org.clone();
+                self.db
+                    .read_now(move |conn| run(enabled::in_order(&Sql(conn), &org)))
+            })
             .await?;
         Ok(enabled::page(all.as_deref(), page, per_page)?)
     }

@@ -6,7 +6,7 @@
 //! few read-only connections. All database work runs on tokio's blocking threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use anyhow::Context;
 
@@ -55,13 +55,50 @@ impl SqliteStore {
         let db = tokio::task::spawn_blocking(move || Db::open(path))
             .await
             .context("the task opening the SQLite database failed")??;
-        Ok(SqliteStore { db: Arc::new(db) })
+        let db = Arc::new(db);
+        watch_other_writers(&db);
+        Ok(SqliteStore { db })
     }
 
     /// Opens `sqlite://PATH` or `sqlite:PATH`; query parameters (`?mode=rwc`) are ignored.
     pub async fn open_url(url: &str) -> anyhow::Result<SqliteStore> {
         Self::open(&path_of_url(url)?).await
     }
+}
+
+/// How soon a commit by another process (a second server on the same file, `orgwarden token`,
+/// `sqlite3` by hand) reaches the read cache: its bound on staleness. This server's own writes
+/// reach it before they are acknowledged.
+const OTHER_WRITERS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Looks for other processes' commits every [`OTHER_WRITERS_EVERY`], until the store is dropped.
+/// If it stops while the store is still used (its runtime shut down), nothing is kept any more.
+fn watch_other_writers(db: &Arc<Db>) {
+    struct OffWhenGone(Weak<Db>);
+    impl Drop for OffWhenGone {
+        fn drop(&mut self) {
+            if let Some(db) = self.0.upgrade() {
+                db.enabled_cache().set_enabled(false);
+            }
+        }
+    }
+    let watching = OffWhenGone(Arc::downgrade(db));
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(OTHER_WRITERS_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let Some(db) = watching.0.upgrade() else {
+                return;
+            };
+            if tokio::task::spawn_blocking(move || db.check_other_writers())
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
 }
 
 fn path_of_url(url: &str) -> anyhow::Result<PathBuf> {
@@ -80,7 +117,59 @@ fn path_of_url(url: &str) -> anyhow::Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    use orgwarden_domain::ids::OrgId;
+    use orgwarden_domain::store::OrgConnectionStore;
+
     use super::*;
+
+    /// Another process's commits (here a connection of the test's own, as `sqlite3` by hand
+    /// would make them) reach the guide's call, which is answered from memory, within the
+    /// watcher's bound.
+    #[tokio::test]
+    async fn the_read_cache_sees_other_processes_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other
+            .execute_batch(
+                "INSERT INTO organizations (id, name, created_at, attributes)
+                     VALUES ('org_0000000000000001', 'acme', 1, '{}');
+                 INSERT INTO connections (id, name, strategy, options, realms, is_domain_connection, enabled_clients)
+                     VALUES ('con_0000000000000001', 'db', 'auth0', '{}', '[]', 0, '[]');
+                 INSERT INTO organization_connections VALUES ('org_0000000000000001', 'con_0000000000000001', 1, 0, 1, 0);",
+            )
+            .unwrap();
+        let org = OrgId::from_trusted("org_0000000000000001".into());
+        let count = || async {
+            store
+                .list_enabled_connections(&org, 0, 50)
+                .await
+                .unwrap()
+                .total
+        };
+        // The other process's insert may take a look to be seen, like any of its commits.
+        let seen = |want: u64| async move {
+            let started = std::time::Instant::now();
+            while count().await != want {
+                assert!(
+                    started.elapsed() < OTHER_WRITERS_EVERY * 20,
+                    "another process's commit unseen after {:?}",
+                    started.elapsed()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            started.elapsed()
+        };
+        seen(1).await;
+        assert_eq!(store.db.enabled_cache().len(), 1, "kept in memory");
+
+        other
+            .execute("DELETE FROM organization_connections", [])
+            .unwrap();
+        let took = seen(0).await;
+        eprintln!("seen after {took:?}");
+    }
 
     #[test]
     fn urls_give_their_path() {

@@ -11,6 +11,11 @@
 //!
 //! Bounded: at most [`EnabledCache::capacity`] organizations, in two halves; when the newer half
 //! is full the older one is dropped (a hit in the older half moves the entry to the newer).
+//!
+//! The SQLite store uses it (`store-sqlite/src/db.rs`: its own commits invalidate it at once,
+//! other processes' within 0.1 s). The PostgreSQL store does not: instances would have to learn
+//! of each other's commits, and `NOTIFY`, PostgreSQL's way, serializes commits (bench/README,
+//! fourth pass).
 
 use std::collections::HashMap;
 use std::future::Future;

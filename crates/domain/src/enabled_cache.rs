@@ -9,8 +9,9 @@
 //! organizations' lists. An organization that does not exist is never kept (a miss asks the
 //! store again).
 //!
-//! Bounded: at most [`EnabledCache::capacity`] organizations, in two halves; when the newer half
-//! is full the older one is dropped (a hit in the older half moves the entry to the newer).
+//! Bounded: at most as many organizations as [`EnabledCache::new`] was given, in two halves;
+//! when the newer half is full the older one is dropped (a hit in the older half moves the
+//! entry to the newer).
 //!
 //! The SQLite store uses it (`store-sqlite/src/db.rs`: its own commits invalidate it at once,
 //! other processes' within 0.1 s). The PostgreSQL store does not: instances would have to learn
@@ -56,10 +57,6 @@ impl EnabledCache {
             }),
             capacity,
         }
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

@@ -13,10 +13,11 @@
 //! when the newer half is full the older one is dropped (a hit in the older half moves the
 //! entry to the newer).
 //!
-//! The SQLite store uses it (`store-sqlite/src/db.rs`: its own commits invalidate it at once,
-//! other processes' within 0.1 s). The PostgreSQL store does not: instances would have to learn
-//! of each other's commits, and `NOTIFY`, PostgreSQL's way, serializes commits (bench/README,
-//! fourth pass).
+//! Both stores use it. Their own commits invalidate it at once (`Db::write` in
+//! `store-sqlite/src/db.rs` and `store-postgres/src/db.rs`); others' within 0.1 s, learnt by a
+//! watcher: SQLite's `PRAGMA data_version` (`store-sqlite/src/lib.rs`), the end of PostgreSQL's
+//! write-ahead log (`store-postgres/src/other_writers.rs`). While a watcher cannot tell, it turns
+//! the cache off ([`EnabledCache::set_enabled`]).
 
 use std::collections::HashMap;
 use std::future::Future;

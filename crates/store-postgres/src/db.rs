@@ -7,9 +7,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Object, Pool, Transaction};
+use orgwarden_domain::enabled_cache::EnabledCache;
 use orgwarden_domain::{Error, Result};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row};
@@ -24,15 +26,28 @@ pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 #[derive(Clone)]
 pub(crate) struct Db {
     pool: Pool,
+    /// The guide's call, kept true: every write here invalidates it before it is acknowledged,
+    /// and `other_writers` watches for everyone else's.
+    enabled_cache: Arc<EnabledCache>,
 }
 
 impl Db {
+    /// The cache keeps nothing until a watcher of other writers turns it on.
     pub(crate) fn new(pool: Pool) -> Self {
-        Db { pool }
+        let enabled_cache = EnabledCache::default();
+        enabled_cache.set_enabled(false);
+        Db {
+            pool,
+            enabled_cache: Arc::new(enabled_cache),
+        }
     }
 
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    pub(crate) fn enabled_cache(&self) -> &Arc<EnabledCache> {
+        &self.enabled_cache
     }
 
     /// A pooled connection, for reads that need no transaction.
@@ -47,6 +62,11 @@ impl Db {
         T: Send,
         F: for<'a> FnMut(&'a Transaction<'a>) -> Work<'a, T> + Send,
     {
+        // Dropped last, once the transaction has ended however it ended, before the caller
+        // hears of it: a read that starts after this sees the commit, and no read from before
+        // it is kept. A caller that stops waiting drops it too; if its commit lands after that,
+        // the watcher of other writers sees it in the log.
+        let _invalidate = InvalidateOnDrop(&self.enabled_cache);
         let mut client = self.client().await?;
         let mut attempt = 1;
         loop {
@@ -70,6 +90,14 @@ impl Db {
     {
         let mut client = self.client().await?;
         Ok(once(&mut client, Mode::Snapshot, &mut work).await?)
+    }
+}
+
+struct InvalidateOnDrop<'a>(&'a EnabledCache);
+
+impl Drop for InvalidateOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.invalidate();
     }
 }
 

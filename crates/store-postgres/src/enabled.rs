@@ -183,8 +183,14 @@ impl OrgConnectionStore for PostgresStore {
         page: u32,
         per_page: u32,
     ) -> Result<Listing<EnabledConnection>> {
-        let client = self.db.client().await?;
-        let all = enabled::in_order(&Pg(&client), org).await?;
+        let all = self
+            .db
+            .enabled_cache()
+            .get_or_read(org, || async {
+                let client = self.db.client().await?;
+                Ok::<_, orgwarden_domain::Error>(enabled::in_order(&Pg(&client), org).await?)
+            })
+            .await?;
         Ok(enabled::page(all.as_deref(), page, per_page)?)
     }
 

@@ -13,6 +13,7 @@
 //! the search path, which must exist. TLS to PostgreSQL is not supported yet: connections are
 //! plain TCP (or a Unix socket), and `sslmode=require` is refused.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -36,6 +37,7 @@ mod login;
 mod members;
 mod migrate;
 mod organizations;
+mod other_writers;
 mod paging;
 mod resource_servers;
 mod roles;
@@ -90,7 +92,7 @@ impl PostgresStore {
             config.application_name("orgwarden");
         }
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -109,7 +111,9 @@ impl PostgresStore {
             .await
             .context("cannot bring the PostgreSQL schema up to date")?;
         drop(client);
-        Ok(PostgresStore { db: Db::new(pool) })
+        let db = Db::new(pool);
+        other_writers::watch(config, Arc::downgrade(db.enabled_cache()));
+        Ok(PostgresStore { db })
     }
 
     /// Succeeds when a pooled connection answers a query (for readiness checks).
@@ -120,6 +124,11 @@ impl PostgresStore {
             .await
             .context("PostgreSQL did not answer")?;
         Ok(())
+    }
+
+    /// Organizations whose enabled connections are kept in memory now (for metrics and tests).
+    pub fn cached_organizations(&self) -> usize {
+        self.db.enabled_cache().len()
     }
 
     /// The connections the pool holds, and how many of them are idle (for metrics).

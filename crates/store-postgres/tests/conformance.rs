@@ -251,3 +251,71 @@ async fn a_search_path_without_a_schema_is_refused_clearly() {
         .expect_err("no schema to migrate");
     assert!(format!("{err:#}").contains("search_path"), "{err:#}");
 }
+
+/// The guide's call is answered from each instance's memory, and a commit made elsewhere (by
+/// another instance, or by hand in SQL) reaches it within the watcher's bound (0.1 s, checked
+/// here with room for a busy machine).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_instances_read_cache_sees_commits_made_elsewhere() {
+    const BOUND: std::time::Duration = std::time::Duration::from_secs(3);
+    let Some(schema) = Schema::fresh().await else {
+        return;
+    };
+    let (a, b) = (schema.store().await, schema.store().await);
+    let org = OrgId::generate();
+    let new_org = NewOrganization {
+        name: "cached".into(),
+        display_name: None,
+        branding: None,
+        metadata: None,
+        attributes: Default::default(),
+        enabled_connections: Vec::new(),
+    };
+    a.create_organization(org.clone(), new_org)
+        .await
+        .expect("create the organization");
+    let c = connection(&a).await;
+    let enable = || {
+        let new = NewEnabledConnection {
+            connection_id: c.id.clone(),
+            settings: SettingsPatch::default(),
+        };
+        a.enable_connection(&org, new)
+    };
+    let listed = || async {
+        b.list_enabled_connections(&org, 0, 50)
+            .await
+            .expect("list")
+            .total
+    };
+    let seen = |want: u64, what: &'static str| async move {
+        let started = std::time::Instant::now();
+        while listed().await != want {
+            assert!(started.elapsed() < BOUND, "{what}: unseen after {BOUND:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    assert_eq!(listed().await, 0);
+    enable().await.expect("enable");
+    seen(1, "the other instance's enable").await;
+    // Kept: other tests' commits anywhere in the cluster drop it at the watcher's next look,
+    // but a read between two looks stays until then.
+    let started = std::time::Instant::now();
+    while b.cached_organizations() == 0 {
+        assert!(
+            started.elapsed() < BOUND,
+            "the watcher never turned the cache on"
+        );
+        assert_eq!(listed().await, 1);
+    }
+
+    let admin = admin_client(&schema.admin_url).await;
+    let sql = format!("DELETE FROM {}.organization_connections", schema.name);
+    admin.execute(&sql, &[]).await.expect("delete by hand");
+    seen(0, "a delete by hand").await;
+
+    enable().await.expect("enable again");
+    seen(1, "the other instance's second enable").await;
+    a.disable_connection(&org, &c.id).await.expect("disable");
+    seen(0, "the other instance's disable").await;
+}

@@ -126,7 +126,8 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// Organizations whose enabled connections are kept in memory now (for metrics and tests).
+    /// Organizations whose enabled connections are kept in memory now (tests use it to see
+    /// that the read cache is on).
     pub fn cached_organizations(&self) -> usize {
         self.db.enabled_cache().len()
     }

@@ -128,7 +128,7 @@ fn watching(cache: Weak<EnabledCache>, mut log: impl LogEnd) -> tokio::task::Joi
     tokio::spawn(async move {
         let mut every = tokio::time::interval(OTHER_WRITERS_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let (mut looks, mut on) = (Looks::default(), false);
+        let (mut looks, mut on, mut failing) = (Looks::default(), false, false);
         loop {
             every.tick().await;
             let Some(cache) = watching.0.upgrade() else {
@@ -143,6 +143,7 @@ fn watching(cache: Weak<EnabledCache>, mut log: impl LogEnd) -> tokio::task::Joi
                         cache.set_enabled(true);
                         on = true;
                     }
+                    failing = false;
                     if looks.saw(end) {
                         cache.invalidate();
                     }
@@ -152,6 +153,10 @@ fn watching(cache: Weak<EnabledCache>, mut log: impl LogEnd) -> tokio::task::Joi
                     if on {
                         cache.set_enabled(false);
                         on = false;
+                    }
+                    // Once per spell of failures, the first look's included.
+                    if !failing {
+                        failing = true;
                         tracing::warn!(%error, "cannot tell whether others write to the PostgreSQL database: the read cache is off until it can");
                     }
                 }

@@ -9,9 +9,11 @@
 //! organizations' lists. An organization that does not exist is never kept (a miss asks the
 //! store again).
 //!
-//! Bounded: at most as many organizations as [`EnabledCache::new`] was given, in two halves;
-//! when the newer half is full the older one is dropped (a hit in the older half moves the
-//! entry to the newer).
+//! Bounded: at most as many organizations as [`EnabledCache::new`] was given, in [`PARTS`]
+//! parts by age; when the newest is full the oldest is dropped (a hit in an older part moves the
+//! entry to the newest). A drop frees an eighth of the cache, not half: on a tenant too large to
+//! keep, where nearly every read is a miss and a part fills every few thousand requests, freeing
+//! half (five thousand lists, ninety thousand allocations) stalled the request that did it.
 //!
 //! Both stores use it. Their own commits invalidate it at once (`Db::write` in
 //! `store-sqlite/src/db.rs` and `store-postgres/src/db.rs`); others' within 0.1 s, learnt by a
@@ -19,7 +21,7 @@
 //! write-ahead log (`store-postgres/src/other_writers.rs`). While a watcher cannot tell, it turns
 //! the cache off ([`EnabledCache::set_enabled`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -36,6 +38,7 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 pub struct EnabledCache {
     inner: Mutex<Inner>,
     capacity: usize,
+    shape: Shape,
 }
 
 #[derive(Debug, Default)]
@@ -44,8 +47,50 @@ struct Inner {
     generation: u64,
     /// While false (the store cannot tell when others write), nothing is kept.
     enabled: bool,
-    newer: HashMap<OrgId, InOrder>,
-    older: HashMap<OrgId, InOrder>,
+    /// The newest first; at most [`PARTS`].
+    parts: VecDeque<HashMap<OrgId, InOrder>>,
+}
+
+/// The parts the cache is kept in, by age (fewer if it keeps fewer organizations).
+pub const PARTS: usize = 8;
+
+/// How many parts, of how many organizations each: never more than the capacity in all.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    count: usize,
+    size: usize,
+}
+
+impl Shape {
+    fn of(capacity: usize) -> Shape {
+        let count = PARTS.min(capacity).max(1);
+        Shape {
+            count,
+            size: capacity / count,
+        }
+    }
+}
+
+impl Inner {
+    /// Keeps `org` in the newest part; if that is full, a new part starts and the oldest part
+    /// beyond `shape`'s count is handed back, to be freed outside the lock.
+    fn keep(&mut self, org: OrgId, all: InOrder, shape: Shape) -> Option<HashMap<OrgId, InOrder>> {
+        let mut dropped = None;
+        if self
+            .parts
+            .front()
+            .is_none_or(|newest| newest.len() >= shape.size)
+        {
+            self.parts.push_front(HashMap::new());
+            if self.parts.len() > shape.count {
+                dropped = self.parts.pop_back();
+            }
+        }
+        if let Some(newest) = self.parts.front_mut() {
+            newest.insert(org, all);
+        }
+        dropped
+    }
 }
 
 impl EnabledCache {
@@ -57,6 +102,7 @@ impl EnabledCache {
                 ..Inner::default()
             }),
             capacity,
+            shape: Shape::of(capacity),
         }
     }
 
@@ -74,11 +120,18 @@ impl EnabledCache {
     {
         let generation = {
             let mut inner = self.lock();
-            if let Some(hit) = inner.newer.get(org) {
+            if let Some(hit) = inner.parts.front().and_then(|newest| newest.get(org)) {
                 return Ok(Some(Arc::clone(hit)));
             }
-            if let Some(hit) = inner.older.remove(org) {
-                inner.newer.insert(org.clone(), Arc::clone(&hit));
+            let older = inner
+                .parts
+                .iter_mut()
+                .skip(1)
+                .find_map(|part| part.remove(org));
+            if let Some(hit) = older {
+                let dropped = inner.keep(org.clone(), Arc::clone(&hit), self.shape);
+                drop(inner);
+                drop(dropped);
                 return Ok(Some(hit));
             }
             inner.generation
@@ -92,31 +145,21 @@ impl EnabledCache {
             if !inner.enabled || inner.generation != generation {
                 return Ok(Some(read));
             }
-            let dropped = if inner.newer.len() >= self.capacity.div_ceil(2) {
-                let full = std::mem::take(&mut inner.newer);
-                Some(std::mem::replace(&mut inner.older, full))
-            } else {
-                None
-            };
-            inner.newer.insert(org.clone(), Arc::clone(&read));
-            dropped
+            inner.keep(org.clone(), Arc::clone(&read), self.shape)
         };
-        // Freed outside the lock: a few thousand entries.
+        // Freed outside the lock: a part is a thousand entries or so.
         drop(dropped);
         Ok(Some(read))
     }
 
     /// Something may have changed: forget everything, and any read that started before.
     pub fn invalidate(&self) {
-        let (newer, older) = {
+        let parts = {
             let mut inner = self.lock();
             inner.generation += 1;
-            (
-                std::mem::take(&mut inner.newer),
-                std::mem::take(&mut inner.older),
-            )
+            std::mem::take(&mut inner.parts)
         };
-        drop((newer, older));
+        drop(parts);
     }
 
     /// Whether entries may be kept. Off while the store cannot learn of others' writes (its
@@ -128,8 +171,7 @@ impl EnabledCache {
 
     /// Organizations kept now.
     pub fn len(&self) -> usize {
-        let inner = self.lock();
-        inner.newer.len() + inner.older.len()
+        self.lock().parts.iter().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -255,6 +297,34 @@ mod tests {
             assert!(cache.len() <= 10, "{} kept", cache.len());
         }
         assert_eq!(reads.get(), 1000, "org 0 was read from the store once");
+    }
+
+    #[test]
+    fn a_full_part_drops_only_the_oldest_part() {
+        let cache = EnabledCache::new(80);
+        let reads = Cell::new(0);
+        for n in 0..80 {
+            read(&cache, &org(n), Some(&["x"]), &reads);
+        }
+        assert_eq!(cache.len(), 80, "full");
+        read(&cache, &org(80), Some(&["x"]), &reads);
+        assert_eq!(
+            cache.len(),
+            71,
+            "the oldest part (0-9) went, the newest (80) came"
+        );
+        read(&cache, &org(0), Some(&["x"]), &reads);
+        assert_eq!(
+            reads.get(),
+            82,
+            "organization 0 was in the dropped part: read again"
+        );
+        read(&cache, &org(10), Some(&["x"]), &reads);
+        assert_eq!(
+            reads.get(),
+            82,
+            "organization 10, in the part now oldest, kept"
+        );
     }
 
     #[test]

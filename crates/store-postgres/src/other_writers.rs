@@ -143,7 +143,12 @@ fn watching(cache: Weak<EnabledCache>, mut log: impl LogEnd) -> tokio::task::Joi
                         cache.set_enabled(true);
                         on = true;
                     }
-                    failing = false;
+                    if failing {
+                        failing = false;
+                        tracing::info!(
+                            "the PostgreSQL read cache's watcher can ask again: the cache is on"
+                        );
+                    }
                     if looks.saw(end) {
                         cache.invalidate();
                     }

@@ -8,6 +8,10 @@
 //! limit holds; deletes cascade by foreign keys. A transaction that hits a serialization failure
 //! or a deadlock is run again, a few times, inside the store.
 //!
+//! The guide's call is answered from each instance's memory until anything is written: this
+//! instance's writes drop it before they are acknowledged (`db.rs`), everyone else's within
+//! 0.1 s, seen as the write-ahead log moving (`other_writers.rs`).
+//!
 //! The URL is libpq's (`postgres://user:password@host:port/db`). A schema other than `public`
 //! is chosen with `?options=-c%20search_path%3DNAME`; the tables go into the first schema of
 //! the search path, which must exist. TLS to PostgreSQL is not supported yet: connections are

@@ -71,7 +71,20 @@ struct Postgres {
 }
 
 impl LogEnd for Postgres {
+    /// A look that fails or times out closes the connection: the next makes a new one.
     async fn end(&mut self) -> Result<String, String> {
+        let end = tokio::time::timeout(LOOK_TIMEOUT, self.ask())
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {LOOK_TIMEOUT:?}")));
+        if end.is_err() {
+            self.client = None;
+        }
+        end
+    }
+}
+
+impl Postgres {
+    async fn ask(&mut self) -> Result<String, String> {
         let client = match &mut self.client {
             Some(client) => client,
             None => {
@@ -91,11 +104,8 @@ impl LogEnd for Postgres {
         let row = client
             .query_one("SELECT pg_current_wal_insert_lsn()::text", &[])
             .await;
-        let end = row.and_then(|row| row.try_get(0));
-        if end.is_err() {
-            self.client = None;
-        }
-        end.map_err(|e| e.to_string())
+        row.and_then(|row| row.try_get(0))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -134,10 +144,7 @@ fn watching(cache: Weak<EnabledCache>, mut log: impl LogEnd) -> tokio::task::Joi
             let Some(cache) = watching.0.upgrade() else {
                 return;
             };
-            let end = tokio::time::timeout(LOOK_TIMEOUT, log.end())
-                .await
-                .unwrap_or_else(|_| Err(format!("no answer within {LOOK_TIMEOUT:?}")));
-            match end {
+            match log.end().await {
                 Ok(end) => {
                     if !on {
                         cache.set_enabled(true);

@@ -100,6 +100,22 @@ async fn fresh() -> Option<(Schema, DynStore)> {
 
 orgwarden_domain::conformance_tests!(fresh);
 
+/// Creates an organization named `name`, with nothing enabled.
+async fn organization(store: &PostgresStore, id: &OrgId, name: &str) {
+    let new = NewOrganization {
+        name: name.into(),
+        display_name: None,
+        branding: None,
+        metadata: None,
+        attributes: Default::default(),
+        enabled_connections: Vec::new(),
+    };
+    store
+        .create_organization(id.clone(), new)
+        .await
+        .expect("create the organization");
+}
+
 async fn connection(store: &PostgresStore) -> Connection {
     let body = serde_json::json!({
         "name": format!("race-{}", random_alphanumeric(10).to_lowercase()),
@@ -122,17 +138,7 @@ async fn two_instances_enabling_one_connection_one_wins() {
     let (a, b) = (schema.store().await, schema.store().await);
     for round in 0..10 {
         let org = OrgId::generate();
-        let new_org = NewOrganization {
-            name: format!("race-{round}"),
-            display_name: None,
-            branding: None,
-            metadata: None,
-            attributes: Default::default(),
-            enabled_connections: Vec::new(),
-        };
-        a.create_organization(org.clone(), new_org)
-            .await
-            .expect("create the organization");
+        organization(&a, &org, &format!("race-{round}")).await;
         let c = connection(&a).await;
         let enable = |store: &PostgresStore| {
             let (store, org) = (store.clone(), org.clone());
@@ -263,17 +269,7 @@ async fn an_instances_read_cache_sees_commits_made_elsewhere() {
     };
     let (a, b) = (schema.store().await, schema.store().await);
     let org = OrgId::generate();
-    let new_org = NewOrganization {
-        name: "cached".into(),
-        display_name: None,
-        branding: None,
-        metadata: None,
-        attributes: Default::default(),
-        enabled_connections: Vec::new(),
-    };
-    a.create_organization(org.clone(), new_org)
-        .await
-        .expect("create the organization");
+    organization(&a, &org, "cached").await;
     let c = connection(&a).await;
     let enable = || {
         let new = NewEnabledConnection {

@@ -20,13 +20,24 @@
 //! watcher: SQLite's `PRAGMA data_version` (`store-sqlite/src/lib.rs`), the end of PostgreSQL's
 //! write-ahead log (`store-postgres/src/other_writers.rs`). While a watcher cannot tell, it turns
 //! the cache off ([`EnabledCache::set_enabled`]).
+//!
+//! Beside the kept lists, the store may hand it the whole tenant at once ([`Complete`], packed
+//! small), loaded in the background ([`Reloads`] says when) and kept by the same rule: only if
+//! nothing was invalidated since the load began, and dropped with everything else at the next
+//! invalidation. While it is there, a miss is answered from it, and so is an organization that
+//! does not exist; on a tenant too large for the kept lists that is every random read.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::enabled_connection::EnabledConnection;
 use crate::ids::OrgId;
+
+mod complete;
+
+pub use complete::{Complete, CompleteBuilder, Reloads, Unpackable};
 
 /// An organization's enabled connections, in the order they were enabled.
 pub type InOrder = Arc<[EnabledConnection]>;
@@ -49,6 +60,10 @@ struct Inner {
     enabled: bool,
     /// The newest first; at most [`PARTS`].
     parts: VecDeque<HashMap<OrgId, InOrder>>,
+    /// Every organization, as of a load begun at the current generation.
+    complete: Option<Arc<Complete>>,
+    /// When the last invalidation was (`None`: never).
+    invalidated_at: Option<Instant>,
 }
 
 /// The parts the cache is kept in, by age (fewer if it keeps fewer organizations).
@@ -118,7 +133,7 @@ impl EnabledCache {
         R: FnOnce() -> F,
         F: Future<Output = Result<Option<Vec<EnabledConnection>>, E>>,
     {
-        let generation = {
+        let (generation, whole) = {
             let mut inner = self.lock();
             if let Some(hit) = inner.parts.front().and_then(|newest| newest.get(org)) {
                 return Ok(Some(Arc::clone(hit)));
@@ -134,8 +149,25 @@ impl EnabledCache {
                 drop(dropped);
                 return Ok(Some(hit));
             }
-            inner.generation
+            (inner.generation, inner.complete.clone())
         };
+        if let Some(whole) = whole {
+            let Some(found) = whole.get(org) else {
+                return Ok(None);
+            };
+            let found: InOrder = found.into();
+            // Kept as well only where the kept lists can hold the whole tenant: on a larger one,
+            // random reads would only churn them.
+            if whole.organizations() <= self.capacity {
+                let dropped = {
+                    let mut inner = self.lock();
+                    (inner.enabled && inner.generation == generation)
+                        .then(|| inner.keep(org.clone(), Arc::clone(&found), self.shape))
+                };
+                drop(dropped);
+            }
+            return Ok(Some(found));
+        }
         let Some(read) = read().await? else {
             return Ok(None);
         };
@@ -154,12 +186,47 @@ impl EnabledCache {
 
     /// Something may have changed: forget everything, and any read that started before.
     pub fn invalidate(&self) {
-        let parts = {
+        let dropped = {
             let mut inner = self.lock();
             inner.generation += 1;
-            std::mem::take(&mut inner.parts)
+            inner.invalidated_at = Some(Instant::now());
+            (std::mem::take(&mut inner.parts), inner.complete.take())
         };
-        drop(parts);
+        drop(dropped);
+    }
+
+    /// The generation to hand [`EnabledCache::keep_complete`], taken before the load begins.
+    pub fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// Keeps the whole tenant, loaded by a read that began at `generation`, if nothing was
+    /// invalidated since and entries may be kept; says whether it was kept.
+    pub fn keep_complete(&self, generation: u64, complete: Complete) -> bool {
+        let mut inner = self.lock();
+        if !inner.enabled || inner.generation != generation {
+            drop(inner);
+            drop(complete);
+            return false;
+        }
+        inner.complete = Some(Arc::new(complete));
+        true
+    }
+
+    /// Whether the whole tenant is in memory now.
+    pub fn has_complete(&self) -> bool {
+        self.lock().complete.is_some()
+    }
+
+    /// Whether the whole tenant is wanted: entries may be kept and it is not there.
+    pub fn wants_complete(&self) -> bool {
+        let inner = self.lock();
+        inner.enabled && inner.complete.is_none()
+    }
+
+    /// How long since the last invalidation (`None`: there was none).
+    pub fn quiet_for(&self) -> Option<Duration> {
+        self.lock().invalidated_at.map(|at| at.elapsed())
     }
 
     /// Whether entries may be kept. Off while the store cannot learn of others' writes (its
@@ -325,6 +392,72 @@ mod tests {
             82,
             "organization 10, in the part now oldest, kept"
         );
+    }
+
+    fn whole(orgs: &[(&str, &[&str])]) -> Complete {
+        let mut b = CompleteBuilder::default();
+        for name in ["x", "y"] {
+            let e = enabled(name);
+            b.connection(e.connection_id, e.connection).unwrap();
+        }
+        let mut orgs = orgs.to_vec();
+        orgs.sort();
+        for (org, names) in orgs {
+            b.organization(org).unwrap();
+            for (seq, name) in names.iter().enumerate() {
+                let id = enabled(name).connection_id;
+                b.enabled(id.as_str(), seq as i64, Settings::default())
+                    .unwrap();
+            }
+        }
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn the_whole_tenant_answers_every_miss_until_a_write_and_is_kept_only_if_not_stale() {
+        let cache = EnabledCache::new(1);
+        let reads = Cell::new(0);
+        let (a, b) = (org(1), org(2));
+        let g = cache.generation();
+        assert!(cache.wants_complete());
+        assert!(cache.keep_complete(g, whole(&[(a.as_str(), &["y", "x"])])));
+        assert!(!cache.wants_complete());
+        assert_eq!(read(&cache, &a, Some(&["db"]), &reads).unwrap(), ["y", "x"]);
+        assert_eq!(
+            read(&cache, &b, Some(&["db"]), &reads),
+            None,
+            "not in the tenant"
+        );
+        assert_eq!(reads.get(), 0, "nothing read from the store");
+
+        cache.invalidate();
+        assert!(cache.wants_complete(), "dropped by the write");
+        assert!(cache.quiet_for().unwrap() < Duration::from_secs(1));
+        assert_eq!(read(&cache, &b, Some(&["db"]), &reads).unwrap(), ["db"]);
+        assert_eq!(reads.get(), 1);
+
+        // A load that began before a write is not kept.
+        let g = cache.generation();
+        cache.invalidate();
+        assert!(!cache.keep_complete(g, whole(&[])));
+        assert!(!cache.has_complete());
+        // Nor while entries may not be kept.
+        cache.set_enabled(false);
+        assert!(!cache.keep_complete(cache.generation(), whole(&[])));
+        assert!(!cache.wants_complete());
+    }
+
+    #[test]
+    fn answers_from_the_whole_tenant_are_kept_as_lists_only_if_the_lists_could_hold_it() {
+        let reads = Cell::new(0);
+        for (capacity, kept) in [(2, 1), (1, 0)] {
+            let cache = EnabledCache::new(capacity);
+            let tenant = whole(&[(org(1).as_str(), &["x"]), (org(2).as_str(), &[])]);
+            assert!(cache.keep_complete(cache.generation(), tenant));
+            read(&cache, &org(1), None, &reads);
+            assert_eq!(cache.len(), kept, "capacity {capacity}");
+        }
+        assert_eq!(reads.get(), 0);
     }
 
     #[test]

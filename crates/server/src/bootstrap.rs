@@ -48,14 +48,23 @@ pub fn admin_scopes() -> Vec<String> {
 
 pub use crate::operations::PoolGauge;
 
-/// Opens the store named by a database URL (creating or upgrading its schema).
+/// Opens the store named by a database URL (creating or upgrading its schema), for a command
+/// that does its work and goes: nothing is loaded into memory in the background.
 pub async fn open_store(url: &str) -> anyhow::Result<DynStore> {
+    if url.starts_with("sqlite:") {
+        return Ok(Arc::new(
+            orgwarden_store_sqlite::SqliteStore::open_url(url).await?,
+        ));
+    }
     Ok(open_store_with_gauge(url).await?.0)
 }
 
+/// Opens the store for a server: on SQLite it keeps the whole tenant's enabled connections in
+/// memory from now on; on PostgreSQL it has a pool to gauge.
 pub async fn open_store_with_gauge(url: &str) -> anyhow::Result<(DynStore, Option<PoolGauge>)> {
     if url.starts_with("sqlite:") {
         let store = orgwarden_store_sqlite::SqliteStore::open_url(url).await?;
+        store.keep_whole_tenant_loaded();
         return Ok((Arc::new(store), None));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {

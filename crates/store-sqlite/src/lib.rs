@@ -6,7 +6,8 @@
 //! few read-only connections. Database work runs on tokio's blocking threads, short bounded
 //! reads inline (`db.rs`). The guide's call is answered from memory until anything is written
 //! (`Db::enabled_cache`): by this store at once, by another process within
-//! [`OTHER_WRITERS_EVERY`].
+//! [`OTHER_WRITERS_EVERY`]. A server also keeps the whole tenant's in memory
+//! ([`SqliteStore::keep_whole_tenant_loaded`], `whole_tenant.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
@@ -34,6 +35,7 @@ mod resource_servers;
 mod roles;
 mod tx;
 mod users;
+mod whole_tenant;
 
 use db::Db;
 
@@ -61,6 +63,14 @@ impl SqliteStore {
         let db = Arc::new(db);
         watch_other_writers(&db);
         Ok(SqliteStore { db })
+    }
+
+    /// For a server: from now on, keeps every organization's enabled connections in memory
+    /// (about 31 bytes per organization), loaded in the background now and again a second after
+    /// writes stop, so the guide's call on any organization costs no SQL. A command that runs
+    /// once and goes has no use for it.
+    pub fn keep_whole_tenant_loaded(&self) {
+        whole_tenant::keep_loaded(&self.db);
     }
 
     /// Opens `sqlite://PATH` or `sqlite:PATH`; query parameters (`?mode=rwc`) are ignored.

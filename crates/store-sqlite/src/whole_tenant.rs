@@ -4,7 +4,8 @@
 //!
 //! One read transaction on a connection of its own, two scans in the order of their keys
 //! (organizations by id, enabled connections by organization), merged as they come. A load
-//! that sees the cache invalidated while it runs stops at once: what it read is already stale.
+//! stops within [`ROWS_BETWEEN_LOOKS`] rows of the cache being invalidated (what it read is
+//! already stale), and at once when the process stops (its connection is interrupted).
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -146,6 +147,8 @@ pub(crate) fn keep_loaded(db: &Arc<Db>) {
     let db: Weak<Db> = Arc::downgrade(db);
     tokio::spawn(async move {
         let mut reloads = Reloads::new(Instant::now());
+        // The first load is said at `info`, the reloads after writes at `debug`.
+        let mut loaded_before = false;
         loop {
             tokio::time::sleep(LOOK_EVERY).await;
             let Some(strong) = db.upgrade() else {
@@ -179,14 +182,18 @@ pub(crate) fn keep_loaded(db: &Arc<Db>) {
                             complete.bytes(),
                         );
                         let kept = cache.keep_complete(generation, complete);
-                        if kept {
-                            tracing::info!(
+                        let seconds = started.elapsed().as_secs_f64();
+                        let what = "every organization's enabled connections are in memory";
+                        match (kept, loaded_before) {
+                            (false, _) => {}
+                            (true, false) => tracing::info!(
                                 organizations,
                                 enabled_connections = enabled,
                                 mebibytes = bytes >> 20,
-                                seconds = started.elapsed().as_secs_f64(),
-                                "every organization's enabled connections are in memory"
-                            );
+                                seconds,
+                                "{what}"
+                            ),
+                            (true, true) => tracing::debug!(organizations, seconds, "{what}"),
                         }
                         kept
                     }
@@ -205,6 +212,7 @@ pub(crate) fn keep_loaded(db: &Arc<Db>) {
                 return;
             };
             drop(abandoned);
+            loaded_before |= kept;
             reloads.loaded(Instant::now(), started.elapsed(), kept);
         }
     });

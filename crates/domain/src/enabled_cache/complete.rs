@@ -316,7 +316,10 @@ mod tests {
         format!("con_{n:016}")
     }
 
-    fn built(orgs: &[(&str, &[(usize, i64, u8)])], connections: usize) -> Complete {
+    /// An organization's id and its enabled connections: (connection, seq, settings' bits).
+    type Org<'a> = (&'a str, &'a [(usize, i64, u8)]);
+
+    fn built(orgs: &[Org<'_>], connections: usize) -> Complete {
         let mut b = CompleteBuilder::with_capacity(orgs.len(), 0).unwrap();
         for n in 0..connections {
             b.connection(

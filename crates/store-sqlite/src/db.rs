@@ -1,5 +1,6 @@
-//! The connections to the database file: one writer behind a mutex, a few read-only readers,
-//! both used on tokio's blocking threads (short bounded reads inline: [`Db::read_now`]), the
+//! The connections to the database file: one writer, owned by a thread of its own
+//! ([`Writer`]), and a few read-only readers, used on tokio's blocking threads (short bounded
+//! reads inline: [`Db::read_now`]), the
 //! cache of the guide's call they keep true ([`Db::enabled_cache`]), and the error type of the
 //! work done on them.
 
@@ -11,9 +12,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use orgwarden_domain::enabled_cache::EnabledCache;
 use orgwarden_domain::{Error, Result};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction};
 use tokio::sync::Semaphore;
 
+use crate::writer::Writer;
 use crate::{disk_reads, migrate};
 
 /// Read connections used at the same time (and kept open).
@@ -55,7 +57,7 @@ impl From<serde_json::Error> for DbError {
 
 pub(crate) struct Db {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Writer,
     /// Idle read connections.
     readers: Mutex<Vec<Connection>>,
     /// Waiting for a turn happens here, not on a blocking thread.
@@ -65,10 +67,9 @@ pub(crate) struct Db {
     /// for a while, so a cold cache never stalls the runtime's other requests for long.
     inline_after_us: AtomicU64,
     opened: Instant,
-    write_slot: Semaphore,
     /// Invalidated after every write here, and when [`Db::check_other_writers`] sees another
     /// process's commit.
-    enabled_cache: EnabledCache,
+    enabled_cache: Arc<EnabledCache>,
     /// A connection of its own and the `data_version` it last answered: the number changes when
     /// any other connection, in this process or another, has committed.
     other_writers: Mutex<Option<(Connection, i64)>>,
@@ -94,15 +95,17 @@ impl Db {
         migrate::run(&mut writer)?;
         let watcher = read_only(&path)?;
         let version = data_version(&watcher)?;
+        let enabled_cache = Arc::new(EnabledCache::default());
+        let invalidated = Arc::clone(&enabled_cache);
         Ok(Db {
             path,
-            writer: Mutex::new(writer),
+            writer: Writer::start(writer, move || invalidated.invalidate())
+                .context("cannot start the SQLite writer thread")?,
             readers: Mutex::new(Vec::with_capacity(READERS)),
             read_slots: Semaphore::new(READERS),
             inline_after_us: AtomicU64::new(0),
             opened: Instant::now(),
-            write_slot: Semaphore::new(1),
-            enabled_cache: EnabledCache::default(),
+            enabled_cache,
             other_writers: Mutex::new(Some((watcher, version))),
         })
     }
@@ -217,57 +220,35 @@ impl Db {
         u64::try_from(self.opened.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 
-    /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer, committed if it succeeds.
-    pub(crate) async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T>
+    /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer (with the writes waiting
+    /// beside it, each in a savepoint: `writer.rs`), committed if it succeeds. The read cache
+    /// is invalidated once the transaction has ended however it ended (committed, failed, a
+    /// panic), and before the caller hears of it: a read that starts after this sees the commit,
+    /// and no read from before it is kept.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DbResult<T> + Send + 'static,
     {
-        let _slot = self
-            .write_slot
-            .acquire()
-            .await
-            .map_err(|e| Error::Internal(e.into()))?;
-        let db = Arc::clone(self);
-        blocking(move || {
-            // Dropped last, once the transaction has ended however it ended (committed, failed,
-            // a panic), and before the caller hears of it: a read that starts after this sees
-            // the commit, and no read from before it is kept. Here rather than after the
-            // `await`: a caller that stops waiting does not stop the commit.
-            let _invalidate = InvalidateOnDrop(&db.enabled_cache);
-            // A panic in earlier work rolled its transaction back while unwinding, so the
-            // connection is fine to use after a poisoning.
-            let mut conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = work(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await
+        self.writer.write(work).await
     }
 
     /// Copies the write-ahead log into the database file and truncates the log to nothing, so
     /// the log keeps no older version of a page. Best effort: a reader in the middle of a read
     /// can keep it from finishing.
-    pub(crate) async fn checkpoint(self: &Arc<Self>) -> Result<()> {
-        let db = Arc::clone(self);
-        let _slot = self
-            .write_slot
-            .acquire()
+    pub(crate) async fn checkpoint(&self) -> Result<()> {
+        self.writer
+            .alone(|conn| {
+                let busy: i64 =
+                    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+                if busy != 0 {
+                    tracing::warn!(
+                        "the SQLite write-ahead log could not be truncated: a read was in progress"
+                    );
+                }
+                Ok(())
+            })
             .await
-            .map_err(|e| Error::Internal(e.into()))?;
-        blocking(move || {
-            let conn = db.writer.lock().unwrap_or_else(PoisonError::into_inner);
-            let busy: i64 =
-                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
-            if busy != 0 {
-                tracing::warn!(
-                    "the SQLite write-ahead log could not be truncated: a read was in progress"
-                );
-            }
-            Ok(())
-        })
-        .await
     }
 
     fn take_reader(&self) -> DbResult<Connection> {
@@ -287,14 +268,6 @@ impl Db {
         if idle.len() < READERS {
             idle.push(conn);
         }
-    }
-}
-
-struct InvalidateOnDrop<'a>(&'a EnabledCache);
-
-impl Drop for InvalidateOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.invalidate();
     }
 }
 

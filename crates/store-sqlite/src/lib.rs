@@ -2,9 +2,9 @@
 //!
 //! One file, in WAL mode. Writes go through a single connection, each in a `BEGIN IMMEDIATE`
 //! transaction, so the rules that need atomicity (unique names, the 10-connection limit, the
-//! sign-up rule on the merged settings) are checked and applied without races. Reads use a
-//! few read-only connections. Database work runs on tokio's blocking threads, short bounded
-//! reads inline (`db.rs`). The guide's call is answered from memory until anything is written
+//! sign-up rule on the merged settings) are checked and applied without races; a thread of its
+//! own runs them one after another (`writer.rs`). Reads use a few read-only connections, on
+//! tokio's blocking threads, short bounded reads inline (`db.rs`). The guide's call is answered from memory until anything is written
 //! (`Db::enabled_cache`): by this store at once, by another process within
 //! [`OTHER_WRITERS_EVERY`]. A server also keeps the whole tenant's in memory
 //! ([`SqliteStore::keep_whole_tenant_loaded`], `whole_tenant.rs`).
@@ -36,6 +36,7 @@ mod roles;
 mod tx;
 mod users;
 mod whole_tenant;
+mod writer;
 
 use db::Db;
 

@@ -380,7 +380,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // FULL: a write is on disk before it is acknowledged, even if the machine loses power
-    // (NORMAL in WAL mode may lose the last commits then). Writes are rare next to reads here.
+    // (NORMAL in WAL mode may lose the last commits then). The writes waiting at the same
+    // moment share one commit and so one wait for the disk (`writer.rs`).
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())

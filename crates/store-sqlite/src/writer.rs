@@ -25,7 +25,7 @@ use crate::db::DbResult;
 /// theirs in, so a burst of writes holds no thread and no unbounded queue.
 const WAITING: usize = 64;
 /// Writes committed together at most, so the first of them waits for a bounded amount of work.
-pub(crate) const BATCH: usize = 64;
+const BATCH: usize = 64;
 
 /// A write: run in its savepoint, it says whether it changed anything to keep and how to tell
 /// its caller once the transaction has ended.
@@ -181,7 +181,7 @@ fn commit_together(
         }
         match jobs.try_recv() {
             Ok(Job::Write(w)) => write = w,
-            Ok(alone) => {
+            Ok(alone @ Job::Alone(_)) => {
                 left = Some(alone);
                 break None;
             }

@@ -311,6 +311,17 @@ impl KeyRing {
             .ok_or(TokenError::Invalid)
     }
 
+    /// Whether `token` is an RS256 token naming a key (`kid`) this ring does not hold: signed by
+    /// a key made elsewhere since the ring was loaded, or by one no longer here (revoked, or
+    /// never ours). Only asked once a token has been refused.
+    pub fn names_unknown_key(&self, token: &str) -> bool {
+        token.len() <= MAX_TOKEN_BYTES
+            && jsonwebtoken::decode_header(token).is_ok_and(|h| {
+                h.alg == Algorithm::RS256
+                    && h.kid.is_some_and(|kid| !self.verifiers.contains_key(&kid))
+            })
+    }
+
     /// Signature and issuer only (no expiry, no audience): for hints such as a logout's
     /// `id_token_hint`, never for access.
     pub fn verify_signature_as<T: serde::de::DeserializeOwned>(
@@ -398,6 +409,37 @@ mod tests {
             ring.verify(&token, "https://localhost:8443/", "https://other/api/v2/"),
             Err(TokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn a_token_names_an_unknown_key_only_if_it_is_rs256_with_a_kid_not_in_the_ring() {
+        let now = OffsetDateTime::now_utc();
+        let ours = KeyRing::new(&[generate_key(now, None).unwrap()], None, now, 60).unwrap();
+        let theirs = KeyRing::new(&[generate_key(now, None).unwrap()], None, now, 60).unwrap();
+        let t = now.unix_timestamp();
+        assert!(!ours.names_unknown_key(&ours.sign(&claims(t)).unwrap()));
+        assert!(ours.names_unknown_key(&theirs.sign(&claims(t)).unwrap()));
+        // No kid, another algorithm, not a token, too long: nothing to look for.
+        let hs256 = jsonwebtoken::encode(
+            &jsonwebtoken::Header {
+                kid: Some("someone".into()),
+                ..jsonwebtoken::Header::new(Algorithm::HS256)
+            },
+            &claims(t),
+            &jsonwebtoken::EncodingKey::from_secret(b"k").unwrap(),
+        )
+        .unwrap();
+        assert!(!ours.names_unknown_key(&hs256));
+        let no_kid = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(Algorithm::HS256),
+            &claims(t),
+            &jsonwebtoken::EncodingKey::from_secret(b"k").unwrap(),
+        )
+        .unwrap();
+        assert!(!ours.names_unknown_key(&no_kid));
+        assert!(!ours.names_unknown_key("not.a.token"));
+        let long = theirs.sign(&claims(t)).unwrap() + &"A".repeat(MAX_TOKEN_BYTES);
+        assert!(!ours.names_unknown_key(&long));
     }
 
     fn pkcs8_pem(der: &[u8]) -> String {

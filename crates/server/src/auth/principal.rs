@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ratelimit::limits::Limits;
 use crate::ratelimit::middleware::{message, Spent};
 use crate::ratelimit::plan::Group;
+use crate::tenant::Tenant;
 
 /// The verified token's claims, shared with the verified-token cache (nothing is copied per
 /// request).
@@ -68,8 +69,13 @@ pub fn bearer_token(value: &str) -> ApiResult<&str> {
     Ok(token)
 }
 
-/// The verified caller of a request, or why it is refused.
-fn authenticate(parts: &Parts, tokens: &Tokens) -> ApiResult<Principal> {
+/// The verified caller of a request, or why it is refused; a token naming a key this instance
+/// does not know yet is looked for in `tenant`'s store ([`super::rotation::recheck_unknown_key`]).
+async fn authenticate(
+    parts: &Parts,
+    tokens: &Tokens,
+    tenant: impl Fn() -> Tenant,
+) -> ApiResult<Principal> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -78,7 +84,14 @@ fn authenticate(parts: &Parts, tokens: &Tokens) -> ApiResult<Principal> {
         .to_str()
         .map_err(|_| ApiError::BadAuthorizationHeader)?;
     let token = bearer_token(value)?;
-    let claims = tokens.verify(token).map_err(ApiError::Token)?;
+    let claims = match tokens.verify(token) {
+        Ok(claims) => claims,
+        Err(refused) => {
+            super::rotation::recheck_unknown_key(tokens, &tenant().store, token, refused)
+                .await
+                .map_err(ApiError::Token)?
+        }
+    };
     Ok(Principal { claims })
 }
 
@@ -87,11 +100,13 @@ where
     S: Send + Sync,
     Arc<Tokens>: FromRef<S>,
     Arc<Limits>: FromRef<S>,
+    Tenant: FromRef<S>,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let caller = authenticate(parts, &Arc::<Tokens>::from_ref(state));
+        let tokens = Arc::<Tokens>::from_ref(state);
+        let caller = authenticate(parts, &tokens, || Tenant::from_ref(state)).await;
         let Some(spent) = parts.extensions.get::<Spent>().cloned() else {
             return caller;
         };

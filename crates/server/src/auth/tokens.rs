@@ -2,7 +2,8 @@
 //! and minting. One [`Tokens`] per process, shared by the token endpoint, the bearer-token
 //! extractor, key rotation and the JWKS.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use orgwarden_domain::clock::Clock;
 use orgwarden_domain::login::claims::profile_claims;
@@ -21,6 +22,9 @@ pub struct Tokens {
     keys: RwLock<Arc<KeyRing>>,
     /// Held while the key ring is reloaded from storage (see `auth::rotation::refresh`).
     reload: tokio::sync::Mutex<()>,
+    /// When a token naming a key the ring did not know last made it look in storage
+    /// (`auth::rotation::recheck_unknown_key`).
+    looked_for_unknown_key: Mutex<Option<Instant>>,
     /// Seals new signing keys and opens stored ones; `None`: keys are stored unencrypted.
     master_key: Option<Arc<MasterKey>>,
     identity: Arc<Identity>,
@@ -40,6 +44,7 @@ impl Tokens {
         Tokens {
             keys: RwLock::new(Arc::new(keys)),
             reload: tokio::sync::Mutex::new(()),
+            looked_for_unknown_key: Mutex::new(None),
             master_key,
             identity,
             clock,
@@ -67,6 +72,22 @@ impl Tokens {
     /// Taken for the length of a key-ring reload, so reloads run one at a time.
     pub async fn reloading(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.reload.lock().await
+    }
+
+    /// Whether a token naming a key the ring does not know may make this instance look for it
+    /// in storage now: yes once per `every` at most, so made-up `kid`s cost one read of the keys
+    /// per `every`, however many requests carry them.
+    pub fn may_look_for_unknown_key(&self, every: Duration) -> bool {
+        let mut last = self
+            .looked_for_unknown_key
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < every) {
+            return false;
+        }
+        *last = Some(now);
+        true
     }
 
     /// Verifies a bearer token, from the cache of recently verified tokens when possible.
@@ -248,5 +269,34 @@ impl Tokens {
             id_token,
             expires_in: lifetime,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use orgwarden_domain::clock::SystemClock;
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::auth::keys::generate_key;
+
+    #[test]
+    fn tokens_naming_unknown_keys_look_in_storage_once_per_interval() {
+        let now = OffsetDateTime::now_utc();
+        let ring = KeyRing::new(&[generate_key(now, None).unwrap()], None, now, 60).unwrap();
+        let tokens = Tokens::new(
+            ring,
+            None,
+            Arc::new(Identity::new("localhost:8443", true, 60)),
+            Arc::new(SystemClock),
+            Arc::default(),
+        );
+        let every = Duration::from_millis(300);
+        assert!(tokens.may_look_for_unknown_key(every));
+        assert!(!tokens.may_look_for_unknown_key(every));
+        assert!(!tokens.may_look_for_unknown_key(every));
+        std::thread::sleep(every);
+        assert!(tokens.may_look_for_unknown_key(every));
+        assert!(!tokens.may_look_for_unknown_key(every));
     }
 }

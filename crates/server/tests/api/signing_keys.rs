@@ -300,3 +300,60 @@ async fn the_current_key_cannot_be_revoked() {
         .body;
     assert_eq!(jwks_kids(&jwks), vec![kid]);
 }
+
+/// What another instance signs with: a ring built from the keys in storage.
+async fn ring_of_store(app: &TestApp) -> orgwarden_server::auth::keys::KeyRing {
+    let keys = app.state.store().signing_keys().await.unwrap();
+    orgwarden_server::auth::keys::KeyRing::new(&keys, None, time::OffsetDateTime::now_utc(), 86_400)
+        .unwrap()
+}
+
+fn admin_claims(app: &TestApp) -> orgwarden_server::auth::keys::Claims {
+    serde_json::from_value(crate::app::claims_of(&app.admin_token)).unwrap()
+}
+
+#[tokio::test]
+async fn a_key_another_instance_made_verifies_at_its_first_token_and_a_made_up_one_never() {
+    use orgwarden_server::auth::keys::generate_key;
+    let app = TestApp::new().await;
+    let claims = admin_claims(&app);
+    let get = |token: String| {
+        let app = &app;
+        async move {
+            app.call(Method::GET, "/api/v2/organizations", Some(&token), None)
+                .await
+        }
+    };
+
+    // Another instance rotates (or `orgwarden token` made the data directory's first key a
+    // moment after this server read its keys): this server has not reloaded yet.
+    let now = time::OffsetDateTime::now_utc();
+    app.state
+        .store()
+        .add_signing_key(generate_key(now, None).unwrap(), now)
+        .await
+        .unwrap();
+    let theirs = ring_of_store(&app).await.sign(&claims).unwrap();
+    assert_ne!(kid_of(&theirs), kid_of(&app.admin_token));
+    let r = get(theirs.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // And this server's own old token still verifies (rotated out, not revoked).
+    assert_eq!(get(app.admin_token.clone()).await.status, StatusCode::OK);
+
+    // A key that is in no store: refused, with Auth0's message, whatever its kid says.
+    let stranger = orgwarden_server::auth::keys::KeyRing::new(
+        &[generate_key(now, None).unwrap()],
+        None,
+        now,
+        86_400,
+    )
+    .unwrap()
+    .sign(&claims)
+    .unwrap();
+    for _ in 0..3 {
+        let r = get(stranger.clone()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        assert_eq!(r.body["message"], "Invalid token");
+    }
+    assert_eq!(get(theirs).await.status, StatusCode::OK);
+}

@@ -1,8 +1,7 @@
 //! The connections to the database file: one writer, owned by a thread of its own
 //! ([`Writer`]), and a few read-only readers, used on tokio's blocking threads (short bounded
-//! reads inline: [`Db::read_now`]), the
-//! cache of the guide's call they keep true ([`Db::enabled_cache`]), and the error type of the
-//! work done on them.
+//! reads inline: [`Db::read_now`]); the cache of the guide's call they keep true
+//! ([`Db::enabled_cache`]), and the error type of the work done on them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -218,7 +218,7 @@ mod tests {
     /// A writer on a file of its own, with a table of keys and one whose rows must point at a
     /// key by the time of the commit (a deferred foreign key: a write can break it and still
     /// succeed, and only the commit fails); `after` counts the transactions that ended.
-    fn writer(dir: &tempfile::TempDir) -> (Writer, Arc<AtomicUsize>, std::path::PathBuf) {
+    fn writer(dir: &tempfile::TempDir) -> (Arc<Writer>, Arc<AtomicUsize>, std::path::PathBuf) {
         let path = dir.path().join("w.db");
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -233,7 +233,7 @@ mod tests {
             counted.fetch_add(1, Ordering::SeqCst);
         })
         .unwrap();
-        (w, ended, path)
+        (Arc::new(w), ended, path)
     }
 
     fn keys(path: &std::path::Path) -> Vec<i64> {
@@ -278,7 +278,6 @@ mod tests {
     async fn waiting_writes_commit_together_and_each_fails_alone() {
         let dir = tempfile::tempdir().unwrap();
         let (w, ended, path) = writer(&dir);
-        let w = Arc::new(w);
         let (open, first) = gate(&w).await;
         let mut handles = Vec::new();
         for k in 1..=40i64 {
@@ -334,7 +333,6 @@ mod tests {
     async fn a_commit_that_fails_fails_every_write_in_it_and_keeps_none() {
         let dir = tempfile::tempdir().unwrap();
         let (w, ended, path) = writer(&dir);
-        let w = Arc::new(w);
         let (open, first) = gate(&w).await;
         let answers = Arc::new(Mutex::new(Vec::new()));
         let mut handles = Vec::new();
